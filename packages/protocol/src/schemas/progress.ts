@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/**
+ * A completion progress event (`event: progress`), sent only to callers that enable the dialect's
+ * progress header. `fraction` runs from 0 to 1 and never decreases within one stream.
+ */
+export const progressEventSchema = z.looseObject({
+  object: z.literal('chat.completion.progress'),
+  id: z.string(),
+  stage: z.enum(['queued', 'retrieving', 'generating', 'tool', 'done']),
+  fraction: z.number().min(0).max(1),
+  message: z.string().optional(),
+});
+
+export type ProgressEvent = z.infer<typeof progressEventSchema>;
