@@ -1,0 +1,143 @@
+// Reference server throughput vs a bare node:http server, measured in the same run over real ports.
+// Prints requests/s (non-stream) and chunks/s (stream) for both, then the ratios (target ≥ 0.7×).
+import http from 'node:http';
+import { start } from '@threadline/mock-server';
+
+const DURATION_MS = Number(process.env.BENCH_MS ?? 2000);
+const CONCURRENCY = 16;
+const STREAM_WORDS = 2000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const longText = Array.from({ length: STREAM_WORDS }, (_, i) => `word${i}`).join(' ');
+const chatBody = JSON.stringify({ model: '', messages: [{ role: 'user', content: 'benchmark ping' }] });
+const streamBody = JSON.stringify({
+  model: '',
+  stream: true,
+  messages: [{ role: 'user', content: 'benchmark stream' }],
+});
+
+/** A bare server answering the same shapes with no validation, routing or state: the floor we compare to. */
+function startBare() {
+  const completion = JSON.stringify({
+    id: 'run_bare',
+    object: 'chat.completion',
+    created: 0,
+    model: 'bare',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'pong' }, logprobs: null, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 },
+  });
+  const words = longText.split(' ');
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (!body.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(completion);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < words.length; i++) {
+        const delta = i === 0 ? { role: 'assistant', content: words[i] } : { content: ` ${words[i]}` };
+        const chunk = {
+          id: 'run_bare',
+          object: 'chat.completion.chunk',
+          created: 0,
+          model: 'bare',
+          choices: [{ index: 0, delta, finish_reason: null }],
+        };
+        res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      }
+      res.write('data: [DONE]\n\n');
+      res.end();
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      }),
+    ),
+  );
+}
+
+function post(url, body, onData) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}/v1/chat/completions`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.on('data', (b) => onData?.(b));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Runs CONCURRENCY request loops for DURATION_MS; returns completed requests and frames seen. */
+async function load(url, body) {
+  let requests = 0;
+  let frames = 0;
+  const deadline = performance.now() + DURATION_MS;
+  const countFrames = (buf) => {
+    for (let i = buf.indexOf('data: '); i !== -1; i = buf.indexOf('data: ', i + 6)) frames++;
+  };
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      await post(url, body, countFrames);
+      requests++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  const seconds = (performance.now() - t0) / 1000;
+  return { perSecond: requests / seconds, framesPerSecond: frames / seconds };
+}
+
+const bare = await startBare();
+const ref = await start({
+  port: 0,
+  host: '127.0.0.1',
+  fixtures: [{ match: { userText: 'benchmark stream' }, reply: { text: longText } }],
+});
+try {
+  await load(ref.url, chatBody); // warm up both paths before measuring
+  await load(bare.url, chatBody);
+  const refJson = await load(ref.url, chatBody);
+  const bareJson = await load(bare.url, chatBody);
+  const refStream = await load(ref.url, streamBody);
+  const bareStream = await load(bare.url, streamBody);
+  const rows = [
+    ['non-stream requests/s', refJson.perSecond, bareJson.perSecond],
+    ['streamed chunks/s', refStream.framesPerSecond, bareStream.framesPerSecond],
+  ];
+  console.log('server benchmark (reference vs bare node:http, same run)');
+  for (const [name, r, b] of rows)
+    console.log(
+      `  ${name.padEnd(24)} reference ${r.toFixed(0).padStart(9)}   bare ${b.toFixed(0).padStart(9)}`,
+    );
+  console.log(`ratio non-stream ${(refJson.perSecond / bareJson.perSecond).toFixed(2)}x (target >= 0.70x)`);
+  console.log(
+    `ratio stream ${(refStream.framesPerSecond / bareStream.framesPerSecond).toFixed(2)}x (target >= 0.70x)`,
+  );
+} finally {
+  await ref.close();
+  await bare.close();
+  agent.destroy();
+}
