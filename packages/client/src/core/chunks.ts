@@ -1,0 +1,101 @@
+import {
+  type ChatCompletionChunk,
+  DONE,
+  decodeSSE,
+  type ProgressEvent,
+  parseErrorBody,
+  type SSEFrame,
+} from '@threadline/protocol';
+import { IncompleteStreamError, inferStatus, MalformedResponseError, makeAPIError } from './errors';
+import { redactText, safeResponseHeaders } from './redact';
+
+export interface ChunkReaderContext {
+  response: Response;
+  secrets: readonly string[];
+  /** Progress frames go here, never into the chunks. */
+  onProgress: ((event: ProgressEvent) => void) | undefined;
+}
+
+/**
+ * Reads typed chunks off an SSE body: `null` at `[DONE]`; an error frame, a frame that is not JSON, or an
+ * end without `[DONE]` throws a typed error. Named events other than progress are ignored, as the
+ * protocol asks of clients.
+ */
+export class ChunkReader {
+  private readonly frames: AsyncGenerator<SSEFrame, void, undefined>;
+  private count = 0;
+
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    private readonly ctx: ChunkReaderContext,
+  ) {
+    this.frames = decodeSSE(body);
+  }
+
+  async next(): Promise<ChatCompletionChunk | null> {
+    while (true) {
+      const step = await this.frames.next();
+      if (step.done) throw this.incomplete();
+      const frame = step.value;
+      if (frame.data === DONE) {
+        this.drain();
+        return null;
+      }
+      const event = frame.event;
+      if (event === 'progress') {
+        if (this.ctx.onProgress) this.ctx.onProgress(this.parse(frame) as ProgressEvent);
+        continue;
+      }
+      if (event !== undefined && event !== 'message' && event !== 'error') continue;
+      const value = this.parse(frame) as ChatCompletionChunk & { error?: unknown };
+      if (value.error !== undefined) throw this.errorFrame(value);
+      this.count++;
+      return value;
+    }
+  }
+
+  /** Stops reading and closes the body. */
+  async close(): Promise<void> {
+    await this.frames.return(undefined).catch(() => {});
+  }
+
+  // Nothing may follow [DONE]; reading the body to its end (rather than cancelling it) lets the server
+  // finish the turn cleanly instead of seeing a disconnect.
+  private drain(): void {
+    const frames = this.frames;
+    void (async () => {
+      try {
+        while (!(await frames.next()).done) {}
+      } catch {
+        // The turn is complete; a late connection error changes nothing.
+      }
+    })();
+  }
+
+  private parse(frame: SSEFrame): unknown {
+    try {
+      return JSON.parse(frame.data);
+    } catch {
+      throw new MalformedResponseError(
+        `stream frame ${this.count + 1} is not JSON: ${JSON.stringify(redactText(frame.data, this.ctx.secrets).slice(0, 80))}`,
+        { status: this.ctx.response.status, headers: safeResponseHeaders(this.ctx.response.headers) },
+      );
+    }
+  }
+
+  private errorFrame(value: unknown) {
+    const info = parseErrorBody(JSON.parse(redactText(JSON.stringify(value), this.ctx.secrets)));
+    return makeAPIError(inferStatus(info), info, { headers: safeResponseHeaders(this.ctx.response.headers) });
+  }
+
+  private incomplete(): IncompleteStreamError {
+    const type = this.ctx.response.headers.get('content-type') ?? 'none';
+    const hint = type.includes('text/event-stream')
+      ? ''
+      : ` (content-type was ${type}, not text/event-stream)`;
+    return new IncompleteStreamError(
+      `stream ended without [DONE] after ${this.count} chunk${this.count === 1 ? '' : 's'}${hint}; the answer may be cut short`,
+      { status: this.ctx.response.status, headers: safeResponseHeaders(this.ctx.response.headers) },
+    );
+  }
+}
