@@ -1,5 +1,3 @@
-import { createParser } from 'eventsource-parser';
-
 /** The data of the frame that ends every Chat Completions stream. */
 export const DONE = '[DONE]';
 /** `data: [DONE]` as it goes on the wire. */
@@ -31,21 +29,88 @@ export function encodeSSE(data: unknown, options: { event?: string; id?: string 
 export const isDone = (frame: SSEFrame): boolean => frame.data === DONE;
 
 /**
+ * An incremental SSE parser (the WHATWG event-stream rules a Chat Completions client needs): CR, LF and
+ * CRLF line endings, even split across chunks; `data` lines joined with `\n`; `event` and `id` per frame;
+ * comments and unknown fields ignored; a frame without data is not dispatched. `retry` is ignored since
+ * these streams are never reconnected. Written here rather than taken from a dependency because it sits
+ * on every client's hot path and in every client bundle.
+ */
+export function createSSEDecoder(): { feed(text: string): SSEFrame[]; end(): SSEFrame[] } {
+  let rest = '';
+  let data = '';
+  let hasData = false;
+  let event: string | undefined;
+  let id: string | undefined;
+  let skipLF = false;
+  let out: SSEFrame[] = [];
+
+  const line = (text: string) => {
+    if (text === '') {
+      if (hasData) {
+        const frame: SSEFrame = { data };
+        if (event) frame.event = event;
+        if (id) frame.id = id;
+        out.push(frame);
+      }
+      data = '';
+      hasData = false;
+      event = id = undefined;
+      return;
+    }
+    const colon = text.indexOf(':');
+    if (colon === 0) return;
+    const field = colon === -1 ? text : text.slice(0, colon);
+    const value = colon === -1 ? '' : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
+    if (field === 'data') {
+      data = hasData ? `${data}\n${value}` : value;
+      hasData = true;
+    } else if (field === 'event') event = value || undefined;
+    else if (field === 'id' && !value.includes('\0')) id = value || undefined;
+  };
+
+  const feed = (chunk: string): SSEFrame[] => {
+    const text = rest + chunk;
+    let start = 0;
+    if (skipLF && text.charCodeAt(0) === 10) start = 1;
+    skipLF = false;
+    let cr = text.indexOf('\r', start);
+    let lf = text.indexOf('\n', start);
+    while (cr !== -1 || lf !== -1) {
+      let end: number;
+      let next: number;
+      if (cr !== -1 && (lf === -1 || cr < lf)) {
+        end = cr;
+        next = lf === cr + 1 ? cr + 2 : cr + 1;
+        // A CR ending this chunk may be the first half of a CRLF: drop an LF that opens the next one.
+        if (cr === text.length - 1) skipLF = true;
+      } else {
+        end = lf;
+        next = lf + 1;
+      }
+      line(text.slice(start, end));
+      start = next;
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+    }
+    rest = start === 0 ? text : text.slice(start);
+    const frames = out;
+    out = [];
+    return frames;
+  };
+
+  // A last frame missing only its blank line still counts (EventSource would drop it): the caller's
+  // completeness check, not the framing, decides whether the stream ended well.
+  return { feed, end: () => feed('\n\n') };
+}
+
+/**
  * Decodes a byte stream of server-sent events into frames, in order. Handles frames split across
  * network chunks and any line ending. Cancels the body when the consumer stops early.
  */
 export async function* decodeSSE(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<SSEFrame, void, undefined> {
-  const queue: SSEFrame[] = [];
-  const parser = createParser({
-    onEvent(event) {
-      const frame: SSEFrame = { data: event.data };
-      if (event.event) frame.event = event.event;
-      if (event.id) frame.id = event.id;
-      queue.push(frame);
-    },
-  });
+  const parser = createSSEDecoder();
   const decoder = new TextDecoder();
   const reader = body.getReader();
   let finished = false;
@@ -53,13 +118,10 @@ export async function* decodeSSE(
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
-      while (queue.length > 0) yield queue.shift()!;
+      for (const frame of parser.feed(decoder.decode(value, { stream: true }))) yield frame;
     }
-    // A last frame missing only its blank line still counts (EventSource would drop it): the caller's
-    // completeness check, not the framing, decides whether the stream ended well.
-    parser.feed(`${decoder.decode()}\n\n`);
-    while (queue.length > 0) yield queue.shift()!;
+    const last = parser.feed(decoder.decode());
+    for (const frame of last.concat(parser.end())) yield frame;
     finished = true;
   } finally {
     if (!finished) await reader.cancel().catch(() => {});

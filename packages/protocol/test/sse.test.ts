@@ -68,3 +68,50 @@ describe('SSE framing', () => {
     expect(cancelled).toBe(true);
   });
 });
+
+describe('SSE decoding edge cases', () => {
+  const decodeAll = (parts: string[]) => collect(streamOf(parts));
+
+  it('accepts CR-only line endings, and a CRLF split between two chunks', async () => {
+    expect(await decodeAll(['data: a\r\rdata: b\r', '\n\r\n'])).toEqual([{ data: 'a' }, { data: 'b' }]);
+    expect(await decodeAll(['data: x\r', '\ndata: y\r\n\r\n'])).toEqual([{ data: 'x\ny' }]);
+  });
+
+  it('reads fields without a space or without a colon, and ignores comments, retry and unknown fields', async () => {
+    const frames = await decodeAll([':c\nretry: 10\nfoo: bar\ndata:no-space\ndata\nevent:tick\nid: 4\n\n']);
+    expect(frames).toEqual([{ data: 'no-space\n', event: 'tick', id: '4' }]);
+  });
+
+  it('does not dispatch a frame without data, and resets event and id after each frame', async () => {
+    const frames = await decodeAll(['event: lonely\n\n', 'id: 1\nevent: a\ndata: 1\n\ndata: 2\n\n']);
+    expect(frames).toEqual([{ data: '1', event: 'a', id: '1' }, { data: '2' }]);
+  });
+
+  it('gives the same frames however the bytes are split', async () => {
+    const wire = [
+      'data: {"a":"é"}\r\n\r\n',
+      'event: progress\ndata: {"f":0.5}\n\n',
+      ': ping\r\r',
+      'data: line1\rdata: line2\r\r',
+      DONE_FRAME,
+    ].join('');
+    const expected = await decodeAll([wire]);
+    expect(expected).toHaveLength(4);
+    const bytes = new TextEncoder().encode(wire);
+    for (const size of [1, 2, 5, 7, 13]) {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += size) controller.enqueue(bytes.slice(i, i + size));
+          controller.close();
+        },
+      });
+      expect(await collect(stream)).toEqual(expected);
+    }
+  });
+
+  it('keeps a line longer than one chunk whole', async () => {
+    const long = 'x'.repeat(100_000);
+    const parts = [`data: ${long.slice(0, 30_000)}`, long.slice(30_000, 70_000), `${long.slice(70_000)}\n\n`];
+    expect(await decodeAll(parts)).toEqual([{ data: long }]);
+  });
+});
