@@ -1,4 +1,4 @@
-import { DIALECT_NAMES, type Health, isDialectName } from '@threadline/protocol';
+import type { Health } from '@threadline/protocol';
 import { ThreadlineError } from './core/errors';
 import { isLogLevel } from './core/logger';
 import { type ClientOptions, checkOptions, mergeOptions, type RequestOptions } from './core/options';
@@ -22,12 +22,7 @@ export class ThreadlineChat {
     const baseURL = options.baseURL ?? readEnv('THREADLINE_BASE_URL');
     if (!baseURL)
       throw new ThreadlineError('baseURL is required (the server root, e.g. http://localhost:8787)');
-    if (options.dialect !== undefined && !isDialectName(options.dialect)) {
-      throw new ThreadlineError(
-        `unknown dialect ${JSON.stringify(options.dialect)}: use one of ${DIALECT_NAMES.join(', ')}`,
-      );
-    }
-    checkOptions(options, (message) => new ThreadlineError(message));
+    checkOptions(options);
     const envLevel = readEnv('THREADLINE_LOG');
     const resolved: ClientOptions = { ...options, baseURL: normaliseBaseURL(baseURL) };
     if (options.apiKey === undefined) {

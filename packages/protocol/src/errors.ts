@@ -36,6 +36,7 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
 
 /** The wire shape an error body took; `dialects` says which one each server family sends. */
 export type ErrorShape = 'nested' | 'flat' | 'string';
@@ -97,9 +98,11 @@ export function parseErrorBody(body: unknown, status?: number): ErrorInfo {
       const notFound = MODEL_NOT_FOUND.exec(value.error);
       return {
         message: value.error,
-        type: notFound || status === 404 ? ERROR_TYPES.notFound : null,
+        // Literals checked against the tables rather than read from them, so a bundle that only parses
+        // errors does not carry the whole code table.
+        type: notFound || status === 404 ? ('not_found_error' satisfies ErrorType) : null,
         param: notFound ? 'model' : null,
-        code: notFound ? ERROR_CODES.modelNotFound : null,
+        code: notFound ? ('model_not_found' satisfies ErrorCode) : null,
         shape: 'string',
         raw: body,
       };

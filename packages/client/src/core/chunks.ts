@@ -54,11 +54,6 @@ export class ChunkReader {
     }
   }
 
-  /** Stops reading and closes the body. */
-  async close(): Promise<void> {
-    await this.frames.return(undefined).catch(() => {});
-  }
-
   // Nothing may follow [DONE]; reading the body to its end (rather than cancelling it) lets the server
   // finish the turn cleanly instead of seeing a disconnect.
   private drain(): void {
@@ -78,7 +73,7 @@ export class ChunkReader {
     } catch {
       throw new MalformedResponseError(
         `stream frame ${this.count + 1} is not JSON: ${JSON.stringify(redactText(frame.data, this.ctx.secrets).slice(0, 80))}`,
-        { status: this.ctx.response.status, headers: safeResponseHeaders(this.ctx.response.headers) },
+        this.meta(),
       );
     }
   }
@@ -89,13 +84,14 @@ export class ChunkReader {
   }
 
   private incomplete(): IncompleteStreamError {
-    const type = this.ctx.response.headers.get('content-type') ?? 'none';
-    const hint = type.includes('text/event-stream')
-      ? ''
-      : ` (content-type was ${type}, not text/event-stream)`;
+    const type = this.ctx.response.headers.get('content-type');
     return new IncompleteStreamError(
-      `stream ended without [DONE] after ${this.count} chunk${this.count === 1 ? '' : 's'}${hint}; the answer may be cut short`,
-      { status: this.ctx.response.status, headers: safeResponseHeaders(this.ctx.response.headers) },
+      `stream ended without [DONE] after ${this.count} chunks (content-type ${type}); the answer may be cut short`,
+      this.meta(),
     );
+  }
+
+  private meta() {
+    return { status: this.ctx.response.status, headers: safeResponseHeaders(this.ctx.response.headers) };
   }
 }

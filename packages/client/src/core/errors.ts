@@ -9,17 +9,13 @@ export class ThreadlineError extends Error {
 /** A request body over the 32 MB limit: refused before a single byte is sent. */
 export class RequestTooLargeError extends ThreadlineError {
   override name = 'RequestTooLargeError';
+  readonly limit = MAX_REQUEST_BYTES;
   constructor(
+    /** The size (for an upload stream: the bytes read when it passed the limit). */
     readonly bytes: number,
-    readonly limit: number = MAX_REQUEST_BYTES,
-    /** True when the size was known before sending (always, except for a caller's stream). */
-    readonly nothingSent = true,
+    message = `request body is ${bytes} bytes, over the ${MAX_REQUEST_BYTES}-byte limit; nothing was sent`,
   ) {
-    super(
-      nothingSent
-        ? `request body is ${bytes} bytes, over the ${limit}-byte limit; nothing was sent`
-        : `request body passed the ${limit}-byte limit while uploading; the upload was stopped`,
-    );
+    super(message);
   }
 }
 
@@ -65,38 +61,49 @@ export class APIError extends ThreadlineError {
 
 export class BadRequestError extends APIError {
   override name = 'BadRequestError';
+  declare readonly status: 400;
 }
 export class AuthenticationError extends APIError {
   override name = 'AuthenticationError';
+  declare readonly status: 401;
 }
 export class PaymentRequiredError extends APIError {
   override name = 'PaymentRequiredError';
+  declare readonly status: 402;
 }
 export class PermissionDeniedError extends APIError {
   override name = 'PermissionDeniedError';
+  declare readonly status: 403;
 }
 export class NotFoundError extends APIError {
   override name = 'NotFoundError';
+  declare readonly status: 404;
 }
 export class ConflictError extends APIError {
   override name = 'ConflictError';
+  declare readonly status: 409;
 }
 export class PayloadTooLargeError extends APIError {
   override name = 'PayloadTooLargeError';
+  declare readonly status: 413;
 }
 export class UnprocessableEntityError extends APIError {
   override name = 'UnprocessableEntityError';
+  declare readonly status: 422;
 }
 export class RateLimitError extends APIError {
   override name = 'RateLimitError';
+  declare readonly status: 429;
 }
 export class InternalServerError extends APIError {
   override name = 'InternalServerError';
+  declare readonly status: number;
 }
 
 /** The server could not be reached, or the connection broke before an answer was complete. */
 export class APIConnectionError extends APIError {
   override name = 'APIConnectionError';
+  declare readonly status: undefined;
 }
 /** One attempt took longer than `timeout`. */
 export class APIConnectionTimeoutError extends APIConnectionError {
@@ -109,6 +116,7 @@ export class StreamIdleTimeoutError extends APIConnectionTimeoutError {
 /** The caller aborted (an abort signal, or `stream.abort()`). */
 export class APIUserAbortError extends APIError {
   override name = 'APIUserAbortError';
+  declare readonly status: undefined;
 }
 /** A stream ended without `data: [DONE]`: what arrived may be cut short. */
 export class IncompleteStreamError extends APIError {
@@ -148,15 +156,6 @@ export function makeAPIError(status: number | undefined, info: ErrorInfo, init: 
 
 // An error frame carries no HTTP status; infer the one a JSON answer would have had so the same class
 // is thrown whether the call streamed or not (unknown model → NotFoundError either way).
-const STATUS_BY_CODE: Record<string, number> = {
-  model_not_found: 404,
-  not_found: 404,
-  payload_too_large: 413,
-  rate_limit_exceeded: 429,
-  insufficient_quota: 429,
-  invalid_api_key: 401,
-  missing_credentials: 401,
-};
 const STATUS_BY_TYPE: Record<string, number> = {
   invalid_request_error: 400,
   authentication_error: 401,
@@ -169,5 +168,6 @@ const STATUS_BY_TYPE: Record<string, number> = {
 };
 
 export function inferStatus(info: ErrorInfo): number | undefined {
-  return (info.code && STATUS_BY_CODE[info.code]) || (info.type && STATUS_BY_TYPE[info.type]) || undefined;
+  if (info.code === 'payload_too_large') return 413;
+  return (info.type && STATUS_BY_TYPE[info.type]) || undefined;
 }

@@ -39,7 +39,6 @@ export function buildHeaders(
   base: Record<string, string>,
 ): Record<string, string> {
   const dialect = DIALECTS[options.dialect ?? 'threadline'];
-  if (!dialect) throw new ThreadlineError(`unknown dialect ${JSON.stringify(options.dialect)}`);
   const headers = base;
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   put(headers, dialect, dialect.memory.sessionHeader, options.sessionId, 'sessionId');

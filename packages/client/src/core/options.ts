@@ -1,4 +1,5 @@
-import type { DialectName, ProgressEvent } from '@threadline/protocol';
+import { DIALECT_NAMES, type DialectName, isDialectName, type ProgressEvent } from '@threadline/protocol';
+import { ThreadlineError } from './errors';
 import type { Logger, LogLevel } from './logger';
 
 export type ApiKeySource = string | (() => string | Promise<string>);
@@ -71,6 +72,7 @@ export function mergeOptions<T extends ClientOptions>(
   extra: RequestOptions | undefined,
 ): T & RequestOptions {
   if (!extra) return base;
+  checkOptions(extra);
   const out = { ...base } as Record<string, unknown>;
   for (const key in extra) {
     const value = extra[key as keyof RequestOptions];
@@ -85,14 +87,19 @@ export function mergeOptions<T extends ClientOptions>(
 const NUMERIC = ['timeout', 'maxRetries', 'maxRetryAfter', 'streamIdleTimeout'] as const;
 
 /** Rejects option values that would misbehave later (a negative timeout, a retry count of 1.5…). */
-export function checkOptions(options: ClientOptions, fail: (message: string) => Error): void {
+export function checkOptions(options: ClientOptions): void {
+  if (options.dialect !== undefined && !isDialectName(options.dialect)) {
+    throw new ThreadlineError(
+      `unknown dialect ${JSON.stringify(options.dialect)}: use one of ${DIALECT_NAMES.join(', ')}`,
+    );
+  }
   for (const key of NUMERIC) {
     const value = options[key];
-    if (value !== undefined && !(typeof value === 'number' && value >= 0 && !Number.isNaN(value))) {
-      throw fail(`${key} must be a number ≥ 0, got ${JSON.stringify(value)}`);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value >= 0) || (key === 'maxRetries' && !Number.isInteger(value))) {
+      throw new ThreadlineError(
+        `${key} must be a ${key === 'maxRetries' ? 'whole ' : ''}number ≥ 0, got ${value}`,
+      );
     }
-  }
-  if (options.maxRetries !== undefined && !Number.isInteger(options.maxRetries)) {
-    throw fail(`maxRetries must be an integer, got ${options.maxRetries}`);
   }
 }

@@ -147,9 +147,7 @@ export function assertBrowserSafe(
 ): void {
   if (options.dangerouslyAllowBrowser || !isBrowser() || isAgentScopedToken(key)) return;
   throw new ThreadlineError(
-    'This looks like a browser, and the credential is not an agent-scoped token (a JWT whose subject is ' +
-      '<tenant>:<agent>): anyone visiting the page could read it. Use an agent token, call from a server, or ' +
-      'set dangerouslyAllowBrowser: true if you understand the risk.',
+    'refusing to expose a credential that is not an agent-scoped token in a browser; set dangerouslyAllowBrowser to override',
   );
 }
 
@@ -159,8 +157,7 @@ export function assertBrowserSafe(
  * exhausted quota never is. Every attempt carries the same `Idempotency-Key`.
  */
 export async function request<T>(options: RequestOptions, spec: RequestSpec<T>): Promise<T> {
-  if (!options.baseURL) throw new ThreadlineError('baseURL is required (or set THREADLINE_BASE_URL)');
-  const url = buildURL(options.baseURL, spec.path, spec.query);
+  const url = buildURL(options.baseURL!, spec.path, spec.query);
   const apiKey = await resolveApiKey(options);
   const secrets = apiKey ? [apiKey] : [];
   const headers = buildHeaders(options, apiKey, { accept: spec.accept ?? 'application/json' });

@@ -1,4 +1,4 @@
-import { ERROR_CODES, HEADERS } from '@threadline/protocol';
+import { type ErrorCode, HEADERS } from '@threadline/protocol';
 
 const BASE_DELAY_MS = 500;
 const MAX_BACKOFF_MS = 8_000;
@@ -8,7 +8,7 @@ const MAX_BACKOFF_MS = 8_000;
  * exhausted quota is never retried: waiting will not refill it.
  */
 export function isRetryable(status: number | undefined, code: string | null, headers?: Headers): boolean {
-  if (code === ERROR_CODES.insufficientQuota) return false;
+  if (code === ('insufficient_quota' satisfies ErrorCode)) return false;
   const hint = headers?.get(HEADERS.shouldRetry);
   if (hint === 'true') return true;
   if (hint === 'false') return false;

@@ -4,14 +4,8 @@ import { ThreadlineError } from './errors';
 export function normaliseBaseURL(baseURL: string): string {
   let url = baseURL.trim().replace(/\/+$/, '');
   if (url.endsWith('/v1')) url = url.slice(0, -3).replace(/\/+$/, '');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ThreadlineError(`baseURL ${JSON.stringify(baseURL)} is not a URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ThreadlineError(`baseURL must be http: or https:, got ${JSON.stringify(baseURL)}`);
+  if (!/^https?:\/\/[^/]/i.test(url) || !URL.canParse(url)) {
+    throw new ThreadlineError(`baseURL must be an http(s) URL, got ${JSON.stringify(baseURL)}`);
   }
   return url;
 }

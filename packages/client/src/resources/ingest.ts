@@ -153,7 +153,12 @@ function counted(
           return;
         }
         loaded += step.value.byteLength;
-        if (loaded > MAX_REQUEST_BYTES) throw new RequestTooLargeError(loaded, MAX_REQUEST_BYTES, false);
+        if (loaded > MAX_REQUEST_BYTES) {
+          throw new RequestTooLargeError(
+            loaded,
+            `upload passed the ${MAX_REQUEST_BYTES}-byte limit and was stopped`,
+          );
+        }
         controller.enqueue(step.value);
         progress?.({ loaded, total });
       },
