@@ -1,0 +1,34 @@
+import { type MockServer, type MockServerConfig, start } from '@threadline/mock-server';
+import { handlers } from '@threadline/mock-server/msw';
+import { setupServer } from 'msw/node';
+import type { Logger } from '../../src/index';
+
+/** The reference server over a real port (node:http adapter). */
+export async function realServer(config: MockServerConfig = {}) {
+  const running = await start({ port: 0, host: '127.0.0.1', ...config });
+  return { url: running.url, server: running.server, close: () => running.close() };
+}
+
+/** The reference server in-process through msw: the client's ordinary fetch is intercepted. */
+export function mswServer(config: MockServerConfig = {}) {
+  const list = handlers(config, { baseUrl: 'http://threadline.test' });
+  const msw = setupServer(...list);
+  msw.listen({ onUnhandledRequest: 'error' });
+  return { url: 'http://threadline.test', server: list.server as MockServer, close: async () => msw.close() };
+}
+
+/** Requests the server saw, minus control routes. */
+export const journal = (server: MockServer) => server.journal.list();
+
+/** A logger that keeps every line it was given, arguments serialised. */
+export function captureLogger() {
+  const lines: string[] = [];
+  const push =
+    (level: string) =>
+    (message: string, ...rest: unknown[]) =>
+      lines.push(`${level} ${message} ${rest.map((r) => JSON.stringify(r)).join(' ')}`);
+  const logger: Logger = { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+  return { logger, lines, text: () => lines.join('\n') };
+}
+
+export const user = (content: string) => [{ role: 'user' as const, content }];
