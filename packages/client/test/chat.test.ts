@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChatCompletionStream, type ChatCompletionChunk, Threadline } from '../src/index';
+import { type ChatCompletionChunk, ChatCompletionStream, Threadline } from '../src/index';
 import { mswServer, user } from './support/server';
 
 const weather = {
@@ -32,7 +32,11 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('streams typed chunks that add up to the same text as the JSON answer', async () => {
-    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('Say hello') });
+    const stream = await client.chat.completions.create({
+      model: '',
+      stream: true,
+      messages: user('Say hello'),
+    });
     expect(stream).toBeInstanceOf(ChatCompletionStream);
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -109,7 +113,9 @@ describe('chat completions against the reference server (in-process through msw)
       stream_options: { include_usage: true },
       messages: user('relay me'),
     });
-    const relayed = new Response(upstream.toReadableStream(), { headers: { 'content-type': 'text/event-stream' } });
+    const relayed = new Response(upstream.toReadableStream(), {
+      headers: { 'content-type': 'text/event-stream' },
+    });
     const text = await relayed.clone().text();
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     const browserSide = await ChatCompletionStream.fromResponse(relayed);
@@ -125,7 +131,10 @@ describe('chat completions against the reference server (in-process through msw)
     );
     const relayed = new Response(upstream.toReadableStream());
     const browserSide = await ChatCompletionStream.fromResponse(relayed.clone());
-    await expect(browserSide.finalCompletion()).rejects.toMatchObject({ name: 'InternalServerError', status: 500 });
+    await expect(browserSide.finalCompletion()).rejects.toMatchObject({
+      name: 'InternalServerError',
+      status: 500,
+    });
     expect(await relayed.text()).toMatch(/data: \{"error":\{"message":.*\n\ndata: \[DONE\]\n\n$/s);
   });
 
@@ -142,9 +151,9 @@ describe('chat completions against the reference server (in-process through msw)
     const v1 = new Threadline({ baseURL: `${ref.url}/v1/` });
     expect(v1.options.baseURL).toBe(ref.url);
     expect((await v1.health()).status).toBe('online');
-    expect((await v1.chat.completions.create({ model: '', messages: user('x') })).choices[0]?.message.content).toBe(
-      'You said: x',
-    );
+    expect(
+      (await v1.chat.completions.create({ model: '', messages: user('x') })).choices[0]?.message.content,
+    ).toBe('You said: x');
     expect(ref.server.journal.list().map((e) => e.path)).toEqual(['/health', '/v1/chat/completions']);
   });
 });

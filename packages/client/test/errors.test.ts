@@ -67,7 +67,9 @@ describe('one error tree for every failure', () => {
   });
 
   it('an unknown model is NotFoundError, streamed or not — never an empty success', async () => {
-    const json = await client.chat.completions.create({ model: 'gpt-9', messages: user('x') }).catch((e) => e);
+    const json = await client.chat.completions
+      .create({ model: 'gpt-9', messages: user('x') })
+      .catch((e) => e);
     expect(json).toBeInstanceOf(NotFoundError);
     expect(json).toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
     // The stream opens 200 and carries an error frame: create() still rejects with the same class.
@@ -130,13 +132,20 @@ describe('every dialect error shape parses into the same tree', () => {
   it('Spice: a flat body for API errors and a bare string for an unknown model', async () => {
     const ref = await realServer({ dialect: 'spice', auth: { mode: 'api-key', apiKeys: ['sk-spice-good'] } });
     try {
-      const bad = new Threadline({ baseURL: ref.url, dialect: 'spice', apiKey: 'sk-spice-wrong', maxRetries: 0 });
+      const bad = new Threadline({
+        baseURL: ref.url,
+        dialect: 'spice',
+        apiKey: 'sk-spice-wrong',
+        maxRetries: 0,
+      });
       const auth = await bad.models.list().catch((e) => e);
       expect(auth).toBeInstanceOf(AuthenticationError);
       expect(auth).toMatchObject({ status: 401, code: 'invalid_api_key', error: { shape: 'flat' } });
 
       const good = new Threadline({ baseURL: ref.url, dialect: 'spice', apiKey: 'sk-spice-good' });
-      const missing = await good.chat.completions.create({ model: 'gpt-5', messages: user('x') }).catch((e) => e);
+      const missing = await good.chat.completions
+        .create({ model: 'gpt-5', messages: user('x') })
+        .catch((e) => e);
       expect(missing).toBeInstanceOf(NotFoundError);
       expect(missing).toMatchObject({
         status: 404,

@@ -8,6 +8,7 @@ import {
   APIUserAbortError,
   MalformedResponseError,
   makeAPIError,
+  StreamIdleTimeoutError,
   ThreadlineError,
 } from './errors';
 import { buildHeaders } from './headers';
@@ -34,6 +35,8 @@ export interface RequestSpec<T> {
   json?: unknown;
   body?: RawBody;
   accept?: string;
+  /** A stream's idle timeout, which also bounds the wait for its response headers. */
+  idleMs?: number;
   /**
    * Turns a 2xx response into the result. It runs inside the attempt: a connection failure while
    * reading is retried like any other, because nothing has reached the caller yet.
@@ -45,20 +48,20 @@ export interface RequestSpec<T> {
 export class Attempt {
   readonly controller = new AbortController();
   response!: Response;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timers: ReturnType<typeof setTimeout>[] = [];
   private unlink: (() => void) | undefined;
 
   constructor(
     readonly options: RequestOptions,
     readonly secrets: readonly string[],
+    idleMs = 0,
   ) {
     const timeout = options.timeout ?? DEFAULTS.timeout;
-    if (timeout > 0 && timeout < 2 ** 31) {
-      this.timer = setTimeout(
-        () => this.controller.abort(new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`)),
-        timeout,
-      );
-    }
+    this.arm(timeout, () => new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`));
+    this.arm(
+      idleMs,
+      () => new StreamIdleTimeoutError(`No response for ${idleMs} ms; the connection was closed.`),
+    );
     const signal = options.signal;
     if (signal) {
       const onAbort = () => this.controller.abort(new APIUserAbortError('Request was aborted.'));
@@ -70,9 +73,13 @@ export class Attempt {
     }
   }
 
-  /** Stops the per-attempt timer: a stream hands over to its idle timeout once the headers are in. */
+  private arm(ms: number, error: () => Error) {
+    if (ms > 0 && ms < 2 ** 31) this.timers.push(setTimeout(() => this.abort(error()), ms));
+  }
+
+  /** Stops the per-attempt timers: a stream hands over to its idle guard once the headers are in. */
   stopTimer(): void {
-    clearTimeout(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
   }
 
   /** Ends the attempt's hold on timers and the caller's signal. */
@@ -177,7 +184,7 @@ export async function request<T>(options: RequestOptions, spec: RequestSpec<T>):
   let bodySent = false;
 
   for (let retries = 0; ; retries++) {
-    const attempt = new Attempt(options, secrets);
+    const attempt = new Attempt(options, secrets, spec.idleMs);
     try {
       const init: RequestInit & { duplex?: 'half' } = {
         method: spec.method,

@@ -37,6 +37,7 @@ export async function createCompletion(
     path: '/v1/chat/completions',
     json: body,
     accept: 'text/event-stream',
+    idleMs,
     async read(attempt) {
       attempt.stopTimer();
       const stream = new ChatCompletionStream(attempt, idleMs, options.onProgress);

@@ -27,7 +27,12 @@ export function captureLogger() {
     (level: string) =>
     (message: string, ...rest: unknown[]) =>
       lines.push(`${level} ${message} ${rest.map((r) => JSON.stringify(r)).join(' ')}`);
-  const logger: Logger = { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
+  const logger: Logger = {
+    debug: push('debug'),
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+  };
   return { logger, lines, text: () => lines.join('\n') };
 }
 
