@@ -1,0 +1,102 @@
+import { MAX_REQUEST_BYTES } from '@threadline/protocol';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { filePart, imagePart, RequestTooLargeError, Threadline, textPart } from '../src/index';
+import { realServer } from './support/server';
+
+// A 1×1 PNG.
+const PNG = Uint8Array.from(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+);
+const PDF = new TextEncoder().encode('%PDF-1.4\n% a tiny test document\n%%EOF\n');
+
+describe('content parts, stored files and the request size limit (real port)', () => {
+  let ref: Awaited<ReturnType<typeof realServer>>;
+  let client: Threadline;
+  beforeAll(async () => {
+    ref = await realServer();
+    client = new Threadline({ baseURL: ref.url });
+  });
+  afterAll(() => ref.close());
+  beforeEach(() => ref.server.reset());
+
+  async function send(parts: Parameters<typeof Promise.all>[0]) {
+    const content = await Promise.all(parts);
+    const completion = await client.chat.completions.create({
+      model: '',
+      messages: [{ role: 'user', content: content as never }],
+    });
+    const run = await client.runs.retrieve(completion.id);
+    return { completion, run };
+  }
+
+  it('turns image bytes into a data URL part the server stores as a file, read back byte for byte', async () => {
+    const { completion, run } = await send([textPart('look'), imagePart(PNG, { detail: 'low' })]);
+    expect(completion.choices[0]?.message.content).toContain(`(image/png, ${PNG.byteLength} bytes)`);
+    expect(run.file_ids).toHaveLength(1);
+    const id = run.file_ids[0]!;
+    const meta = await client.files.retrieve(id);
+    expect(meta).toMatchObject({ id, object: 'file', bytes: PNG.byteLength, mime_type: 'image/png' });
+    const content = await client.files.content(id);
+    expect(content.contentType).toBe('image/png');
+    expect(await content.bytes()).toEqual(PNG);
+  });
+
+  it('streams a stored file body (for writing to disk)', async () => {
+    const { run } = await send([
+      filePart(new Blob([PDF], { type: 'application/pdf' }), { filename: 'doc.pdf' }),
+    ]);
+    const content = await client.files.content(run.file_ids[0]!);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of content.body as unknown as AsyncIterable<Uint8Array>) pieces.push(piece);
+    expect(Buffer.concat(pieces)).toEqual(Buffer.from(PDF));
+    expect((await client.files.retrieve(run.file_ids[0]!)).filename).toBe('doc.pdf');
+  });
+
+  it('names a file part after a File and sniffs its type', async () => {
+    const part = await filePart(new File([PDF], 'report.pdf'));
+    expect(part.file.filename).toBe('report.pdf');
+    expect(part.file.file_data).toMatch(/^data:application\/pdf;base64,/);
+    expect((await imagePart(PNG.buffer as ArrayBuffer)).image_url.url).toMatch(
+      /^data:image\/png;base64,iVBOR/,
+    );
+  });
+
+  it('passes an https image URL by reference (nothing stored)', async () => {
+    const { completion, run } = await send([imagePart(new URL('https://example.com/cat.png'))]);
+    expect(completion.choices[0]?.message.content).toMatch(/image https:\/\/example\.com\/cat\.png/);
+    expect(run.file_ids).toEqual([]);
+  });
+
+  it('downloads an http(s) URL into a file part', async () => {
+    const { run } = await send([filePart(PDF, { filename: 'a.pdf' })]);
+    const url = `${ref.url}/v1/files/${run.file_ids[0]}/content`;
+    const part = await filePart(url);
+    expect(Buffer.from(part.file.file_data!.split(',')[1]!, 'base64')).toEqual(Buffer.from(PDF));
+    expect(part.file.filename).toBe('content');
+  });
+
+  it('refuses a part over the 32 MB limit before encoding or sending it', async () => {
+    const big = new Uint8Array(Math.floor((MAX_REQUEST_BYTES / 4) * 3) + 3);
+    const error = await imagePart(big, { mimeType: 'image/png' }).catch((e) => e);
+    expect(error).toBeInstanceOf(RequestTooLargeError);
+    expect(error.bytes).toBeGreaterThan(MAX_REQUEST_BYTES);
+    await expect(filePart(new Blob([big]))).rejects.toBeInstanceOf(RequestTooLargeError);
+  });
+
+  it('refuses a request body over 32 MB with nothing sent', async () => {
+    const text = 'é'.repeat(MAX_REQUEST_BYTES / 2 + 1);
+    const error = await client.chat.completions
+      .create({ model: '', messages: [{ role: 'user', content: text }] })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(RequestTooLargeError);
+    expect(error.message).toMatch(/nothing was sent/);
+    expect(ref.server.journal.list()).toHaveLength(0);
+  });
+
+  it('rejects a source that is neither bytes nor a URL', async () => {
+    await expect(imagePart('cat.png')).rejects.toThrow(/http\(s\) URL, a data: URL, bytes or a Blob/);
+  });
+});
