@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChatCompletionStream, type ProgressEvent, Threadline, ThreadlineError } from '../src/index';
+import { mswServer, user } from './support/server';
+
+describe('completion progress events', () => {
+  let ref: ReturnType<typeof mswServer>;
+  let client: Threadline;
+  beforeAll(() => {
+    ref = mswServer();
+    client = new Threadline({ baseURL: ref.url });
+  });
+  afterAll(() => ref.close());
+  beforeEach(() => ref.server.reset());
+
+  it('reach onProgress, sent with the dialect progress header, and never appear among the chunks', async () => {
+    const events: ProgressEvent[] = [];
+    const stream = await client.chat.completions.create(
+      { model: '', stream: true, messages: user('show progress') },
+      { onProgress: (event) => events.push(event) },
+    );
+    const objects = new Set<string>();
+    for await (const chunk of stream) objects.add(chunk.object);
+    expect(objects).toEqual(new Set(['chat.completion.chunk']));
+    expect(ref.server.journal.list().at(-1)?.headers['x-spiceai-completion-progress']).toBe('enabled');
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.object === 'chat.completion.progress' && e.id === stream.runId)).toBe(true);
+    const fractions = events.map((e) => e.fraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect((await stream.finalCompletion()).choices[0]?.message.content).toBe('You said: show progress');
+  });
+
+  it('are not asked for unless wanted', async () => {
+    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('quiet') });
+    await stream.finalCompletion();
+    expect(ref.server.journal.list().at(-1)?.headers['x-spiceai-completion-progress']).toBeUndefined();
+  });
+
+  it('travel through a relay to the reading side', async () => {
+    const upstream = await client.chat.completions.create(
+      { model: '', stream: true, messages: user('relay progress') },
+      { progress: true },
+    );
+    const events: ProgressEvent[] = [];
+    const reader = await ChatCompletionStream.fromResponse(new Response(upstream.toReadableStream()), {
+      onProgress: (event) => events.push(event),
+    });
+    await reader.finalCompletion();
+    expect(events.length).toBeGreaterThan(0);
+  });
+
+  it('are refused before sending for a non-stream call or a dialect without them', async () => {
+    await expect(
+      client.chat.completions.create({ model: '', messages: user('x') }, { onProgress: () => {} }),
+    ).rejects.toThrow(/only with stream: true/);
+    await expect(
+      client.chat.completions.create(
+        { model: '', stream: true, messages: user('x') },
+        { progress: true, dialect: 'ice' },
+      ),
+    ).rejects.toBeInstanceOf(ThreadlineError);
+    expect(ref.server.journal.list()).toHaveLength(0);
+  });
+});
