@@ -13,7 +13,7 @@ export async function realServer(config: MockServerConfig = {}) {
 export function mswServer(config: MockServerConfig = {}) {
   const list = handlers(config, { baseUrl: 'http://threadline.test' });
   const msw = setupServer(...list);
-  msw.listen({ onUnhandledRequest: 'error' });
+  msw.listen({ onUnhandledFrame: 'error' });
   return { url: 'http://threadline.test', server: list.server as MockServer, close: async () => msw.close() };
 }
 
