@@ -48,6 +48,23 @@ describe('completion progress events', () => {
     expect(events.length).toBeGreaterThan(0);
   });
 
+  it('an onProgress callback that throws fails the call with its own error, not retried', async () => {
+    const mine = new TypeError('my callback broke');
+    const error = await client.chat.completions
+      .create(
+        { model: '', stream: true, messages: user('x') },
+        {
+          maxRetries: 2,
+          onProgress: () => {
+            throw mine;
+          },
+        },
+      )
+      .catch((e) => e);
+    expect(error).toBe(mine);
+    expect(ref.server.journal.list()).toHaveLength(1);
+  });
+
   it('are refused before sending for a non-stream call or a dialect without them', async () => {
     await expect(
       client.chat.completions.create({ model: '', messages: user('x') }, { onProgress: () => {} }),

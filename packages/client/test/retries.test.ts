@@ -141,6 +141,14 @@ describe('retries', () => {
     expect(chatRequests()).toHaveLength(2);
   });
 
+  it('retries a retryable error frame that arrives before the first chunk', async () => {
+    const client = new Threadline({ baseURL: ref.url, maxRetries: 1 });
+    ref.server.faults.enqueue('error-frame-after=0', 1);
+    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('frame') });
+    expect((await stream.finalCompletion()).choices[0]?.message.content).toBe('You said: frame');
+    expect(chatRequests()).toHaveLength(2);
+  });
+
   it('never retries once stream chunks have been handed to the caller', async () => {
     const client = new Threadline({ baseURL: ref.url, maxRetries: 3 });
     ref.server.faults.enqueue('drop-after=2', 4);

@@ -142,6 +142,20 @@ describe('timeouts and cancellation (real port)', () => {
     expect((await settledRun(stream.runId!)).status).toBe('cancelled');
   });
 
+  it('stream.abort() before iterating makes the iteration throw at once', async () => {
+    const stream = await client.chat.completions.create(
+      { model: '', stream: true, messages: words },
+      paced(50),
+    );
+    stream.abort();
+    const received: unknown[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) received.push(chunk);
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(received).toEqual([]);
+  });
+
   it('break closes the connection, which cancels the run on the server', async () => {
     const stream = await client.chat.completions.create(
       { model: '', stream: true, messages: words },

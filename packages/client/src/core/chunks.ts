@@ -14,6 +14,8 @@ export interface ChunkReaderContext {
   secrets: readonly string[];
   /** Progress frames go here, never into the chunks. */
   onProgress: ((event: ProgressEvent) => void) | undefined;
+  /** Turns a failed body read into the client's typed error. */
+  toError: (error: unknown) => Error;
 }
 
 /**
@@ -34,7 +36,12 @@ export class ChunkReader {
 
   async next(): Promise<ChatCompletionChunk | null> {
     while (true) {
-      const step = await this.frames.next();
+      let step: IteratorResult<SSEFrame, void>;
+      try {
+        step = await this.frames.next();
+      } catch (error) {
+        throw this.ctx.toError(error);
+      }
       if (step.done) throw this.incomplete();
       const frame = step.value;
       if (frame.data === DONE) {

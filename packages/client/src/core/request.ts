@@ -52,7 +52,7 @@ export class Attempt {
   private unlink: (() => void) | undefined;
 
   constructor(
-    readonly options: RequestOptions,
+    options: RequestOptions,
     readonly secrets: readonly string[],
     idleMs = 0,
   ) {
@@ -218,9 +218,10 @@ export async function request<T>(options: RequestOptions, spec: RequestSpec<T>):
       if (!response.ok) throw await attempt.httpError(response);
       const result = await spec.read(attempt);
       return result;
-    } catch (caught) {
-      const error = caught instanceof ThreadlineError ? caught : attempt.toError(caught);
-      attempt.abort(error);
+    } catch (error) {
+      // Transport failures arrive typed (fetch and body reads convert them); anything else is the
+      // caller's own error (a callback that threw) and is neither wrapped nor retried.
+      attempt.abort(error instanceof Error ? error : new Error(String(error)));
       attempt.release();
       if (
         !(error instanceof APIError) ||
@@ -252,7 +253,12 @@ export async function request<T>(options: RequestOptions, spec: RequestSpec<T>):
 
 /** Reads a 2xx JSON body (inside the attempt, so a broken connection is retried). */
 export async function readJSON<T>(attempt: Attempt): Promise<T> {
-  const text = await attempt.response.text();
+  let text: string;
+  try {
+    text = await attempt.response.text();
+  } catch (error) {
+    throw attempt.toError(error);
+  }
   attempt.release();
   try {
     return JSON.parse(text) as T;

@@ -63,6 +63,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.reader = new ChunkReader(guarded, {
       response,
       secrets: attempt.secrets,
+      toError: (error) => attempt.toError(error),
       onProgress: (event) => {
         onProgress?.(event);
         this.relay?.(event);
@@ -124,6 +125,8 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.started = true;
     let ended = false;
     try {
+      const signal = this.attempt.controller.signal;
+      if (signal.aborted) throw signal.reason;
       let chunk = this.first === undefined ? await this.reader.next() : this.first;
       this.first = undefined;
       while (chunk !== null) {
@@ -133,10 +136,11 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
       }
       ended = true;
       this.settle({ value: this.assembler.result() });
-    } catch (caught) {
+    } catch (error) {
+      // Transport failures arrive typed already; anything else (an onProgress callback that threw) is
+      // the caller's own error and passes through unchanged.
       ended = true;
-      const error = this.attempt.toError(caught);
-      this.attempt.abort(error);
+      this.attempt.abort(error instanceof Error ? error : new Error(String(error)));
       this.settle({ error });
       throw error;
     } finally {
