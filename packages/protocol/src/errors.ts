@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   approvalAlreadyDecided: 'approval_already_decided',
   invalidApprovalDecision: 'invalid_approval_decision',
   invalidPath: 'invalid_path',
+  /** Reference server: a fault spec (header, control route) that does not parse. */
+  invalidFault: 'invalid_fault',
+  /** Reference server: a fixture (control route) that does not validate. */
+  invalidFixture: 'invalid_fixture',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

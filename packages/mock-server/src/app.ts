@@ -1,0 +1,141 @@
+import { ERROR_CODES, HEADERS } from '@threadline/protocol';
+import type { RequestContext } from './context';
+import { injectedError, resolveFaults, sleep } from './faults/apply';
+import { type FaultSet, NO_FAULTS } from './faults/parse';
+import { HttpError, notFound } from './internal/errors';
+import { newRequestId } from './internal/ids';
+import { type InboundRequest, JSON_CONTENT_TYPE, type OutboundResponse } from './internal/wire';
+import type { Router } from './router';
+import type { ServerState } from './state';
+
+/** Headers a browser page may read from our answers. */
+const EXPOSED_HEADERS = [
+  HEADERS.requestId,
+  HEADERS.runId,
+  HEADERS.retryAfter,
+  HEADERS.retryAfterMs,
+  HEADERS.shouldRetry,
+  'content-type',
+].join(', ');
+
+/** Headers a preflight allows when the browser does not list the ones it wants. */
+const ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  HEADERS.sessionId,
+  HEADERS.userId,
+  HEADERS.threadId,
+  HEADERS.smithId,
+  HEADERS.apiVersion,
+  HEADERS.spiceProgress,
+  HEADERS.idempotencyKey,
+  HEADERS.requestId,
+  HEADERS.fault,
+  HEADERS.chunkDelay,
+].join(', ');
+
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface App {
+  handle(request: InboundRequest): Promise<OutboundResponse>;
+}
+
+/**
+ * The request pipeline: preflight, routing (404/405), faults (latency, injected errors), the route,
+ * error mapping into the dialect's body shape, then the headers every answer carries and the journal.
+ */
+export function createApp(state: ServerState, router: Router): App {
+  const { dialect } = state;
+
+  function errorResponse(error: unknown): OutboundResponse {
+    const http =
+      error instanceof HttpError
+        ? error
+        : new HttpError({
+            status: 500,
+            code: ERROR_CODES.serverError,
+            message: `Internal server error: ${error instanceof Error ? error.message : String(error)}`,
+          });
+    const body = http.body(dialect.errorShape, dialect.modelNotFoundShape);
+    return {
+      status: http.status,
+      headers: { 'content-type': JSON_CONTENT_TYPE, ...http.headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    };
+  }
+
+  function preflight(request: InboundRequest): OutboundResponse {
+    const headers: Record<string, string> = {
+      'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers': request.header('access-control-request-headers') ?? ALLOWED_HEADERS,
+      'access-control-max-age': '600',
+      vary: 'access-control-request-headers',
+    };
+    // Chrome asks before a public page may call a server on localhost.
+    if (request.header('access-control-request-private-network') === 'true') {
+      headers['access-control-allow-private-network'] = 'true';
+    }
+    return { status: 204, headers, body: null };
+  }
+
+  async function handle(request: InboundRequest): Promise<OutboundResponse> {
+    const started = Date.now();
+    const incomingId = request.header(HEADERS.requestId);
+    const requestId = incomingId !== null && SAFE_REQUEST_ID.test(incomingId) ? incomingId : newRequestId();
+    let ctx: RequestContext | null = null;
+    let faults: FaultSet = NO_FAULTS;
+    let journalled = true;
+    let response: OutboundResponse;
+    try {
+      if (request.method === 'OPTIONS') {
+        journalled = false;
+        response = preflight(request);
+      } else {
+        const match = router.match(request.method, request.path);
+        if (match.kind === 'not-found') throw notFound(`No route for ${request.method} ${request.path}.`);
+        if (match.kind === 'method-not-allowed') {
+          throw new HttpError({
+            status: 405,
+            message: `${request.method} is not allowed on ${request.path}; use ${match.allowed.join(' or ')}.`,
+            headers: { allow: [...match.allowed, 'OPTIONS'].join(', ') },
+          });
+        }
+        if (match.route.control) {
+          journalled = false;
+        } else {
+          faults = resolveFaults(state.config.faults, state.faults, request.header(HEADERS.fault));
+          if (faults.latencyMs) await sleep(faults.latencyMs, request.signal);
+          const injected = injectedError(faults);
+          if (injected) throw injected;
+        }
+        ctx = { request, requestId, state, faults, runId: null, body: null };
+        response = await match.route.handler(ctx, match.params);
+      }
+    } catch (error) {
+      response = errorResponse(error);
+    }
+    const headers = response.headers;
+    headers[HEADERS.requestId] = requestId;
+    headers['access-control-allow-origin'] = '*';
+    headers['access-control-expose-headers'] = EXPOSED_HEADERS;
+    if (ctx?.runId) headers[HEADERS.runId] = ctx.runId;
+    if (faults.shouldRetry !== undefined) headers[HEADERS.shouldRetry] = String(faults.shouldRetry);
+    if (request.method === 'HEAD') response.body = null;
+    if (journalled) {
+      state.journal.record({
+        startedAt: started,
+        method: request.method,
+        path: request.path,
+        query: request.search,
+        headers: request.headerEntries,
+        body: ctx?.body ?? null,
+        status: response.status,
+        runId: ctx?.runId ?? null,
+        requestId,
+      });
+    }
+    return response;
+  }
+
+  return { handle };
+}

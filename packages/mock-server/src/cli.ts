@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DIALECT_NAMES } from '@threadline/protocol';
+import { ConfigError, type MockServerConfig } from './config';
+import { loadConfigFile } from './config-file';
+import { FaultSpecError, parseFaultSpec } from './faults/parse';
+import { start } from './node';
+
+/** Every flag, with its help text; `--help` prints this table. */
+const FLAGS = {
+  port: {
+    type: 'string',
+    short: 'p',
+    arg: 'N',
+    help: 'port to listen on; 0 picks a free one (default 8787)',
+  },
+  host: { type: 'string', arg: 'HOST', help: 'interface to bind (default 127.0.0.1; 0.0.0.0 for all)' },
+  config: {
+    type: 'string',
+    short: 'c',
+    arg: 'FILE',
+    help: 'JSON or YAML config file (models, auth, fixtures…)',
+  },
+  dialect: { type: 'string', arg: 'NAME', help: `server family to emulate: ${DIALECT_NAMES.join(', ')}` },
+  fault: {
+    type: 'string',
+    multiple: true,
+    arg: 'SPEC',
+    help: 'fault spec applied to every request (repeatable)',
+  },
+  'chunk-delay': {
+    type: 'string',
+    arg: 'MS',
+    help: 'pause between stream frames in milliseconds (default 0)',
+  },
+  help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
+} as const;
+
+function usage(): string {
+  const lines = Object.entries(FLAGS).map(([name, flag]) => {
+    const short = 'short' in flag ? `-${flag.short}, ` : '    ';
+    const arg = 'arg' in flag ? ` ${flag.arg}` : '';
+    return `  ${short}--${name}${arg}`.padEnd(28) + flag.help;
+  });
+  return [
+    'Usage: threadline-mock [options]',
+    '',
+    'Runs the Threadline reference server: an OpenAI-compatible Chat Completions server with a',
+    'deterministic model, fixtures and fault injection. Prints one line, "listening on http://HOST:PORT",',
+    'once ready; SIGINT or SIGTERM stop it. Docs: docs/mock-server.md.',
+    '',
+    'Options:',
+    ...lines,
+    '',
+    'Example: threadline-mock --port 0 --dialect spice --fault "rate-limit=1" --chunk-delay 20',
+  ].join('\n');
+}
+
+class UsageError extends Error {}
+
+function wholeNumber(value: string, flag: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) > max)
+    throw new UsageError(`--${flag} must be a whole number from 0 to ${max}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  const port = values.port === undefined ? 8787 : wholeNumber(values.port, 'port', 65535);
+  const host = values.host ?? '127.0.0.1';
+  const config: MockServerConfig = values.config ? await loadConfigFile(values.config) : {};
+  if (values.dialect !== undefined) {
+    if (!(DIALECT_NAMES as readonly string[]).includes(values.dialect)) {
+      throw new UsageError(
+        `--dialect must be one of ${DIALECT_NAMES.join(', ')}, got ${JSON.stringify(values.dialect)}`,
+      );
+    }
+    config.dialect = values.dialect as MockServerConfig['dialect'];
+  }
+  if (values.fault?.length) {
+    const spec = values.fault.join('; ');
+    try {
+      parseFaultSpec(spec);
+    } catch (error) {
+      if (error instanceof FaultSpecError) throw new UsageError(`--fault: ${error.message}`);
+      throw error;
+    }
+    config.faults = config.faults ? `${config.faults}; ${spec}` : spec;
+  }
+  if (values['chunk-delay'] !== undefined)
+    config.chunkDelayMs = wholeNumber(values['chunk-delay'], 'chunk-delay', 60_000);
+
+  const running = await start({ ...config, port, host });
+  process.stdout.write(`listening on ${running.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      running.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const usageProblem = error instanceof UsageError || error instanceof ConfigError;
+    process.stderr.write(`threadline-mock: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (usageProblem) process.stderr.write('Run threadline-mock --help for the options.\n');
+    process.exitCode = usageProblem ? 2 : 1;
+  },
+);

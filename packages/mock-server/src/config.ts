@@ -1,0 +1,143 @@
+import { DIALECT_NAMES, type Dialect, getDialect } from '@threadline/protocol';
+import { z } from 'zod';
+import { type FaultSet, parseFaultSpec } from './faults/parse';
+import { fixtureSchema, type ParsedFixture } from './model/fixture-schema';
+
+export const DEFAULT_MODELS = ['threadline-mini', 'threadline-large'] as const;
+export const DEFAULT_INSTRUCTIONS =
+  'You are the Threadline reference model: deterministic, brief and literal.';
+export const DEFAULT_ENGINE = 'Threadline reference server';
+
+const agentSchema = z.strictObject({
+  /** The agent's id (`smt_…` in the Ingram Cloud dialect), as `IC-Smith-Id` names it. */
+  id: z.string().min(1),
+  /** Your own id for the agent: a tenant-admin call may name it in the request's `user` field. */
+  externalId: z.string().min(1).optional(),
+  tenant: z.string().min(1),
+  /** Base instructions; a request's system messages are appended to them. */
+  instructions: z.string().optional(),
+  /** The agent's model, used when a request sends `model: ""` or none. */
+  model: z.string().min(1).optional(),
+});
+
+const authSchema = z.strictObject({
+  /** Default: the dialect's scheme (`none` for threadline and ice). */
+  mode: z.enum(['none', 'api-key', 'agent-token']).optional(),
+  /** api-key mode: the accepted keys. Absent: any non-empty bearer key is accepted. */
+  apiKeys: z.array(z.string().min(1)).optional(),
+  /** agent-token mode: tokens whose subject is `<tenant>:<agent>`. */
+  agentTokens: z
+    .array(z.strictObject({ token: z.string().min(1), tenant: z.string().min(1), agent: z.string().min(1) }))
+    .optional(),
+  /** agent-token mode: tenant-admin tokens; the call names the agent (`user` field or agent header). */
+  adminTokens: z.array(z.strictObject({ token: z.string().min(1), tenant: z.string().min(1) })).optional(),
+  agents: z.array(agentSchema).optional(),
+});
+
+const faultSpec = z.string().superRefine((spec, ctx) => {
+  try {
+    parseFaultSpec(spec);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+export const mockServerConfigSchema = z.strictObject({
+  /** Model ids served by GET /v1/models; default `threadline-mini`, `threadline-large`. */
+  models: z.array(z.string().min(1)).min(1).optional(),
+  /** The model for `model: ""` or none; default the first of `models`. */
+  defaultModel: z.string().min(1).optional(),
+  dialect: z.enum(DIALECT_NAMES).optional(),
+  /** Base instructions when no agent supplies its own. */
+  instructions: z.string().optional(),
+  /** The `engine` field of GET /health. */
+  engine: z.string().min(1).optional(),
+  auth: authSchema.optional(),
+  fixtures: z.array(fixtureSchema).optional(),
+  /** A fault spec applied to every request (see docs/mock-server.md). */
+  faults: faultSpec.optional(),
+  /** Pause between stream frames, in milliseconds. */
+  chunkDelayMs: z.number().int().min(0).max(60_000).optional(),
+  // Memory, ingest, server tools, persistence and control routes (issue 3) refine these.
+  uploadDir: z.string().optional(),
+  buckets: z.record(z.string(), z.string()).optional(),
+  serverTools: z.array(z.unknown()).optional(),
+  db: z.string().optional(),
+  control: z.boolean().optional(),
+});
+
+/** Everything is optional: `createMockServer()` with no config serves the defaults. */
+export type MockServerConfig = z.input<typeof mockServerConfigSchema>;
+export type AgentConfig = z.output<typeof agentSchema>;
+export type AuthMode = 'none' | 'api-key' | 'agent-token';
+
+export interface ResolvedAuth {
+  mode: AuthMode;
+  apiKeys: ReadonlySet<string> | null;
+  agentTokens: ReadonlyMap<string, { tenant: string; agent: string }>;
+  adminTokens: ReadonlyMap<string, { tenant: string }>;
+  agents: readonly AgentConfig[];
+}
+
+/** The config after validation and defaults; what the server runs on. */
+export interface ResolvedConfig {
+  models: readonly string[];
+  defaultModel: string;
+  dialect: Dialect;
+  instructions: string;
+  engine: string;
+  auth: ResolvedAuth;
+  fixtures: readonly ParsedFixture[];
+  faultSpec: string;
+  faults: FaultSet;
+  chunkDelayMs: number;
+  /** The validated input, for plugins reading their own fields. */
+  input: z.output<typeof mockServerConfigSchema>;
+}
+
+export class ConfigError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Formats zod issues as `path: message` lines. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates a config and fills in defaults; throws a `ConfigError` saying what is wrong. */
+export function resolveConfig(config: MockServerConfig = {}): ResolvedConfig {
+  const parsed = mockServerConfigSchema.safeParse(config);
+  if (!parsed.success) throw new ConfigError(`invalid mock server config: ${describeIssues(parsed.error)}`);
+  const input = parsed.data;
+  const models = [...(input.models ?? DEFAULT_MODELS)];
+  const defaultModel = input.defaultModel ?? models[0]!;
+  if (!models.includes(defaultModel)) models.unshift(defaultModel);
+  const agents = input.auth?.agents ?? [];
+  for (const agent of agents) if (agent.model && !models.includes(agent.model)) models.push(agent.model);
+  const dialect = getDialect(input.dialect ?? 'threadline');
+  const faultSpecText = input.faults ?? '';
+  return {
+    models,
+    defaultModel,
+    dialect,
+    instructions: input.instructions ?? DEFAULT_INSTRUCTIONS,
+    engine: input.engine ?? DEFAULT_ENGINE,
+    auth: {
+      mode: input.auth?.mode ?? dialect.auth,
+      apiKeys: input.auth?.apiKeys ? new Set(input.auth.apiKeys) : null,
+      agentTokens: new Map((input.auth?.agentTokens ?? []).map(({ token, ...rest }) => [token, rest])),
+      adminTokens: new Map((input.auth?.adminTokens ?? []).map(({ token, ...rest }) => [token, rest])),
+      agents,
+    },
+    fixtures: input.fixtures ?? [],
+    faultSpec: faultSpecText,
+    faults: parseFaultSpec(faultSpecText),
+    chunkDelayMs: input.chunkDelayMs ?? 0,
+    input,
+  };
+}

@@ -1,0 +1,18 @@
+import type { FaultSet } from './faults/parse';
+import type { InboundRequest } from './internal/wire';
+import type { ServerState } from './state';
+
+/** What a route handler gets besides its path parameters. */
+export interface RequestContext {
+  readonly request: InboundRequest;
+  readonly requestId: string;
+  readonly state: ServerState;
+  /** The faults in force for this request (configured, queued and the request's own header). */
+  readonly faults: FaultSet;
+  /** The run the request started, once known: sent as `x-threadline-run-id` and journalled. */
+  runId: string | null;
+  /** The parsed JSON body, once read (for the journal). */
+  body: unknown;
+}
+
+export type RouteParams = Readonly<Record<string, string>>;

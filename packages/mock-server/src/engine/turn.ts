@@ -1,0 +1,204 @@
+import type { RunStatus } from '@threadline/protocol';
+import type { ChatCompletionRequest } from '@threadline/protocol/schemas';
+import type { Identity } from '../auth/identity';
+import type { FaultSet } from '../faults/parse';
+import { HttpError, modelNotFound } from '../internal/errors';
+import { newRunId } from '../internal/ids';
+import { modelDecision, replyText } from '../model/deterministic';
+import type { ParsedFixture } from '../model/fixture-schema';
+import type { ServerState } from '../state';
+import { buildConversation, type Conversation } from './context';
+import { finalizeReply } from './finalize';
+import type { Decision, Reply, Turn } from './types';
+import { fixtureView } from './view';
+
+export interface TurnInput {
+  request: ChatCompletionRequest;
+  identity: Identity;
+  faults: FaultSet;
+  header(name: string): string | null;
+  /** Told the run id as soon as the run exists, so even an error answer can name it. */
+  onRun?(runId: string): void;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The turn engine, step one: resolve the model, build the context (conversation, files, instructions)
+ * and open the run. Throws an `HttpError` (the run is then recorded as failed). Synchronous unless an
+ * attachment has to be stored, so a plain text turn costs no await.
+ */
+export function startTurn(state: ServerState, input: TurnInput): Turn | Promise<Turn> {
+  const { request, identity } = input;
+  const runId = newRunId();
+  input.onRun?.(runId);
+  const created = nowSeconds();
+  const requested = request.model ?? '';
+  const model = requested || identity.agent?.model || state.config.defaultModel;
+  const fail = (error: unknown): never => {
+    openRun(state, runId, model, created, identity.owner, null, 'failed');
+    throw error;
+  };
+  if (requested && !input.faults.emptySuccess && !state.config.models.includes(requested)) {
+    fail(modelNotFound(requested));
+  }
+  let built: Conversation | Promise<Conversation>;
+  try {
+    built = buildConversation(state, identity, request, created);
+  } catch (error) {
+    return fail(error);
+  }
+  if (built instanceof Promise) {
+    return built.then((conversation) => openTurn(state, input, runId, created, model, conversation), fail);
+  }
+  return openTurn(state, input, runId, created, model, built);
+}
+
+function openRun(
+  state: ServerState,
+  runId: string,
+  model: string,
+  created: number,
+  owner: string,
+  conversation: { fileIds: string[]; instructions: string } | null,
+  status: 'in_progress' | 'failed',
+): void {
+  state.runs.create({
+    id: runId,
+    object: 'run',
+    status,
+    stop_reason: status === 'failed' ? 'error' : null,
+    model,
+    created_at: created,
+    completed_at: status === 'failed' ? nowSeconds() : null,
+    usage: null,
+    tool_calls: [],
+    file_ids: conversation?.fileIds ?? [],
+    owner,
+    ...(conversation ? { instructions: conversation.instructions } : {}),
+  });
+}
+
+function openTurn(
+  state: ServerState,
+  input: TurnInput,
+  runId: string,
+  created: number,
+  model: string,
+  conversation: Conversation,
+): Turn {
+  const { request, identity } = input;
+  const base = identity.agent?.instructions ?? state.config.instructions;
+  const instructions =
+    conversation.systemTexts.length > 0 ? `${base}\n\n${conversation.systemTexts.join('\n\n')}` : base;
+  openRun(
+    state,
+    runId,
+    model,
+    created,
+    identity.owner,
+    { fileIds: conversation.fileIds, instructions },
+    'in_progress',
+  );
+  return {
+    runId,
+    created,
+    model,
+    request,
+    identity,
+    faults: input.faults,
+    stream: request.stream === true,
+    header: input.header,
+    instructions,
+    messages: conversation.messages,
+    fileIds: conversation.fileIds,
+    retrieved: [],
+    tools: request.tools ?? [],
+    extensions: {},
+  };
+}
+
+function fromFixture(fixture: ParsedFixture & { id: string }): Decision {
+  const { reply } = fixture;
+  const decision: Decision = { source: `fixture:${fixture.id}` };
+  if (reply.text !== undefined) decision.text = reply.text;
+  if (reply.toolCalls) {
+    decision.toolCalls = reply.toolCalls.map((call) => ({
+      name: call.name,
+      arguments: call.arguments ?? {},
+    }));
+  }
+  if (reply.error) decision.error = reply.error;
+  if (reply.serverTool) decision.serverTool = reply.serverTool;
+  return decision;
+}
+
+/**
+ * Step two: hooks prepare the context, then the first of decide hooks, fixtures and the deterministic
+ * model chooses the answer; transform hooks may rewrite it; limits and token counts finish it.
+ * Synchronous when no hook is installed.
+ */
+export function decideReply(state: ServerState, turn: Turn): Reply | Promise<Reply> {
+  const { prepare, decide, transform } = state.hooks;
+  if (prepare.length > 0 || decide.length > 0 || transform.length > 0) return decideWithHooks(state, turn);
+  return conclude(turn, scriptedOrModel(state, turn));
+}
+
+async function decideWithHooks(state: ServerState, turn: Turn): Promise<Reply> {
+  for (const prepare of state.hooks.prepare) await prepare(turn);
+  let decision: Decision | null | undefined;
+  for (const decide of state.hooks.decide) {
+    decision = await decide(turn);
+    if (decision) break;
+  }
+  decision ??= scriptedOrModel(state, turn);
+  for (const transform of state.hooks.transform) decision = await transform(turn, decision);
+  return conclude(turn, decision);
+}
+
+function scriptedOrModel(state: ServerState, turn: Turn): Decision {
+  if (state.fixtures.size > 0) {
+    const fixture = state.fixtures.take(fixtureView(turn));
+    if (fixture) return fromFixture(fixture);
+  }
+  return modelDecision(turn);
+}
+
+function conclude(turn: Turn, chosen: Decision): Reply {
+  const decision = turn.faults.emptySuccess ? { text: '', source: 'fault:empty-success' } : chosen;
+  if (decision.serverTool) {
+    throw new HttpError({
+      status: 500,
+      message: `Server tool '${decision.serverTool.name}' was requested (${decision.source}) but no server tools are configured.`,
+    });
+  }
+  return finalizeReply(turn, decision, () => replyText(turn));
+}
+
+export type RunOutcome = 'completed' | 'failed' | 'cancelled';
+
+/** Step three: record how the run ended and tell the finish hooks. */
+export function finishRun(state: ServerState, turn: Turn, reply: Reply | null, outcome: RunOutcome): void {
+  let status: RunStatus = outcome;
+  if (outcome === 'completed' && reply?.stopReason === 'awaiting_approval') status = 'awaiting_approval';
+  if (outcome === 'completed' && reply?.stopReason === 'approval_rejected') status = 'approval_rejected';
+  state.runs.update(turn.runId, {
+    status,
+    stop_reason:
+      outcome === 'cancelled' ? 'cancelled' : outcome === 'failed' ? 'error' : (reply?.stopReason ?? null),
+    completed_at: nowSeconds(),
+    usage: reply?.usage ?? null,
+    tool_calls:
+      reply?.runToolCalls ??
+      (reply?.toolCalls ?? []).map((call) => ({
+        id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+        status: 'client' as const,
+        result: null,
+      })),
+  });
+  if (state.hooks.finish.length === 0) return;
+  const run = state.runs.get(turn.runId, turn.identity.owner);
+  if (run) for (const finish of state.hooks.finish) finish(turn, reply, run);
+}

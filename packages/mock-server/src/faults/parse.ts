@@ -1,0 +1,162 @@
+/**
+ * Fault specs: `;`-separated `name[=value]` items such as `rate-limit=2` or `latency=200; status=500`.
+ * One grammar for the request header, the CLI flag / config, and the one-shot queue.
+ */
+export interface FaultSet {
+  /** `status=<code>`: answer this HTTP status with a typed error body. */
+  status?: number;
+  /** `code=<error code>`: the `code` of the injected error (status, rate-limit, quota, error frame). */
+  code?: string;
+  /** `rate-limit[=<seconds>]`: 429 `rate_limit_exceeded` with Retry-After and retry-after-ms. */
+  rateLimitSeconds?: number;
+  /** `quota`: 429 `insufficient_quota`, marked not retryable. */
+  quota?: boolean;
+  /** `should-retry=true|false`: the `x-should-retry` response header. */
+  shouldRetry?: boolean;
+  /** `latency=<ms>`: wait before answering. */
+  latencyMs?: number;
+  /** `drop-after=<n>`: stream n chunks, then destroy the connection. */
+  dropAfter?: number;
+  /** `error-frame-after=<n>`: stream n chunks, then an error frame and `[DONE]`. */
+  errorFrameAfter?: number;
+  /** `malformed-chunk-after=<n>`: stream n chunks, then a frame that is not JSON. */
+  malformedChunkAfter?: number;
+  /** `stall-after=<n>`: stream n chunks, then send nothing while keeping the connection open. */
+  stallAfter?: number;
+  /** `no-done`: end the stream cleanly without `data: [DONE]`. */
+  noDone?: boolean;
+  /** `wrong-content-type`: send the stream as `application/json`. */
+  wrongContentType?: boolean;
+  /** `ignore-tool-choice`: the model disregards `tool_choice` (and its validation). */
+  ignoreToolChoice?: boolean;
+  /** `bad-approval-id`: approval pauses carry ids that are not `<run_id>::<tool_call_id>`. */
+  badApprovalId?: boolean;
+  /** `empty-success`: chat answers 200 + `stop` + empty content, even when it should fail. */
+  emptySuccess?: boolean;
+  /** `changing-ids`: chunk ids change in the middle of a stream. */
+  changingIds?: boolean;
+  /** `bad-usage`: usage whose total is not prompt + completion. */
+  badUsage?: boolean;
+}
+
+export class FaultSpecError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultSpecError';
+  }
+}
+
+type Parser = (value: string | undefined, into: FaultSet, name: string) => void;
+
+function integer(value: string | undefined, name: string, min: number, max: number): number {
+  if (value === undefined || !/^\d+$/.test(value)) {
+    throw new FaultSpecError(`fault ${name} needs a whole number (${name}=N)`);
+  }
+  const n = Number(value);
+  if (n < min || n > max) throw new FaultSpecError(`fault ${name}=${value} is out of range ${min}..${max}`);
+  return n;
+}
+
+function flag(value: string | undefined, name: string): true {
+  if (value !== undefined && value !== 'true') throw new FaultSpecError(`fault ${name} takes no value`);
+  return true;
+}
+
+const MAX_MS = 10 * 60 * 1000;
+const MAX_CHUNKS = 1_000_000;
+
+const PARSERS: Record<string, Parser> = {
+  status: (v, f, n) => {
+    f.status = integer(v, n, 400, 599);
+  },
+  code: (v, f, n) => {
+    if (v === undefined || !/^[A-Za-z0-9_.-]{1,64}$/.test(v)) {
+      throw new FaultSpecError(`fault ${n} needs an error code of letters, digits, _ . or -`);
+    }
+    f.code = v;
+  },
+  'rate-limit': (v, f, n) => {
+    if (v === undefined) {
+      f.rateLimitSeconds = 1;
+      return;
+    }
+    const seconds = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v) || seconds > 3600) {
+      throw new FaultSpecError(`fault ${n}=${v}: expected seconds between 0 and 3600`);
+    }
+    f.rateLimitSeconds = seconds;
+  },
+  quota: (v, f, n) => {
+    f.quota = flag(v, n);
+  },
+  'should-retry': (v, f, n) => {
+    if (v !== 'true' && v !== 'false') throw new FaultSpecError(`fault ${n} must be true or false`);
+    f.shouldRetry = v === 'true';
+  },
+  latency: (v, f, n) => {
+    f.latencyMs = integer(v, n, 0, MAX_MS);
+  },
+  'drop-after': (v, f, n) => {
+    f.dropAfter = integer(v, n, 0, MAX_CHUNKS);
+  },
+  'error-frame-after': (v, f, n) => {
+    f.errorFrameAfter = integer(v, n, 0, MAX_CHUNKS);
+  },
+  'malformed-chunk-after': (v, f, n) => {
+    f.malformedChunkAfter = integer(v, n, 0, MAX_CHUNKS);
+  },
+  'stall-after': (v, f, n) => {
+    f.stallAfter = integer(v, n, 0, MAX_CHUNKS);
+  },
+  'no-done': (v, f, n) => {
+    f.noDone = flag(v, n);
+  },
+  'wrong-content-type': (v, f, n) => {
+    f.wrongContentType = flag(v, n);
+  },
+  'ignore-tool-choice': (v, f, n) => {
+    f.ignoreToolChoice = flag(v, n);
+  },
+  'bad-approval-id': (v, f, n) => {
+    f.badApprovalId = flag(v, n);
+  },
+  'empty-success': (v, f, n) => {
+    f.emptySuccess = flag(v, n);
+  },
+  'changing-ids': (v, f, n) => {
+    f.changingIds = flag(v, n);
+  },
+  'bad-usage': (v, f, n) => {
+    f.badUsage = flag(v, n);
+  },
+};
+
+/** Every fault name the grammar knows, in catalogue order. */
+export const FAULT_NAMES: readonly string[] = Object.keys(PARSERS);
+
+/** Parses a fault spec; throws a `FaultSpecError` naming the bad item. An empty spec is no fault. */
+export function parseFaultSpec(spec: string): FaultSet {
+  const faults: FaultSet = {};
+  for (const item of spec.split(';')) {
+    const text = item.trim();
+    if (text === '') continue;
+    const eq = text.indexOf('=');
+    const name = (eq === -1 ? text : text.slice(0, eq)).trim().toLowerCase();
+    const value = eq === -1 ? undefined : text.slice(eq + 1).trim();
+    const parse = PARSERS[name];
+    if (!parse) {
+      throw new FaultSpecError(
+        `unknown fault ${JSON.stringify(name)}: expected one of ${FAULT_NAMES.join(', ')}`,
+      );
+    }
+    parse(value, faults, name);
+  }
+  return faults;
+}
+
+export const NO_FAULTS: Readonly<FaultSet> = Object.freeze({});
+
+export const isEmptyFaultSet = (faults: FaultSet): boolean => {
+  for (const _ in faults) return false;
+  return true;
+};

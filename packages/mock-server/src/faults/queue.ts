@@ -1,0 +1,41 @@
+import { type FaultSet, parseFaultSpec } from './parse';
+
+export interface QueuedFault {
+  spec: string;
+  remaining: number;
+}
+
+/**
+ * One-shot faults for the next N requests, first in first out: `enqueue('rate-limit', 2)` then
+ * `enqueue('status=500')` answers two 429s, then one 500, then normally again.
+ */
+export class FaultQueue {
+  #entries: Array<{ spec: string; faults: FaultSet; remaining: number }> = [];
+
+  /** Queues `spec` for the next `count` requests; throws a `FaultSpecError` on a bad spec. */
+  enqueue(spec: string, count = 1): void {
+    if (!Number.isInteger(count) || count < 1) throw new TypeError('fault count must be a whole number ≥ 1');
+    this.#entries.push({ spec, faults: parseFaultSpec(spec), remaining: count });
+  }
+
+  /** The faults for the request being handled now, consuming one use; undefined when the queue is empty. */
+  take(): FaultSet | undefined {
+    const head = this.#entries[0];
+    if (!head) return undefined;
+    head.remaining -= 1;
+    if (head.remaining === 0) this.#entries.shift();
+    return head.faults;
+  }
+
+  list(): QueuedFault[] {
+    return this.#entries.map(({ spec, remaining }) => ({ spec, remaining }));
+  }
+
+  clear(): void {
+    this.#entries = [];
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+}

@@ -1,0 +1,27 @@
+export type { Identity } from './auth/identity';
+export {
+  ConfigError,
+  DEFAULT_INSTRUCTIONS,
+  DEFAULT_MODELS,
+  type MockServerConfig,
+  mockServerConfigSchema,
+  type ResolvedConfig,
+} from './config';
+export { loadConfigFile } from './config-file';
+export type { Decision, Reply, Turn } from './engine/types';
+export { FAULT_NAMES, type FaultSet, FaultSpecError, parseFaultSpec } from './faults/parse';
+export type { QueuedFault } from './faults/queue';
+export { INSTRUCTIONS_PROMPT } from './model/deterministic';
+export type { Fixture } from './model/fixture-schema';
+export { FixtureError, type ListedFixture } from './model/fixtures';
+export { countTokens, splitTokens } from './model/tokens';
+export {
+  createNodeListener,
+  type ListenOptions,
+  listen,
+  type RunningServer,
+  type StartOptions,
+  start,
+} from './node';
+export { createMockServer, type MockServer } from './server';
+export type { JournalEntry, ServerState, TurnHooks } from './state';

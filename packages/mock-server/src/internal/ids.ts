@@ -1,0 +1,35 @@
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const POOL_SIZE = 4096;
+
+// Random bytes are drawn in batches: one getRandomValues call per few hundred ids keeps id generation off
+// the hot path's profile. Ids only need to be unguessable enough that tests never collide; ownership
+// checks, not secrecy, keep one user's resources from another.
+let pool = new Uint8Array(POOL_SIZE);
+let offset = POOL_SIZE;
+
+function randomBytes(count: number): Uint8Array {
+  if (offset + count > POOL_SIZE) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_SIZE));
+    offset = 0;
+  }
+  const bytes = pool.subarray(offset, offset + count);
+  offset += count;
+  return bytes;
+}
+
+/** A random base62 string (62 is close enough to 64 that the modulo bias does not matter here). */
+export function randomId(length = 16): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 62];
+  return out;
+}
+
+export const newRunId = (): string => `run_${randomId(20)}`;
+// Request ids only need to be unique: a random per-process prefix and a counter are enough, and cheap.
+const requestPrefix = `req_${randomId(8)}`;
+let requestCounter = 0;
+export const newRequestId = (): string =>
+  `${requestPrefix}${(++requestCounter).toString(36).padStart(8, '0')}`;
+export const newFileId = (): string => `file-${randomId(24)}`;
+export const newToolCallId = (): string => `call_${randomId(20)}`;

@@ -1,0 +1,77 @@
+import type { FunctionTool } from '@threadline/protocol/schemas';
+import type { DecidedToolCall, Turn } from '../engine/types';
+import { lastUserMessage } from '../engine/view';
+import { argumentsFromSchema } from './schema-example';
+
+const VERB_PREFIX =
+  /^(get|set|list|create|delete|remove|update|fetch|search|find|run|lookup|check|read|write|send)$/i;
+
+/**
+ * The words that count as naming a tool: its name, the name with `_`/`-` as spaces, and for names of
+ * several parts the name without a leading verb (`get_current_weather` → `current weather`, `weather`).
+ */
+export function toolAliases(name: string): string[] {
+  const lower = name.toLowerCase();
+  const parts = lower.split(/[_-]+/).filter(Boolean);
+  const aliases = new Set([lower, parts.join(' ')]);
+  if (parts.length > 1) {
+    const rest = VERB_PREFIX.test(parts[0]!) ? parts.slice(1) : parts;
+    aliases.add(rest.join(' '));
+    const last = parts[parts.length - 1]!;
+    if (last.length >= 3) aliases.add(last);
+  }
+  return [...aliases].filter((alias) => alias.length > 0);
+}
+
+const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+
+/** Whether `text` contains `phrase` as whole words (case-insensitive; `text` already lower-cased). */
+function containsWords(text: string, phrase: string): boolean {
+  for (let at = text.indexOf(phrase); at !== -1; at = text.indexOf(phrase, at + 1)) {
+    if (!isWordChar(text[at - 1]) && !isWordChar(text[at + phrase.length])) return true;
+  }
+  return false;
+}
+
+/** The tools the text names, in `tools` order. */
+export function mentionedTools(tools: readonly FunctionTool[], text: string): FunctionTool[] {
+  const lower = text.toLowerCase();
+  return tools.filter((tool) => toolAliases(tool.function.name).some((alias) => containsWords(lower, alias)));
+}
+
+/**
+ * The deterministic model's client-tool rule (docs/mock-server.md):
+ * - no tools, or `tool_choice: "none"` → no call;
+ * - a named `tool_choice` → always that tool;
+ * - `"required"` → the tools the last user message names, else the first tool;
+ * - `"auto"` (default) → the tools the last user message names; none when it names none, and none when
+ *   the conversation ends with a tool result (the model then answers in text using it).
+ * Several named tools are called in parallel unless `parallel_tool_calls` is false (then only the first).
+ * With the `ignore-tool-choice` fault, `tool_choice` is treated as absent.
+ */
+export function decideToolCalls(turn: Turn): DecidedToolCall[] | null {
+  const tools = turn.tools;
+  if (tools.length === 0) return null;
+  const choice = turn.faults.ignoreToolChoice ? 'auto' : (turn.request.tool_choice ?? 'auto');
+  if (choice === 'none') return null;
+  const text = lastUserMessage(turn.messages)?.text ?? '';
+  const single = turn.request.parallel_tool_calls === false;
+  let chosen: FunctionTool[];
+  if (typeof choice === 'object') {
+    const named = tools.find((tool) => tool.function.name === choice.function.name);
+    if (!named) return null;
+    chosen = [named];
+  } else if (choice === 'required') {
+    const named = mentionedTools(tools, text);
+    chosen = named.length > 0 ? named : [tools[0]!];
+  } else {
+    if (turn.messages[turn.messages.length - 1]?.role === 'tool') return null;
+    chosen = mentionedTools(tools, text);
+    if (chosen.length === 0) return null;
+  }
+  if (single) chosen = chosen.slice(0, 1);
+  return chosen.map((tool) => ({
+    name: tool.function.name,
+    arguments: argumentsFromSchema(tool.function.parameters, text),
+  }));
+}

@@ -1,0 +1,232 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MAX_REQUEST_BYTES } from '@threadline/protocol';
+import type { MockServerConfig } from './config';
+import { payloadTooLarge } from './internal/errors';
+import type { InboundRequest, OutboundResponse } from './internal/wire';
+import { createMockServer, type MockServer } from './server';
+import { FramePump } from './stream/pump';
+
+/** How long the rest of an over-limit body is read and discarded before the socket is closed anyway. */
+const LINGER_MS = 5_000;
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let total = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > limit) {
+        // Stop here: not one byte more is kept. The adapter drains the rest after answering 413.
+        cleanup();
+        req.pause();
+        reject(payloadTooLarge(limit));
+        return;
+      }
+      parts.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, total));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the client closed the connection before the body was complete'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/** The header entries of a request, closing over the headers object only (the journal keeps this). */
+function entriesOf(headers: IncomingMessage['headers']): () => Iterable<[string, string]> {
+  return function* () {
+    for (const name in headers) {
+      const value = headerValue(headers[name]);
+      if (value !== null) yield [name, value] as [string, string];
+    }
+  };
+}
+
+function inboundFrom(req: IncomingMessage, res: ServerResponse): InboundRequest {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const headers = req.headers;
+  let controller: AbortController | undefined;
+  return {
+    method: req.method ?? 'GET',
+    path: q === -1 ? url : url.slice(0, q),
+    search: q === -1 ? '' : url.slice(q + 1),
+    header: (name) => headerValue(headers[name]),
+    headerEntries: entriesOf(headers),
+    readBody: (limit) => readNodeBody(req, limit),
+    // Created on first use only: most requests never ask whether the client left.
+    get signal() {
+      if (!controller) {
+        const ctl = new AbortController();
+        controller = ctl;
+        res.once('close', () => {
+          if (!res.writableFinished) ctl.abort();
+        });
+      }
+      return controller.signal;
+    },
+  };
+}
+
+/**
+ * Answers while the request body is still arriving (a 413, or an error before the body was read).
+ * The whole answer is written at once; with `connection: close` the rest of the body is then read and
+ * discarded before the response ends, so the client gets the answer instead of a connection reset.
+ */
+function sendBeforeBody(req: IncomingMessage, res: ServerResponse, out: OutboundResponse, payload: Buffer) {
+  res.writeHead(out.status, { ...out.headers, 'content-length': String(payload.byteLength) });
+  req.resume();
+  if (out.headers.connection !== 'close' || expectRejected.has(req)) {
+    res.end(payload);
+    return;
+  }
+  res.write(payload);
+  const finish = () => {
+    clearTimeout(timer);
+    req.off('end', finish);
+    req.off('close', finish);
+    if (!res.writableEnded) res.end();
+  };
+  const timer = setTimeout(() => {
+    finish();
+    res.destroy();
+  }, LINGER_MS);
+  timer.unref();
+  req.once('end', finish);
+  req.once('close', finish);
+}
+
+function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse): void {
+  const body = out.body;
+  if (body instanceof FramePump) {
+    res.writeHead(out.status, out.headers);
+    res.on('drain', () => body.resume());
+    res.on('close', () => body.cancel());
+    body.attach({
+      write: (bytes) => res.write(bytes),
+      end: () => res.end(),
+      destroy: () => res.destroy(),
+    });
+    return;
+  }
+  if (!req.complete) {
+    sendBeforeBody(req, res, out, toBuffer(body));
+    return;
+  }
+  // Text goes to end() as a string: node then sends head and body in one write, where a Buffer body
+  // costs a second buffer in a writev.
+  out.headers['content-length'] = String(
+    body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+  );
+  res.writeHead(out.status, out.headers);
+  res.end(body ?? undefined);
+}
+
+function toBuffer(body: string | Uint8Array | null): Buffer {
+  if (body === null) return EMPTY;
+  if (typeof body === 'string') return Buffer.from(body);
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Requests whose `Expect: 100-continue` we refused: their body never comes. */
+const expectRejected = new WeakSet<IncomingMessage>();
+
+/** A node:http request listener serving a mock server (to mount on a server of your own). */
+export function createNodeListener(server: MockServer): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    server.handle(inboundFrom(req, res)).then(
+      (out) => send(req, res, out),
+      (error: unknown) => {
+        // The core maps every error to a response; reaching here means the adapter itself failed.
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
+  };
+}
+
+export interface RunningServer {
+  /** The server root, e.g. `http://127.0.0.1:51234` (API under `/v1`, health at `/health`). */
+  url: string;
+  port: number;
+  host: string;
+  server: MockServer;
+  httpServer: Server;
+  /** Stops listening and closes every connection, streams included. */
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export type StartOptions = MockServerConfig & ListenOptions;
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Serves an existing mock server over node:http. */
+export function listen(server: MockServer, options: ListenOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const listener = createNodeListener(server);
+  const httpServer = createServer(listener);
+  // `Expect: 100-continue` with a declared body over the limit: answer 413 without inviting the body.
+  httpServer.on('checkContinue', (req, res) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) expectRejected.add(req);
+    else res.writeContinue();
+    listener(req, res);
+  });
+  return new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, host, () => {
+      httpServer.off('error', reject);
+      const { port } = httpServer.address() as AddressInfo;
+      resolve({
+        url: `http://${urlHost(host)}:${port}`,
+        port,
+        host,
+        server,
+        httpServer,
+        close: () =>
+          new Promise<void>((done) => {
+            httpServer.close(() => done());
+            httpServer.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** Creates a mock server from `config` and serves it on `port` (0: a free one) and `host`. */
+export function start(options: StartOptions = {}): Promise<RunningServer> {
+  const { port, host, ...config } = options;
+  return listen(createMockServer(config), { port, host });
+}

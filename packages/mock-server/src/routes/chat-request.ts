@@ -1,0 +1,46 @@
+import { ERROR_CODES, HEADERS } from '@threadline/protocol';
+import { type ChatCompletionRequest, chatCompletionRequestSchema } from '@threadline/protocol/schemas';
+import type { FaultSet } from '../faults/parse';
+import { HttpError, invalidValue } from '../internal/errors';
+import { validationError } from '../internal/validation';
+import type { InboundRequest } from '../internal/wire';
+
+const invalidToolChoice = (message: string) =>
+  new HttpError({ status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice', message });
+
+/**
+ * Validates a chat request with the protocol schema, then the rules a schema cannot say: `tool_choice`
+ * needs a non-empty `tools` array and may only name a tool in it (skipped under ignore-tool-choice).
+ */
+export function parseChatRequest(body: unknown, faults: FaultSet): ChatCompletionRequest {
+  const parsed = chatCompletionRequestSchema.safeParse(body);
+  if (!parsed.success) throw validationError(parsed.error, body);
+  const request = parsed.data;
+  const choice = request.tool_choice;
+  if (choice != null && !faults.ignoreToolChoice) {
+    const tools = request.tools ?? [];
+    if (tools.length === 0) {
+      throw invalidToolChoice('tool_choice is only allowed with a non-empty tools array.');
+    }
+    if (typeof choice === 'object' && !tools.some((tool) => tool.function.name === choice.function.name)) {
+      throw invalidToolChoice(`tool_choice names '${choice.function.name}', which is not in tools.`);
+    }
+  }
+  return request;
+}
+
+export const MAX_CHUNK_DELAY_MS = 60_000;
+
+/** The stream pacing for this request: the header if sent, else the configured delay. */
+export function chunkDelay(request: InboundRequest, configured: number): number {
+  const header = request.header(HEADERS.chunkDelay);
+  if (header === null) return configured;
+  const value = header.trim();
+  if (!/^\d+$/.test(value) || Number(value) > MAX_CHUNK_DELAY_MS) {
+    throw invalidValue(
+      HEADERS.chunkDelay,
+      `${HEADERS.chunkDelay} must be whole milliseconds from 0 to ${MAX_CHUNK_DELAY_MS}.`,
+    );
+  }
+  return Number(value);
+}

@@ -1,0 +1,137 @@
+import { formatErrorBody, SSE_CONTENT_TYPE } from '@threadline/protocol';
+import { authenticate, resolveIdentity } from '../auth/identity';
+import type { RequestContext } from '../context';
+import { completionJson } from '../engine/completion';
+import { decideReply, finishRun, startTurn } from '../engine/turn';
+import type { Reply, ScriptedError, Turn } from '../engine/types';
+import { JOURNAL_BODY_LIMIT, readJsonBody } from '../internal/body';
+import { HttpError, typeForStatus } from '../internal/errors';
+import { JSON_CONTENT_TYPE, type OutboundResponse } from '../internal/wire';
+import { chatFrames, DONE_BYTES, errorFrameBytes, malformedFrameBytes } from '../stream/chunks';
+import { FramePump } from '../stream/pump';
+import { chunkDelay, parseChatRequest } from './chat-request';
+
+const STREAM_HEADERS = {
+  'content-type': SSE_CONTENT_TYPE,
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+/** POST /v1/chat/completions: authenticate, validate, run the turn, answer as JSON or SSE. */
+export async function chatCompletions(ctx: RequestContext): Promise<OutboundResponse> {
+  const { state, request: inbound, faults } = ctx;
+  const principal = authenticate(state.config, inbound);
+  const { value, bytes } = await readJsonBody(inbound);
+  ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
+  const request = parseChatRequest(value, faults);
+  const identity = resolveIdentity(state.config, principal, inbound, {
+    user: request.user,
+    requireAgent: true,
+  });
+  const delayMs = request.stream ? chunkDelay(inbound, state.config.chunkDelayMs) : 0;
+
+  let turn: Turn;
+  try {
+    const started = startTurn(state, {
+      request,
+      identity,
+      faults,
+      header: (name) => inbound.header(name),
+      onRun: (runId) => {
+        ctx.runId = runId;
+      },
+    });
+    turn = started instanceof Promise ? await started : started;
+  } catch (error) {
+    // Once a stream is asked for, an unknown model is told in the stream: error frame, then [DONE].
+    if (request.stream && error instanceof HttpError && error.modelNotFound) return streamedError(ctx, error);
+    throw error;
+  }
+
+  let reply: Reply;
+  try {
+    const decided = decideReply(state, turn);
+    reply = decided instanceof Promise ? await decided : decided;
+  } catch (error) {
+    finishRun(state, turn, null, 'failed');
+    throw error;
+  }
+  if (reply.error && (!turn.stream || reply.error.afterChunks === undefined)) {
+    finishRun(state, turn, reply, 'failed');
+    throw scriptedError(reply.error);
+  }
+  if (!turn.stream) {
+    finishRun(state, turn, reply, 'completed');
+    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: completionJson(turn, reply) };
+  }
+  return streamReply(ctx, turn, reply, delayMs);
+}
+
+function streamReply(ctx: RequestContext, turn: Turn, reply: Reply, delayMs: number): OutboundResponse {
+  const { state, faults } = ctx;
+  const progressHeader = state.dialect.progress;
+  const progress =
+    progressHeader !== null &&
+    ctx.request.header(progressHeader.header)?.trim().toLowerCase() === progressHeader.enabledValue;
+  const frames = chatFrames(reply, {
+    id: turn.runId,
+    created: turn.created,
+    model: turn.model,
+    includeUsage: turn.request.stream_options?.include_usage === true,
+    progress,
+    changingIds: faults.changingIds === true,
+    scriptedErrorFrame: reply.error ? errorFrameBytes(scriptedErrorBody(reply.error)) : null,
+  });
+  const pump = new FramePump(frames, {
+    delayMs,
+    faults,
+    doneFrame: DONE_BYTES,
+    errorFrame: () =>
+      errorFrameBytes(
+        formatErrorBody({
+          message: `Injected fault: the stream failed after ${faults.errorFrameAfter} chunks.`,
+          type: typeForStatus(500),
+          code: faults.code ?? 'server_error',
+        }),
+      ),
+    malformedFrame: () => malformedFrameBytes(turn.runId),
+    onEnd: (end) => {
+      const outcome = end === 'delivered' ? (reply.error ? 'failed' : 'completed') : end;
+      finishRun(state, turn, reply, outcome);
+    },
+  });
+  const headers = faults.wrongContentType
+    ? { ...STREAM_HEADERS, 'content-type': JSON_CONTENT_TYPE }
+    : { ...STREAM_HEADERS };
+  return { status: 200, headers, body: pump };
+}
+
+/** The body of a scripted error: the fixture's own, or a typed error for its status. */
+function scriptedErrorBody(error: ScriptedError): unknown {
+  if (error.body !== undefined) return error.body;
+  return formatErrorBody({
+    message: `Scripted error (HTTP ${error.status}).`,
+    type: typeForStatus(error.status),
+  });
+}
+
+function scriptedError(error: ScriptedError): HttpError {
+  return new HttpError({
+    status: error.status,
+    message: `Scripted error (HTTP ${error.status}).`,
+    headers: error.headers ?? {},
+    ...(error.body !== undefined ? { rawBody: error.body } : {}),
+  });
+}
+
+/** A stream that only says the turn failed: the error frame, then [DONE]. */
+function streamedError(ctx: RequestContext, error: HttpError): OutboundResponse {
+  const { dialect } = ctx.state;
+  // In a stream the error always travels under an `error` key, whatever the dialect's flat shape.
+  const body = error.body('nested', dialect.modelNotFoundShape);
+  const frame = errorFrameBytes(body);
+  const bytes = new Uint8Array(frame.byteLength + DONE_BYTES.byteLength);
+  bytes.set(frame);
+  bytes.set(DONE_BYTES, frame.byteLength);
+  return { status: 200, headers: { ...STREAM_HEADERS }, body: bytes };
+}

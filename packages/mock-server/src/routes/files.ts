@@ -1,0 +1,34 @@
+import { authenticate, resolveIdentity } from '../auth/identity';
+import type { RequestContext, RouteParams } from '../context';
+import { notFound } from '../internal/errors';
+import { jsonResponse, type OutboundResponse } from '../internal/wire';
+import { type StoredFile, toFileObject } from '../state/files';
+
+function ownedFile(ctx: RequestContext, id: string): StoredFile {
+  const { config } = ctx.state;
+  const principal = authenticate(config, ctx.request);
+  const identity = resolveIdentity(config, principal, ctx.request, { requireAgent: true });
+  // Someone else's file answers exactly like a missing one: its existence is not disclosed.
+  const file = ctx.state.files.get(id, identity.owner);
+  if (!file) throw notFound(`No file with id '${id}'.`);
+  return file;
+}
+
+/** GET /v1/files/{id}: the file object. */
+export function getFile(ctx: RequestContext, params: RouteParams): OutboundResponse {
+  return jsonResponse(200, toFileObject(ownedFile(ctx, params.id!)));
+}
+
+/** GET /v1/files/{id}/content: the exact bytes, with their media type. */
+export function getFileContent(ctx: RequestContext, params: RouteParams): OutboundResponse {
+  const file = ownedFile(ctx, params.id!);
+  const filename = file.filename.replace(/["\\\r\n]/g, '_');
+  return {
+    status: 200,
+    headers: {
+      'content-type': file.mime_type ?? 'application/octet-stream',
+      'content-disposition': `attachment; filename="${filename}"`,
+    },
+    body: file.data,
+  };
+}

@@ -1,0 +1,105 @@
+import { CONTROL_PREFIX } from '@threadline/protocol';
+import { type App, createApp } from './app';
+import { type MockServerConfig, type ResolvedConfig, resolveConfig } from './config';
+import type { FaultQueue } from './faults/queue';
+import { readStreamBody } from './internal/body';
+import type { InboundRequest, OutboundResponse } from './internal/wire';
+import type { FixtureStore } from './model/fixtures';
+import { Router } from './router';
+import { chatCompletions } from './routes/chat';
+import {
+  addFixtures,
+  clearFaults,
+  deleteFixtures,
+  enqueueFault,
+  listFaults,
+  listFixtures,
+} from './routes/control';
+import { getFile, getFileContent } from './routes/files';
+import { health } from './routes/health';
+import { getModel, listModels } from './routes/models';
+import { getRun } from './routes/runs';
+import { createState, type ServerState } from './state';
+import type { Journal } from './state/journal';
+import { FramePump, pumpToReadableStream } from './stream/pump';
+
+/** A reference server instance: a Web-standard handler plus its scriptable state. */
+export interface MockServer {
+  /** The Web-standard core: any `Request` in, a `Response` out. */
+  fetch(request: Request): Promise<Response>;
+  /** Scripted answers (first match wins). */
+  readonly fixtures: FixtureStore;
+  /** One-shot faults for the next N requests. */
+  readonly faults: FaultQueue;
+  /** The requests handled so far (control routes excluded). */
+  readonly journal: Journal;
+  readonly config: ResolvedConfig;
+  /** Stores and extension hooks (runs, files, turn hooks), for plugins and white-box tests. */
+  readonly state: ServerState;
+  /** The route table; plugins add routes to it. */
+  readonly router: Router;
+  /** Empties runs, files and the journal, clears queued faults, and restores the configured fixtures. */
+  reset(): void;
+  /** The core below `fetch`, for adapters that bring their own request type (the node adapter). */
+  handle(request: InboundRequest): Promise<OutboundResponse>;
+}
+
+function registerCoreRoutes(router: Router): void {
+  router
+    .add('POST', '/v1/chat/completions', chatCompletions)
+    .add('GET', '/v1/models', listModels)
+    .add('GET', '/v1/models/:model', getModel)
+    .add('GET', '/v1/files/:id', getFile)
+    .add('GET', '/v1/files/:id/content', getFileContent)
+    .add('GET', '/v1/runs/:id', getRun)
+    .add('GET', '/health', health);
+  const control = { control: true };
+  router
+    .add('GET', `${CONTROL_PREFIX}/faults`, listFaults, control)
+    .add('POST', `${CONTROL_PREFIX}/faults`, enqueueFault, control)
+    .add('DELETE', `${CONTROL_PREFIX}/faults`, clearFaults, control)
+    .add('GET', `${CONTROL_PREFIX}/fixtures`, listFixtures, control)
+    .add('POST', `${CONTROL_PREFIX}/fixtures`, addFixtures, control)
+    .add('DELETE', `${CONTROL_PREFIX}/fixtures`, deleteFixtures, control);
+}
+
+/** Closes over the Headers only, so the journal does not keep the whole request alive. */
+const entriesOf = (headers: Headers) => () => headers.entries();
+
+function fromWebRequest(request: Request): InboundRequest {
+  const url = new URL(request.url);
+  return {
+    method: request.method.toUpperCase(),
+    path: url.pathname,
+    search: url.search.slice(1),
+    header: (name) => request.headers.get(name),
+    headerEntries: entriesOf(request.headers),
+    readBody: (limit) => readStreamBody(request.body, limit),
+    signal: request.signal,
+  };
+}
+
+function toWebResponse(out: OutboundResponse): Response {
+  const body = out.body instanceof FramePump ? pumpToReadableStream(out.body) : out.body;
+  return new Response(body as BodyInit | null, { status: out.status, headers: out.headers });
+}
+
+/** Creates a server from a config (validated; a `ConfigError` says what is wrong). */
+export function createMockServer(config: MockServerConfig = {}): MockServer {
+  const resolved = resolveConfig(config);
+  const state = createState(resolved);
+  const router = new Router();
+  registerCoreRoutes(router);
+  const app: App = createApp(state, router);
+  return {
+    fetch: async (request) => toWebResponse(await app.handle(fromWebRequest(request))),
+    handle: (request) => app.handle(request),
+    fixtures: state.fixtures,
+    faults: state.faults,
+    journal: state.journal,
+    config: resolved,
+    state,
+    router,
+    reset: () => state.reset(),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Dialect } from '@threadline/protocol';
+import type { ResolvedConfig } from '../config';
+import type { Decision, Reply, Turn } from '../engine/types';
+import { FaultQueue } from '../faults/queue';
+import { FixtureStore } from '../model/fixtures';
+import { type FileStore, MemoryFileStore } from './files';
+import { Journal } from './journal';
+import { MemoryRunStore, type RunStore, type StoredRun } from './runs';
+
+/**
+ * Extension points of the turn engine, run in array order. Memory, server tools and approvals plug in
+ * here without the chat route knowing about them.
+ */
+export interface TurnHooks {
+  /** After the turn's context is built, before the model decides (memory retrieval, thread history). */
+  prepare: Array<(turn: Turn) => void | Promise<void>>;
+  /** Decides the reply ahead of fixtures and the default model; the first non-null answer wins. */
+  decide: Array<(turn: Turn) => Decision | null | undefined | Promise<Decision | null | undefined>>;
+  /** Rewrites a decision (runs server tools, turns a destructive call into an approval pause). */
+  transform: Array<(turn: Turn, decision: Decision) => Decision | Promise<Decision>>;
+  /** After the run ended, whatever the outcome (store the turn in the ledger). `reply` is null on failure. */
+  finish: Array<(turn: Turn, reply: Reply | null, run: StoredRun) => void>;
+}
+
+/** Everything a server instance holds. Created from the config; `reset()` empties it. */
+export interface ServerState {
+  readonly config: ResolvedConfig;
+  readonly dialect: Dialect;
+  /** Replaceable: a persistent store can take the in-memory one's place. */
+  runs: RunStore;
+  files: FileStore;
+  readonly fixtures: FixtureStore;
+  readonly faults: FaultQueue;
+  readonly journal: Journal;
+  readonly hooks: TurnHooks;
+  /** Run by `reset()` after the built-in stores are emptied: plugins empty their own. */
+  readonly resetHandlers: Array<() => void>;
+  reset(): void;
+}
+
+export function createState(config: ResolvedConfig): ServerState {
+  const state: ServerState = {
+    config,
+    dialect: config.dialect,
+    runs: new MemoryRunStore(),
+    files: new MemoryFileStore(),
+    fixtures: new FixtureStore(config.fixtures),
+    faults: new FaultQueue(),
+    journal: new Journal(),
+    hooks: { prepare: [], decide: [], transform: [], finish: [] },
+    resetHandlers: [],
+    reset() {
+      state.runs.clear();
+      state.files.clear();
+      state.fixtures.reset();
+      state.faults.clear();
+      state.journal.clear();
+      for (const handler of state.resetHandlers) handler();
+    },
+  };
+  return state;
+}
+
+export type { FileStore, StoredFile } from './files';
+export type { JournalEntry } from './journal';
+export type { RunStore, StoredRun } from './runs';

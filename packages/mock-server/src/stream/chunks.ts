@@ -1,0 +1,138 @@
+import { DONE_FRAME, encodeSSE } from '@threadline/protocol';
+import { SYSTEM_FINGERPRINT, usageJson } from '../engine/completion';
+import type { Reply } from '../engine/types';
+import { newRunId } from '../internal/ids';
+import type { Frame } from './pump';
+
+const encoder = new TextEncoder();
+export const DONE_BYTES = encoder.encode(DONE_FRAME);
+
+export interface ChunkStreamOptions {
+  id: string;
+  created: number;
+  model: string;
+  includeUsage: boolean;
+  /** Emit `event: progress` frames (the caller sent the dialect's progress header). */
+  progress: boolean;
+  /** The changing-ids fault: the second half of the chunks carries another id. */
+  changingIds: boolean;
+  /** The terminal frame of a scripted mid-stream error (fixture `error.afterChunks`). */
+  scriptedErrorFrame: Uint8Array | null;
+}
+
+/**
+ * Frames are built from two precomputed halves around the delta, so a chunk costs one JSON.stringify of
+ * its text piece and one encode: no object per chunk, no re-serialisation of the envelope.
+ */
+function envelope(id: string, created: number, model: string) {
+  const head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"${SYSTEM_FINGERPRINT}","choices":`;
+  return {
+    head,
+    deltaHead: `${head}[{"index":0,"delta":`,
+    deltaTail: ',"logprobs":null,"finish_reason":null}]}\n\n',
+  };
+}
+
+const chunk = (bytes: string): Frame => ({ kind: 'chunk', bytes: encoder.encode(bytes) });
+
+function progressFrame(id: string, stage: string, fraction: number): Frame {
+  const data = {
+    object: 'chat.completion.progress',
+    id,
+    stage,
+    fraction: Math.round(fraction * 1000) / 1000,
+  };
+  return { kind: 'event', bytes: encoder.encode(encodeSSE(data, { event: 'progress' })) };
+}
+
+/**
+ * The SSE frames of one chat turn, produced lazily: role in the first delta, text pieces, tool call
+ * deltas (index, id, type and name first, then argument fragments), one chunk with the finish reason,
+ * the usage chunk (`choices: []`) when asked, then `[DONE]`. Progress events ride along when asked.
+ */
+export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generator<Frame, void, undefined> {
+  const { id, created, model } = options;
+  let env = envelope(id, created, model);
+  const pieces = reply.pieces;
+  const argPieces = reply.toolCalls.map((call) => splitArguments(call.arguments));
+  const contentFrames =
+    Math.max(reply.text === null ? 0 : 1, pieces.length) + argPieces.reduce((n, p) => n + 1 + p.length, 0);
+  // With changing ids, everything from the middle of the stream on carries another run id.
+  const switchAt = options.changingIds ? Math.max(1, Math.ceil((contentFrames + 1) / 2)) : -1;
+  const progressAt = new Set([
+    0,
+    Math.floor(contentFrames / 4),
+    Math.floor(contentFrames / 2),
+    Math.floor((3 * contentFrames) / 4),
+  ]);
+  let sent = 0;
+  const next = (delta: string): Frame => {
+    if (sent === switchAt) env = envelope(newRunId(), created, model);
+    sent++;
+    return chunk(`${env.deltaHead}${delta}${env.deltaTail}`);
+  };
+  // Progress goes before the chunk at each quarter of the content.
+  const wantsProgress = () => options.progress && progressAt.has(sent);
+  const progress = () => progressFrame(id, 'generating', 0.1 + (0.8 * sent) / Math.max(1, contentFrames));
+
+  if (options.progress) yield progressFrame(id, 'queued', 0);
+  let role = '"role":"assistant",';
+  if (reply.text !== null) {
+    if (pieces.length === 0) {
+      if (wantsProgress()) yield progress();
+      yield next(`{${role}"content":""}`);
+      role = '';
+    }
+    const limit = reply.error?.afterChunks ?? pieces.length;
+    for (let i = 0; i < pieces.length; i++) {
+      if (i === limit) break;
+      if (wantsProgress()) yield progress();
+      yield next(`{${role}"content":${JSON.stringify(pieces[i])}}`);
+      role = '';
+    }
+    if (reply.error) {
+      // A scripted failure: the error frame ends the stream, then [DONE].
+      if (options.scriptedErrorFrame) yield { kind: 'error', bytes: options.scriptedErrorFrame };
+      yield { kind: 'done', bytes: DONE_BYTES };
+      return;
+    }
+  }
+  for (let index = 0; index < reply.toolCalls.length; index++) {
+    const call = reply.toolCalls[index]!;
+    if (wantsProgress()) yield progress();
+    const opening = `{"index":${index},"id":${JSON.stringify(call.id)},"type":"function","function":{"name":${JSON.stringify(call.name)},"arguments":""}}`;
+    yield next(`{${role ? `${role}"content":null,` : ''}"tool_calls":[${opening}]}`);
+    role = '';
+    for (const fragment of argPieces[index]!) {
+      if (wantsProgress()) yield progress();
+      yield next(`{"tool_calls":[{"index":${index},"function":{"arguments":${JSON.stringify(fragment)}}}]}`);
+    }
+  }
+  if (sent === switchAt) env = envelope(newRunId(), created, model);
+  yield chunk(
+    `${env.deltaHead}{},"logprobs":null,"finish_reason":"${reply.finishReason}"}],"stop_reason":"${reply.stopReason}"}\n\n`,
+  );
+  if (options.progress) yield progressFrame(id, 'done', 1);
+  if (options.includeUsage) yield chunk(`${env.head}[],"usage":${usageJson(reply.usage)}}\n\n`);
+  yield { kind: 'done', bytes: DONE_BYTES };
+}
+
+/** Argument JSON in fragments of about 16 characters; their concatenation is the exact string. */
+export function splitArguments(args: string): string[] {
+  if (args === '') return [];
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i += 16) out.push(args.slice(i, i + 16));
+  return out;
+}
+
+/** `data: <body>` for an error object (a terminal error frame). */
+export function errorFrameBytes(body: unknown): Uint8Array {
+  return encoder.encode(encodeSSE(body));
+}
+
+/** A frame whose data is cut-off JSON: what the malformed-chunk-after fault sends. */
+export function malformedFrameBytes(id: string): Uint8Array {
+  return encoder.encode(
+    `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\n`,
+  );
+}

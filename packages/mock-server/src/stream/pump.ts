@@ -1,0 +1,215 @@
+import type { FaultSet } from '../faults/parse';
+
+/** One SSE frame, encoded once. Only `chunk` frames count for the `*-after=<n>` faults. */
+export interface Frame {
+  kind: 'chunk' | 'event' | 'error' | 'done';
+  bytes: Uint8Array;
+}
+
+/** Where frames go: a Web `ReadableStream` controller or a node `ServerResponse`. */
+export interface FrameSink {
+  /** Writes one whole frame; false asks the pump to wait for `resume()`. */
+  write(bytes: Uint8Array): boolean;
+  end(): void;
+  /** Drops the connection mid-stream (the drop-after fault). */
+  destroy(reason: Error): void;
+}
+
+/**
+ * How a stream ended: `delivered` (every frame sent; the turn decides completed or failed), `failed`
+ * (an injected error or malformed frame), `cancelled` (the client left, or the connection was dropped).
+ */
+export type StreamEnd = 'delivered' | 'failed' | 'cancelled';
+
+export interface PumpOptions {
+  /** Pause before every frame after the first. */
+  delayMs: number;
+  faults: FaultSet;
+  /** The terminal error frame the error-frame-after fault sends. */
+  errorFrame(): Uint8Array;
+  /** The non-JSON frame the malformed-chunk-after fault sends. */
+  malformedFrame(): Uint8Array;
+  doneFrame: Uint8Array;
+  onEnd(end: StreamEnd): void;
+}
+
+type StreamFault = 'drop' | 'stall' | 'error-frame' | 'malformed';
+
+/** The stream fault that fires first (lowest n; ties in this order), or null. */
+function firstFault(faults: FaultSet): { kind: StreamFault; after: number } | null {
+  const candidates: Array<[StreamFault, number | undefined]> = [
+    ['drop', faults.dropAfter],
+    ['stall', faults.stallAfter],
+    ['error-frame', faults.errorFrameAfter],
+    ['malformed', faults.malformedChunkAfter],
+  ];
+  let best: { kind: StreamFault; after: number } | null = null;
+  for (const [kind, after] of candidates) {
+    if (after !== undefined && (best === null || after < best.after)) best = { kind, after };
+  }
+  return best;
+}
+
+/**
+ * Moves frames from a lazy source to a sink: honours backpressure, pacing and the stream faults.
+ * With no delay it writes synchronously until the sink pushes back, so the hot path has no timer and
+ * no await per frame.
+ */
+export class FramePump {
+  readonly #source: Iterator<Frame>;
+  readonly #options: PumpOptions;
+  readonly #fault: { kind: StreamFault; after: number } | null;
+  #sink: FrameSink | null = null;
+  #state: 'idle' | 'running' | 'paused' | 'waiting' | 'stalled' | 'ended' = 'idle';
+  #chunks = 0;
+  #framesWritten = 0;
+  #held: Frame | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(source: Iterator<Frame>, options: PumpOptions) {
+    this.#source = source;
+    this.#options = options;
+    this.#fault = firstFault(options.faults);
+  }
+
+  get ended(): boolean {
+    return this.#state === 'ended';
+  }
+
+  attach(sink: FrameSink): void {
+    if (this.#sink) throw new Error('a frame pump drives one sink');
+    this.#sink = sink;
+    this.#state = 'running';
+    this.#run();
+  }
+
+  /** The sink can take more. */
+  resume(): void {
+    if (this.#state !== 'paused') return;
+    this.#state = 'running';
+    this.#run();
+  }
+
+  /** The client went away: stop producing. */
+  cancel(): void {
+    if (this.#state === 'ended') return;
+    this.#end('cancelled');
+  }
+
+  #end(end: StreamEnd): void {
+    this.#state = 'ended';
+    clearTimeout(this.#timer);
+    this.#source.return?.();
+    this.#options.onEnd(end);
+  }
+
+  #run(): void {
+    const sink = this.#sink!;
+    const { delayMs } = this.#options;
+    while (this.#state === 'running') {
+      let frame = this.#held;
+      this.#held = null;
+      if (frame === null) {
+        const next = this.#source.next();
+        if (next.done) {
+          sink.end();
+          this.#end('delivered');
+          return;
+        }
+        frame = next.value;
+      }
+      if (frame.kind === 'chunk' && this.#fault !== null && this.#chunks === this.#fault.after) {
+        this.#fire(sink);
+        return;
+      }
+      if (frame.kind === 'done') {
+        // Fewer chunks than the fault's n: it still fires, before [DONE], so it stays observable.
+        if (this.#fault !== null) {
+          this.#fire(sink);
+          return;
+        }
+        if (this.#options.faults.noDone) {
+          sink.end();
+          this.#end('delivered');
+          return;
+        }
+      }
+      if (delayMs > 0 && this.#framesWritten > 0) {
+        this.#held = frame;
+        this.#state = 'waiting';
+        this.#timer = setTimeout(() => this.#afterDelay(), delayMs);
+        return;
+      }
+      this.#write(sink, frame);
+    }
+  }
+
+  #afterDelay(): void {
+    if (this.#state !== 'waiting') return;
+    const frame = this.#held!;
+    this.#held = null;
+    this.#state = 'running';
+    this.#write(this.#sink!, frame);
+    this.#run();
+  }
+
+  #write(sink: FrameSink, frame: Frame): void {
+    if (frame.kind === 'chunk') this.#chunks++;
+    this.#framesWritten++;
+    const more = sink.write(frame.bytes);
+    if (!more && this.#state === 'running') this.#state = 'paused';
+  }
+
+  #fire(sink: FrameSink): void {
+    const fault = this.#fault!;
+    const options = this.#options;
+    switch (fault.kind) {
+      case 'drop':
+        sink.destroy(new Error(`injected fault: connection dropped after ${fault.after} chunks`));
+        this.#end('cancelled');
+        return;
+      case 'stall':
+        // Nothing more is sent and nothing is closed: the client's stall timeout has to act.
+        this.#state = 'stalled';
+        return;
+      case 'error-frame':
+        sink.write(options.errorFrame());
+        break;
+      case 'malformed':
+        sink.write(options.malformedFrame());
+        break;
+    }
+    if (!options.faults.noDone) sink.write(options.doneFrame);
+    sink.end();
+    this.#end('failed');
+  }
+}
+
+/** A Web stream fed by a pump: backpressure through `pull`, cancellation through `cancel`. */
+export function pumpToReadableStream(pump: FramePump): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        pump.attach({
+          write(bytes) {
+            controller.enqueue(bytes);
+            return (controller.desiredSize ?? 1) > 0;
+          },
+          end() {
+            controller.close();
+          },
+          destroy(reason) {
+            controller.error(reason);
+          },
+        });
+      },
+      pull() {
+        pump.resume();
+      },
+      cancel() {
+        pump.cancel();
+      },
+    },
+    { highWaterMark: 64 },
+  );
+}
