@@ -49,7 +49,7 @@ export {
 export type { Logger, LogLevel } from './core/logger';
 export type { ApiKeySource, ClientOptions, HeadersInit, RequestOptions } from './core/options';
 export { isAgentScopedToken } from './core/request';
-export { ChatCompletionStream, type StreamFromResponseOptions } from './core/stream';
+export { ChatCompletionStream, type StreamFromResponseOptions, streamFromResponse } from './core/stream';
 export {
   type BinarySource,
   type FilePartOptions,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChatCompletionChunk, ChatCompletionStream, Threadline } from '../src/index';
+import { type ChatCompletionChunk, ChatCompletionStream, streamFromResponse, Threadline } from '../src/index';
 import { mswServer, user } from './support/server';
 
 const weather = {
@@ -106,7 +106,7 @@ describe('chat completions against the reference server (in-process through msw)
     }).rejects.toThrow(/iterated once/);
   });
 
-  it('relays a stream as SSE bytes that fromResponse() reads back, progress and all', async () => {
+  it('relays a stream as SSE bytes that streamFromResponse() reads back, progress and all', async () => {
     const upstream = await client.chat.completions.create({
       model: '',
       stream: true,
@@ -118,7 +118,7 @@ describe('chat completions against the reference server (in-process through msw)
     });
     const text = await relayed.clone().text();
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
-    const browserSide = await ChatCompletionStream.fromResponse(relayed);
+    const browserSide = await streamFromResponse(relayed);
     const final = await browserSide.finalCompletion();
     expect(final.choices[0]?.message.content).toBe('You said: relay me');
     expect(final.usage).toEqual((await upstream.finalCompletion()).usage);
@@ -130,7 +130,7 @@ describe('chat completions against the reference server (in-process through msw)
       { headers: { 'x-threadline-fault': 'error-frame-after=1' } },
     );
     const relayed = new Response(upstream.toReadableStream());
-    const browserSide = await ChatCompletionStream.fromResponse(relayed.clone());
+    const browserSide = await streamFromResponse(relayed.clone());
     await expect(browserSide.finalCompletion()).rejects.toMatchObject({
       name: 'InternalServerError',
       status: 500,

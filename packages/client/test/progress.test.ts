@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChatCompletionStream, type ProgressEvent, Threadline, ThreadlineError } from '../src/index';
+import { type ProgressEvent, streamFromResponse, Threadline, ThreadlineError } from '../src/index';
 import { mswServer, user } from './support/server';
 
 describe('completion progress events', () => {
@@ -41,7 +41,7 @@ describe('completion progress events', () => {
       { progress: true },
     );
     const events: ProgressEvent[] = [];
-    const reader = await ChatCompletionStream.fromResponse(new Response(upstream.toReadableStream()), {
+    const reader = await streamFromResponse(new Response(upstream.toReadableStream()), {
       onProgress: (event) => events.push(event),
     });
     await reader.finalCompletion();

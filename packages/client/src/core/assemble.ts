@@ -49,20 +49,20 @@ interface ChoiceState {
 
 /** Folds chunks into a completion as they pass. */
 export class Assembler {
-  private head: ChatCompletionChunk | undefined;
-  private readonly choices: ChoiceState[] = [];
-  private usage: Usage | undefined;
-  private stop: StopReason | undefined;
+  #head: ChatCompletionChunk | undefined;
+  readonly #choices: ChoiceState[] = [];
+  #usage: Usage | undefined;
+  #stop: StopReason | undefined;
 
   add(chunk: ChatCompletionChunk): void {
-    this.head ??= chunk;
-    if (chunk.usage) this.usage = chunk.usage;
-    if (chunk.stop_reason) this.stop = chunk.stop_reason;
+    this.#head ??= chunk;
+    if (chunk.usage) this.#usage = chunk.usage;
+    if (chunk.stop_reason) this.#stop = chunk.stop_reason;
     for (const choice of chunk.choices) {
-      let state = this.choices[choice.index];
+      let state = this.#choices[choice.index];
       if (!state) {
         state = { content: null, refusal: null, finish: null, tools: [] };
-        this.choices[choice.index] = state;
+        this.#choices[choice.index] = state;
       }
       const delta = choice.delta;
       if (delta.content != null) state.content = (state.content ?? '') + delta.content;
@@ -84,7 +84,7 @@ export class Assembler {
   }
 
   result(): FinalCompletion {
-    const head = this.head;
+    const head = this.#head;
     const completion: FinalCompletion = {
       id: head?.id ?? '',
       object: 'chat.completion',
@@ -93,7 +93,7 @@ export class Assembler {
       choices: [],
     };
     if (head?.system_fingerprint !== undefined) completion.system_fingerprint = head.system_fingerprint;
-    this.choices.forEach((state, index) => {
+    this.#choices.forEach((state, index) => {
       const message: FinalChoice['message'] = {
         role: 'assistant',
         content: state.content,
@@ -109,8 +109,8 @@ export class Assembler {
       }
       completion.choices.push({ index, message, logprobs: null, finish_reason: state.finish });
     });
-    if (this.usage) completion.usage = this.usage;
-    if (this.stop) completion.stop_reason = this.stop;
+    if (this.#usage) completion.usage = this.#usage;
+    if (this.#stop) completion.stop_reason = this.#stop;
     return completion;
   }
 }

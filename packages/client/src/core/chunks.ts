@@ -24,47 +24,46 @@ export interface ChunkReaderContext {
  * protocol asks of clients.
  */
 export class ChunkReader {
-  private readonly frames: AsyncGenerator<SSEFrame, void, undefined>;
-  private count = 0;
+  readonly #frames: AsyncGenerator<SSEFrame, void, undefined>;
+  readonly #ctx: ChunkReaderContext;
+  #count = 0;
 
-  constructor(
-    body: ReadableStream<Uint8Array>,
-    private readonly ctx: ChunkReaderContext,
-  ) {
-    this.frames = decodeSSE(body);
+  constructor(body: ReadableStream<Uint8Array>, ctx: ChunkReaderContext) {
+    this.#ctx = ctx;
+    this.#frames = decodeSSE(body);
   }
 
   async next(): Promise<ChatCompletionChunk | null> {
     while (true) {
       let step: IteratorResult<SSEFrame, void>;
       try {
-        step = await this.frames.next();
+        step = await this.#frames.next();
       } catch (error) {
-        throw this.ctx.toError(error);
+        throw this.#ctx.toError(error);
       }
-      if (step.done) throw this.incomplete();
+      if (step.done) throw this.#incomplete();
       const frame = step.value;
       if (frame.data === DONE) {
-        this.drain();
+        this.#drain();
         return null;
       }
       const event = frame.event;
       if (event === 'progress') {
-        if (this.ctx.onProgress) this.ctx.onProgress(this.parse(frame) as ProgressEvent);
+        if (this.#ctx.onProgress) this.#ctx.onProgress(this.#parse(frame) as ProgressEvent);
         continue;
       }
       if (event !== undefined && event !== 'message' && event !== 'error') continue;
-      const value = this.parse(frame) as ChatCompletionChunk & { error?: unknown };
-      if (value.error !== undefined) throw this.errorFrame(value);
-      this.count++;
+      const value = this.#parse(frame) as ChatCompletionChunk & { error?: unknown };
+      if (value.error !== undefined) throw this.#errorFrame(value);
+      this.#count++;
       return value;
     }
   }
 
   // Nothing may follow [DONE]; reading the body to its end (rather than cancelling it) lets the server
   // finish the turn cleanly instead of seeing a disconnect.
-  private drain(): void {
-    const frames = this.frames;
+  #drain(): void {
+    const frames = this.#frames;
     void (async () => {
       try {
         while (!(await frames.next()).done) {}
@@ -74,31 +73,33 @@ export class ChunkReader {
     })();
   }
 
-  private parse(frame: SSEFrame): unknown {
+  #parse(frame: SSEFrame): unknown {
     try {
       return JSON.parse(frame.data);
     } catch {
       throw new MalformedResponseError(
-        `stream frame ${this.count + 1} is not JSON: ${JSON.stringify(redactText(frame.data, this.ctx.secrets).slice(0, 80))}`,
-        this.meta(),
+        `stream frame ${this.#count + 1} is not JSON: ${JSON.stringify(redactText(frame.data, this.#ctx.secrets).slice(0, 80))}`,
+        this.#meta(),
       );
     }
   }
 
-  private errorFrame(value: unknown) {
-    const info = parseErrorBody(JSON.parse(redactText(JSON.stringify(value), this.ctx.secrets)));
-    return makeAPIError(inferStatus(info), info, { headers: safeResponseHeaders(this.ctx.response.headers) });
+  #errorFrame(value: unknown) {
+    const info = parseErrorBody(JSON.parse(redactText(JSON.stringify(value), this.#ctx.secrets)));
+    return makeAPIError(inferStatus(info), info, {
+      headers: safeResponseHeaders(this.#ctx.response.headers),
+    });
   }
 
-  private incomplete(): IncompleteStreamError {
-    const type = this.ctx.response.headers.get('content-type');
+  #incomplete(): IncompleteStreamError {
+    const type = this.#ctx.response.headers.get('content-type');
     return new IncompleteStreamError(
-      `stream ended without [DONE] after ${this.count} chunks (content-type ${type}); the answer may be cut short`,
-      this.meta(),
+      `stream ended without [DONE] after ${this.#count} chunks (content-type ${type}); the answer may be cut short`,
+      this.#meta(),
     );
   }
 
-  private meta() {
-    return { status: this.ctx.response.status, headers: safeResponseHeaders(this.ctx.response.headers) };
+  #meta() {
+    return { status: this.#ctx.response.status, headers: safeResponseHeaders(this.#ctx.response.headers) };
   }
 }

@@ -48,8 +48,8 @@ export interface RequestSpec<T> {
 export class Attempt {
   readonly controller = new AbortController();
   response!: Response;
-  private timers: ReturnType<typeof setTimeout>[] = [];
-  private unlink: (() => void) | undefined;
+  #timers: ReturnType<typeof setTimeout>[] = [];
+  #unlink: (() => void) | undefined;
 
   constructor(
     options: RequestOptions,
@@ -57,8 +57,8 @@ export class Attempt {
     idleMs = 0,
   ) {
     const timeout = options.timeout ?? DEFAULTS.timeout;
-    this.arm(timeout, () => new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`));
-    this.arm(
+    this.#arm(timeout, () => new APIConnectionTimeoutError(`Request timed out after ${timeout} ms.`));
+    this.#arm(
       idleMs,
       () => new StreamIdleTimeoutError(`No response for ${idleMs} ms; the connection was closed.`),
     );
@@ -68,25 +68,25 @@ export class Attempt {
       if (signal.aborted) onAbort();
       else {
         signal.addEventListener('abort', onAbort, { once: true });
-        this.unlink = () => signal.removeEventListener('abort', onAbort);
+        this.#unlink = () => signal.removeEventListener('abort', onAbort);
       }
     }
   }
 
-  private arm(ms: number, error: () => Error) {
-    if (ms > 0 && ms < 2 ** 31) this.timers.push(setTimeout(() => this.abort(error()), ms));
+  #arm(ms: number, error: () => Error) {
+    if (ms > 0 && ms < 2 ** 31) this.#timers.push(setTimeout(() => this.abort(error()), ms));
   }
 
   /** Stops the per-attempt timers: a stream hands over to its idle guard once the headers are in. */
   stopTimer(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.#timers) clearTimeout(timer);
   }
 
   /** Ends the attempt's hold on timers and the caller's signal. */
   release(): void {
     this.stopTimer();
-    this.unlink?.();
-    this.unlink = undefined;
+    this.#unlink?.();
+    this.#unlink = undefined;
   }
 
   /** Closes the connection (with a reason the read side will report). */

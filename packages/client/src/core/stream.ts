@@ -35,20 +35,18 @@ export interface StreamFromResponseOptions {
  */
 export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> {
   readonly response: Response;
-  private readonly reader: ChunkReader;
-  private readonly assembler = new Assembler();
-  private first: ChatCompletionChunk | null | undefined;
-  private started = false;
-  private outcome: Outcome | undefined;
-  private waiters: [(value: FinalCompletion) => void, (error: unknown) => void][] = [];
-  private relay: ((event: ProgressEvent) => void) | undefined;
+  readonly #attempt: Attempt;
+  readonly #reader: ChunkReader;
+  readonly #assembler = new Assembler();
+  #first: ChatCompletionChunk | null | undefined;
+  #started = false;
+  #outcome: Outcome | undefined;
+  #waiters: [(value: FinalCompletion) => void, (error: unknown) => void][] = [];
+  #relay: ((event: ProgressEvent) => void) | undefined;
 
-  /** @internal Built by `chat.completions.create`, or `ChatCompletionStream.fromResponse`. */
-  constructor(
-    private readonly attempt: Attempt,
-    idleMs: number,
-    onProgress?: (event: ProgressEvent) => void,
-  ) {
+  /** @internal Built by `chat.completions.create`, or `streamFromResponse`. */
+  constructor(attempt: Attempt, idleMs: number, onProgress?: (event: ProgressEvent) => void) {
+    this.#attempt = attempt;
     const response = attempt.response;
     this.response = response;
     const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
@@ -60,35 +58,15 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
       onIdle: (error) => attempt.abort(error),
       onEnd: () => attempt.release(),
     });
-    this.reader = new ChunkReader(guarded, {
+    this.#reader = new ChunkReader(guarded, {
       response,
       secrets: attempt.secrets,
       toError: (error) => attempt.toError(error),
       onProgress: (event) => {
         onProgress?.(event);
-        this.relay?.(event);
+        this.#relay?.(event);
       },
     });
-  }
-
-  /**
-   * Reads a stream a server relayed with `toReadableStream()` (or any Chat Completions SSE response),
-   * with the same typed chunks, errors and `finalCompletion()`.
-   */
-  static async fromResponse(
-    response: Response,
-    options: StreamFromResponseOptions = {},
-  ): Promise<ChatCompletionStream> {
-    const attempt = new Attempt({ timeout: 0, signal: options.signal }, []);
-    attempt.response = response;
-    if (!response.ok) throw await attempt.httpError(response);
-    const stream = new ChatCompletionStream(
-      attempt,
-      options.streamIdleTimeout ?? DEFAULTS.streamIdleTimeout,
-      options.onProgress,
-    );
-    await stream.open();
-    return stream;
   }
 
   /** The server's `x-request-id`. */
@@ -103,7 +81,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
 
   /** The controller of the underlying request. */
   get controller(): AbortController {
-    return this.attempt.controller;
+    return this.#attempt.controller;
   }
 
   /**
@@ -111,55 +89,55 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
    * before the caller has seen any byte (an error frame, a drop, a stall) can still be retried.
    */
   async open(): Promise<void> {
-    this.first = await this.reader.next();
+    this.#first = await this.#reader.next();
   }
 
   /** Closes the connection. A pending or later read throws APIUserAbortError. */
   abort(): void {
-    this.attempt.abort(new APIUserAbortError('Stream aborted.'));
+    this.#attempt.abort(new APIUserAbortError('Stream aborted.'));
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    if (this.started)
+    if (this.#started)
       throw new ThreadlineError('a stream can be iterated once; use finalCompletion() for the rest');
-    this.started = true;
+    this.#started = true;
     let ended = false;
     try {
-      const signal = this.attempt.controller.signal;
+      const signal = this.#attempt.controller.signal;
       if (signal.aborted) throw signal.reason;
-      let chunk = this.first === undefined ? await this.reader.next() : this.first;
-      this.first = undefined;
+      let chunk = this.#first === undefined ? await this.#reader.next() : this.#first;
+      this.#first = undefined;
       while (chunk !== null) {
-        this.assembler.add(chunk);
+        this.#assembler.add(chunk);
         yield chunk;
-        chunk = await this.reader.next();
+        chunk = await this.#reader.next();
       }
       ended = true;
-      this.settle({ value: this.assembler.result() });
+      this.#settle({ value: this.#assembler.result() });
     } catch (error) {
       // Transport failures arrive typed already; anything else (an onProgress callback that threw) is
       // the caller's own error and passes through unchanged.
       ended = true;
-      this.attempt.abort(error instanceof Error ? error : new Error(String(error)));
-      this.settle({ error });
+      this.#attempt.abort(error instanceof Error ? error : new Error(String(error)));
+      this.#settle({ error });
       throw error;
     } finally {
-      this.attempt.release();
+      this.#attempt.release();
       if (!ended) {
         // The consumer stopped early (`break`): close the connection so the server cancels the run.
         const error = new APIUserAbortError('Stream closed by the consumer before it ended.');
-        this.attempt.abort(error);
-        this.settle({ error });
+        this.#attempt.abort(error);
+        this.#settle({ error });
       }
     }
   }
 
   /** The whole answer: text, tool calls (arguments joined and parsed), usage, finish and stop reason. */
   finalCompletion(): Promise<FinalCompletion> {
-    const outcome = this.outcome;
+    const outcome = this.#outcome;
     if (outcome) return 'value' in outcome ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
-    const promise = new Promise<FinalCompletion>((resolve, reject) => this.waiters.push([resolve, reject]));
-    if (!this.started) {
+    const promise = new Promise<FinalCompletion>((resolve, reject) => this.#waiters.push([resolve, reject]));
+    if (!this.#started) {
       void (async () => {
         try {
           for await (const _ of this) {
@@ -174,13 +152,13 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
 
   /**
    * The stream as SSE bytes (chunks, progress events, `[DONE]`) for a `Response` to a browser, which can
-   * read it back with `ChatCompletionStream.fromResponse`. An API error becomes an error frame; a broken
+   * read it back with `streamFromResponse`. An API error becomes an error frame; a broken
    * upstream breaks the relay too, so the browser sees an incomplete stream rather than a clean end.
    */
   toReadableStream(): ReadableStream<Uint8Array> {
     const encoder = new TextEncoder();
     const pending: string[] = [];
-    this.relay = (event) => pending.push(encodeSSE(event, { event: 'progress' }));
+    this.#relay = (event) => pending.push(encodeSSE(event, { event: 'progress' }));
     const iterator = this[Symbol.asyncIterator]();
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -206,10 +184,10 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     });
   }
 
-  private settle(outcome: Outcome): void {
-    if (this.outcome) return;
-    this.outcome = outcome;
-    for (const [resolve, reject] of this.waiters.splice(0)) {
+  #settle(outcome: Outcome): void {
+    if (this.#outcome) return;
+    this.#outcome = outcome;
+    for (const [resolve, reject] of this.#waiters.splice(0)) {
       if ('value' in outcome) resolve(outcome.value);
       else reject(outcome.error);
     }
@@ -218,3 +196,24 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
 
 const isBroken = (error: APIError): boolean =>
   error instanceof IncompleteStreamError || error instanceof MalformedResponseError;
+
+/**
+ * Reads a stream relayed with `toReadableStream()` (or any Chat Completions SSE response), with the same
+ * typed chunks, errors and `finalCompletion()` — in a browser, say, behind your own server route. A
+ * function rather than a static method so programs that never relay do not carry it.
+ */
+export async function streamFromResponse(
+  response: Response,
+  options: StreamFromResponseOptions = {},
+): Promise<ChatCompletionStream> {
+  const attempt = new Attempt({ timeout: 0, signal: options.signal }, []);
+  attempt.response = response;
+  if (!response.ok) throw await attempt.httpError(response);
+  const stream = new ChatCompletionStream(
+    attempt,
+    options.streamIdleTimeout ?? DEFAULTS.streamIdleTimeout,
+    options.onProgress,
+  );
+  await stream.open();
+  return stream;
+}
