@@ -3,9 +3,7 @@ import { isAgentScopedToken, Threadline, ThreadlineError } from '../src/index';
 import { mswServer } from './support/server';
 
 const jwt = (payload: object) =>
-  ['{"alg":"none"}', JSON.stringify(payload)]
-    .map((part) => Buffer.from(part).toString('base64url'))
-    .join('.') + '.sig';
+  `${['{"alg":"none"}', JSON.stringify(payload)].map((part) => Buffer.from(part).toString('base64url')).join('.')}.sig`;
 const agentToken = jwt({ sub: 'acme:helper', scope: 'chat' });
 const adminToken = 'tenant-admin-acme-0123456789';
 
