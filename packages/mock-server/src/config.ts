@@ -21,7 +21,10 @@ const agentSchema = z.strictObject({
 });
 
 const authSchema = z.strictObject({
-  /** Default: the dialect's scheme (`none` for threadline and ice). */
+  /**
+   * Default: `agent-token` when agent or admin tokens are configured, `api-key` when API keys are,
+   * else the dialect's scheme (`none` for threadline and ice).
+   */
   mode: z.enum(['none', 'api-key', 'agent-token']).optional(),
   /** api-key mode: the accepted keys. Absent: any non-empty bearer key is accepted. */
   apiKeys: z.array(z.string().min(1)).optional(),
@@ -109,6 +112,14 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The explicit mode; else the one the configured credentials imply; else the dialect's. */
+function authMode(auth: z.output<typeof authSchema> | undefined, dialectDefault: AuthMode): AuthMode {
+  if (auth?.mode) return auth.mode;
+  if (auth?.agentTokens?.length || auth?.adminTokens?.length) return 'agent-token';
+  if (auth?.apiKeys?.length) return 'api-key';
+  return dialectDefault;
+}
+
 /** Validates a config and fills in defaults; throws a `ConfigError` saying what is wrong. */
 export function resolveConfig(config: MockServerConfig = {}): ResolvedConfig {
   const parsed = mockServerConfigSchema.safeParse(config);
@@ -128,7 +139,7 @@ export function resolveConfig(config: MockServerConfig = {}): ResolvedConfig {
     instructions: input.instructions ?? DEFAULT_INSTRUCTIONS,
     engine: input.engine ?? DEFAULT_ENGINE,
     auth: {
-      mode: input.auth?.mode ?? dialect.auth,
+      mode: authMode(input.auth, dialect.auth),
       apiKeys: input.auth?.apiKeys ? new Set(input.auth.apiKeys) : null,
       agentTokens: new Map((input.auth?.agentTokens ?? []).map(({ token, ...rest }) => [token, rest])),
       adminTokens: new Map((input.auth?.adminTokens ?? []).map(({ token, ...rest }) => [token, rest])),

@@ -128,7 +128,9 @@ function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse):
     body.attach({
       write: (bytes) => res.write(bytes),
       end: () => res.end(),
-      destroy: () => res.destroy(),
+      // Flush what was written, then close the socket mid-message: the client gets every frame sent so
+      // far and then a broken stream (no chunked terminator, no [DONE]).
+      destroy: () => res.socket?.destroySoon(),
     });
     return;
   }

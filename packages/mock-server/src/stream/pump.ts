@@ -185,8 +185,15 @@ export class FramePump {
   }
 }
 
-/** A Web stream fed by a pump: backpressure through `pull`, cancellation through `cancel`. */
+const HIGH_WATER_MARK = 64;
+
+/**
+ * A Web stream fed by a pump: backpressure through `pull`, cancellation through `cancel`. A dropped
+ * connection errors the stream only once the client has read every frame sent before the drop
+ * (erroring at once would discard them).
+ */
 export function pumpToReadableStream(pump: FramePump): ReadableStream<Uint8Array> {
+  let dropped: Error | null = null;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -199,17 +206,19 @@ export function pumpToReadableStream(pump: FramePump): ReadableStream<Uint8Array
             controller.close();
           },
           destroy(reason) {
-            controller.error(reason);
+            if (controller.desiredSize === HIGH_WATER_MARK) controller.error(reason);
+            else dropped = reason;
           },
         });
       },
-      pull() {
-        pump.resume();
+      pull(controller) {
+        if (dropped && controller.desiredSize === HIGH_WATER_MARK) controller.error(dropped);
+        else pump.resume();
       },
       cancel() {
         pump.cancel();
       },
     },
-    { highWaterMark: 64 },
+    { highWaterMark: HIGH_WATER_MARK },
   );
 }

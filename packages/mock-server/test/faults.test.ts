@@ -1,0 +1,316 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseFaultSpec } from '../src/index';
+import {
+  chat,
+  chunks,
+  errorOf,
+  frames,
+  inProcess,
+  postJson,
+  TARGETS,
+  type Target,
+  userSays,
+} from './support/target';
+
+const LONG = 'alpha beta gamma delta epsilon zeta eta theta';
+const fault = (spec: string) => ({ 'x-threadline-fault': spec });
+const stream = (target: Target, spec: string, extra: Record<string, unknown> = {}) =>
+  chat(target, { stream: true, messages: userSays('long'), ...extra }, fault(spec));
+
+/** Reads a body to the end; returns the text read and the error that ended it, if any. */
+async function readAll(response: Response): Promise<{ text: string; error: unknown }> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return { text, error: null };
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    return { text, error };
+  }
+}
+
+const dataFrames = (text: string) =>
+  text
+    .split('\n\n')
+    .filter(Boolean)
+    .map((frame) => frame.replace(/^data: /, ''));
+
+describe.each(TARGETS)('fault injection (%s)', (_name, make) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await make({ fixtures: [{ match: { userText: 'long' }, reply: { text: LONG } }] });
+  });
+  afterEach(() => target.server.faults.clear());
+  afterAll(() => target.close());
+
+  it('status=<code> answers that status with a typed error; code= sets its code', async () => {
+    for (const [status, type] of [
+      [500, 'server_error'],
+      [502, 'server_error'],
+      [503, 'server_error'],
+      [402, 'insufficient_quota'],
+      [400, 'invalid_request_error'],
+    ] as const) {
+      const error = await errorOf(await chat(target, { messages: userSays('x') }, fault(`status=${status}`)));
+      expect(error).toMatchObject({ status, type });
+    }
+    const coded = await errorOf(
+      await chat(target, { messages: userSays('x') }, fault('status=503; code=overloaded')),
+    );
+    expect(coded).toMatchObject({ status: 503, code: 'overloaded' });
+  });
+
+  it('rate-limit answers 429 rate_limit_exceeded with Retry-After and retry-after-ms', async () => {
+    const response = await chat(target, { messages: userSays('x') }, fault('rate-limit=2'));
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(response.headers.get('retry-after-ms')).toBe('2000');
+    expect(await errorOf(response)).toMatchObject({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+    });
+    const dflt = await chat(target, { messages: userSays('x') }, fault('rate-limit'));
+    expect(dflt.headers.get('retry-after')).toBe('1');
+    const unavailable = await chat(target, { messages: userSays('x') }, fault('status=503; rate-limit=0.25'));
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after-ms')).toBe('250');
+  });
+
+  it('quota answers 429 insufficient_quota and tells clients not to retry', async () => {
+    const response = await chat(target, { messages: userSays('x') }, fault('quota'));
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    expect(await errorOf(response)).toMatchObject({
+      status: 429,
+      type: 'insufficient_quota',
+      code: 'insufficient_quota',
+    });
+  });
+
+  it('should-retry adds x-should-retry', async () => {
+    const response = await chat(target, { messages: userSays('x') }, fault('status=500; should-retry=true'));
+    expect(response.headers.get('x-should-retry')).toBe('true');
+    const quota = await chat(target, { messages: userSays('x') }, fault('quota; should-retry=true'));
+    expect(quota.headers.get('x-should-retry')).toBe('true');
+  });
+
+  it('latency waits before answering', async () => {
+    const started = performance.now();
+    const response = await chat(target, { messages: userSays('x') }, fault('latency=150'));
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('drop-after sends n chunks, then breaks the connection without [DONE]', async () => {
+    const response = await stream(target, 'drop-after=3');
+    expect(response.status).toBe(200);
+    const { text, error } = await readAll(response);
+    expect(error).toBeTruthy();
+    const got = dataFrames(text);
+    expect(got).toHaveLength(3);
+    expect(got.every((f) => JSON.parse(f).object === 'chat.completion.chunk')).toBe(true);
+    expect(text).not.toContain('[DONE]');
+  });
+
+  it('error-frame-after sends n chunks, an error frame, then [DONE]', async () => {
+    const all = (await frames(await stream(target, 'error-frame-after=2; code=upstream_failed'))).map(
+      (f) => f.data,
+    );
+    expect(all).toHaveLength(4);
+    expect(JSON.parse(all[2]!)).toEqual({
+      error: expect.objectContaining({ type: 'server_error', code: 'upstream_failed' }),
+    });
+    expect(all[3]).toBe('[DONE]');
+  });
+
+  it('malformed-chunk-after sends n chunks, then a frame that is not JSON', async () => {
+    const all = (await frames(await stream(target, 'malformed-chunk-after=1'))).map((f) => f.data);
+    expect(() => JSON.parse(all[0]!)).not.toThrow();
+    expect(() => JSON.parse(all[1]!)).toThrow(SyntaxError);
+  });
+
+  it('no-done ends the stream cleanly without [DONE]', async () => {
+    const { text, error } = await readAll(await stream(target, 'no-done'));
+    expect(error).toBeNull();
+    expect(text).not.toContain('[DONE]');
+    expect(text).toContain('"finish_reason":"stop"');
+  });
+
+  it('wrong-content-type sends the stream as application/json', async () => {
+    const response = await stream(target, 'wrong-content-type');
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.text()).toContain('data: [DONE]');
+  });
+
+  it('stall-after sends n chunks, then nothing until the client leaves; the run is cancelled', async () => {
+    const controller = new AbortController();
+    const response = await chat(target, { stream: true, messages: userSays('long') }, fault('stall-after=2'));
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const stalled = Symbol('stalled');
+    while (true) {
+      const next = await Promise.race([reader.read(), new Promise((r) => setTimeout(() => r(stalled), 200))]);
+      if (next === stalled) break;
+      const { done, value } = next as ReadableStreamReadResult<Uint8Array>;
+      expect(done).toBe(false);
+      text += decoder.decode(value);
+    }
+    expect(dataFrames(text)).toHaveLength(2);
+    await reader.cancel();
+    controller.abort();
+    const runId = response.headers.get('x-threadline-run-id')!;
+    await expect
+      .poll(async () => (await (await target.fetch(`/v1/runs/${runId}`)).json()).status)
+      .toBe('cancelled');
+  });
+
+  it('fires a stream fault before [DONE] when the stream has fewer chunks', async () => {
+    const all = (await frames(await stream(target, 'error-frame-after=500'))).map((f) => f.data);
+    expect(JSON.parse(all.at(-2)!).error).toBeDefined();
+    expect(all.at(-1)).toBe('[DONE]');
+  });
+
+  it('ignore-tool-choice: tool_choice is neither validated nor obeyed', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }];
+    const noTools = await chat(
+      target,
+      { messages: userSays('x'), tool_choice: 'required' },
+      fault('ignore-tool-choice'),
+    );
+    expect(noTools.status).toBe(200);
+    const none = await chat(
+      target,
+      { messages: userSays('weather please'), tools, tool_choice: 'none' },
+      fault('ignore-tool-choice'),
+    );
+    expect((await none.json()).choices[0].finish_reason).toBe('tool_calls');
+    const named = await chat(
+      target,
+      {
+        messages: userSays('hello'),
+        tools,
+        tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      },
+      fault('ignore-tool-choice'),
+    );
+    expect((await named.json()).choices[0].finish_reason).toBe('stop');
+  });
+
+  it('empty-success answers 200 + stop + empty content where an error was due', async () => {
+    const response = await chat(
+      target,
+      { model: 'no-such-model', messages: userSays('x') },
+      fault('empty-success'),
+    );
+    expect(response.status).toBe(200);
+    expect((await response.json()).choices[0]).toMatchObject({
+      finish_reason: 'stop',
+      message: { content: '' },
+    });
+  });
+
+  it('changing-ids changes the chunk id in the middle of the stream', async () => {
+    const list = await chunks(await stream(target, 'changing-ids'));
+    const ids = new Set(list.map((c) => c.id));
+    expect(ids.size).toBe(2);
+    expect(list[0]!.id).toMatch(/^run_/);
+  });
+
+  it('bad-usage sends a total that is not prompt + completion', async () => {
+    const json = await (await chat(target, { messages: userSays('x') }, fault('bad-usage'))).json();
+    expect(json.usage.total_tokens).not.toBe(json.usage.prompt_tokens + json.usage.completion_tokens);
+    const list = await chunks(await stream(target, 'bad-usage', { stream_options: { include_usage: true } }));
+    const usage = list.at(-1)!.usage!;
+    expect(usage.total_tokens).not.toBe(usage.prompt_tokens + usage.completion_tokens);
+  });
+
+  it('rejects a bad fault header with 400 invalid_fault', async () => {
+    const error = await errorOf(await chat(target, { messages: userSays('x') }, fault('explode=now')));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_fault', param: 'x-threadline-fault' });
+    expect(error.message).toContain('rate-limit');
+  });
+
+  it('queues one-shot faults for the next N requests, in order (API)', async () => {
+    target.server.faults.enqueue('rate-limit=0', 2);
+    target.server.faults.enqueue('status=500');
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await chat(target, { messages: userSays('x') })).status);
+    expect(statuses).toEqual([429, 429, 500, 200]);
+  });
+
+  it('queues one-shot faults through POST /__threadline/faults', async () => {
+    const queued = await postJson(target, '/__threadline/faults', { fault: 'status=502', count: 1 });
+    expect(queued.status).toBe(201);
+    expect(await queued.json()).toEqual({ queued: [{ spec: 'status=502', remaining: 1 }] });
+    // Control routes neither consume nor suffer faults.
+    expect((await target.fetch('/__threadline/faults')).status).toBe(200);
+    expect((await target.fetch('/health')).status).toBe(502);
+    expect((await target.fetch('/health')).status).toBe(200);
+    const bad = await postJson(target, '/__threadline/faults', { fault: 'status=999' });
+    expect(await errorOf(bad)).toMatchObject({ status: 400, code: 'invalid_fault' });
+    const badCount = await postJson(target, '/__threadline/faults', { fault: 'quota', count: 0 });
+    expect(await errorOf(badCount)).toMatchObject({ status: 400, code: 'invalid_fault', param: 'count' });
+  });
+});
+
+describe('faults for every request (config)', () => {
+  let target: Target;
+  afterEach(() => target.close());
+
+  it('applies the configured spec to every request, the header adding to it', async () => {
+    target = await inProcess({ faults: 'status=503; should-retry=false' });
+    for (let i = 0; i < 2; i++) {
+      const response = await chat(target, { messages: userSays('x') });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('x-should-retry')).toBe('false');
+    }
+    const overridden = await chat(target, { messages: userSays('x') }, fault('status=500'));
+    expect(overridden.status).toBe(500);
+  });
+
+  it('refuses a config with a bad spec', async () => {
+    await expect(inProcess({ faults: 'latency=-1' })).rejects.toThrow(/latency/);
+  });
+});
+
+describe('the fault grammar', () => {
+  it('parses every catalogue entry', () => {
+    expect(
+      parseFaultSpec(
+        'status=503; code=x; rate-limit=2; quota; should-retry=false; latency=10; drop-after=1; error-frame-after=2; ' +
+          'malformed-chunk-after=3; no-done; wrong-content-type; stall-after=4; ignore-tool-choice; bad-approval-id; ' +
+          'empty-success; changing-ids; bad-usage',
+      ),
+    ).toEqual({
+      status: 503,
+      code: 'x',
+      rateLimitSeconds: 2,
+      quota: true,
+      shouldRetry: false,
+      latencyMs: 10,
+      dropAfter: 1,
+      errorFrameAfter: 2,
+      malformedChunkAfter: 3,
+      noDone: true,
+      wrongContentType: true,
+      stallAfter: 4,
+      ignoreToolChoice: true,
+      badApprovalId: true,
+      emptySuccess: true,
+      changingIds: true,
+      badUsage: true,
+    });
+    expect(parseFaultSpec(' ; ')).toEqual({});
+  });
+
+  it.each(['status=200', 'status', 'latency=abc', 'quota=yes', 'should-retry=maybe', 'nope'])(
+    'rejects %j',
+    (spec) => {
+      expect(() => parseFaultSpec(spec)).toThrow(TypeError);
+    },
+  );
+});

@@ -1,0 +1,172 @@
+import { fileObjectSchema, runRecordSchema } from '@threadline/protocol/schemas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chat, errorOf, TARGETS, type Target } from './support/target';
+
+// A 1×1 transparent PNG.
+const PNG = Uint8Array.from(
+  atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='),
+  (c) => c.charCodeAt(0),
+);
+const PDF = new TextEncoder().encode('%PDF-1.4\n% fake invoice\n');
+const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+
+const withParts = (...parts: unknown[]) => [
+  { role: 'user', content: [{ type: 'text', text: 'What is wrong?' }, ...parts] },
+];
+
+describe.each(TARGETS)('content parts and stored files (%s)', (_name, make) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await make();
+  });
+  afterAll(() => target.close());
+
+  const runOf = async (response: Response) => {
+    const id = response.headers.get('x-threadline-run-id')!;
+    return runRecordSchema.parse(await (await target.fetch(`/v1/runs/${id}`)).json());
+  };
+
+  it('stores an image data URL and a file part as files the run references', async () => {
+    const response = await chat(target, {
+      messages: withParts(
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${b64(PNG)}` } },
+        {
+          type: 'file',
+          file: { filename: 'invoice.pdf', file_data: `data:application/pdf;base64,${b64(PDF)}` },
+        },
+      ),
+    });
+    expect(response.status).toBe(200);
+    const run = await runOf(response);
+    expect(run.file_ids).toHaveLength(2);
+    const [imageId, fileId] = run.file_ids as [string, string];
+
+    const image = fileObjectSchema.parse(await (await target.fetch(`/v1/files/${imageId}`)).json());
+    expect(image).toMatchObject({
+      id: imageId,
+      object: 'file',
+      bytes: PNG.byteLength,
+      mime_type: 'image/png',
+    });
+    const imageBytes = await target.fetch(`/v1/files/${imageId}/content`);
+    expect(imageBytes.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await imageBytes.arrayBuffer())).toEqual(PNG);
+
+    const file = fileObjectSchema.parse(await (await target.fetch(`/v1/files/${fileId}`)).json());
+    expect(file).toMatchObject({
+      filename: 'invoice.pdf',
+      bytes: PDF.byteLength,
+      mime_type: 'application/pdf',
+    });
+    const fileBytes = await target.fetch(`/v1/files/${fileId}/content`);
+    expect(fileBytes.headers.get('content-type')).toBe('application/pdf');
+    expect(fileBytes.headers.get('content-disposition')).toBe('attachment; filename="invoice.pdf"');
+    expect(new Uint8Array(await fileBytes.arrayBuffer())).toEqual(PDF);
+
+    const text = (await response.json()).choices[0].message.content;
+    expect(text).toContain(imageId);
+    expect(text).toContain(`file invoice.pdf ${fileId} (application/pdf, ${PDF.byteLength} bytes)`);
+  });
+
+  it('accepts bare base64 file_data, typed by the filename', async () => {
+    const response = await chat(target, {
+      messages: withParts({
+        type: 'file',
+        file: { filename: 'notes.txt', file_data: b64(new TextEncoder().encode('hello')) },
+      }),
+    });
+    const [id] = (await runOf(response)).file_ids;
+    const file = await (await target.fetch(`/v1/files/${id}`)).json();
+    expect(file).toMatchObject({ filename: 'notes.txt', mime_type: 'text/plain', bytes: 5 });
+    expect(await (await target.fetch(`/v1/files/${id}/content`)).text()).toBe('hello');
+  });
+
+  it('passes an https image URL by reference without storing it', async () => {
+    const response = await chat(target, {
+      messages: withParts({
+        type: 'image_url',
+        image_url: { url: 'https://example.com/cat.png', detail: 'low' },
+      }),
+    });
+    expect((await runOf(response)).file_ids).toEqual([]);
+    expect((await response.json()).choices[0].message.content).toContain('image https://example.com/cat.png');
+  });
+
+  it('reuses a stored file for the same bytes and lets a later turn cite it by file_id', async () => {
+    const part = {
+      type: 'file',
+      file: { filename: 'a.pdf', file_data: `data:application/pdf;base64,${b64(PDF)}` },
+    };
+    const first = (await runOf(await chat(target, { messages: withParts(part) }))).file_ids[0]!;
+    const again = (await runOf(await chat(target, { messages: withParts(part) }))).file_ids[0]!;
+    expect(again).toBe(first);
+    const cited = await chat(target, { messages: withParts({ type: 'file', file: { file_id: first } }) });
+    expect((await runOf(cited)).file_ids).toEqual([first]);
+  });
+
+  it('rejects bad inline data and unknown file ids with 400 naming the part', async () => {
+    const badUrl = await chat(target, {
+      messages: withParts({ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }),
+    });
+    expect(await errorOf(badUrl)).toMatchObject({
+      status: 400,
+      param: 'messages[0].content[1].image_url.url',
+    });
+    const badData = await chat(target, {
+      messages: withParts({ type: 'file', file: { filename: 'x.pdf', file_data: 'not base64!!' } }),
+    });
+    expect(await errorOf(badData)).toMatchObject({
+      status: 400,
+      param: 'messages[0].content[1].file.file_data',
+    });
+    const unknown = await chat(target, {
+      messages: withParts({ type: 'file', file: { file_id: 'file-nope' } }),
+    });
+    expect(await errorOf(unknown)).toMatchObject({
+      status: 400,
+      param: 'messages[0].content[1].file.file_id',
+    });
+  });
+
+  it('answers 404 for a file that does not exist', async () => {
+    expect(await errorOf(await target.fetch('/v1/files/file-missing'))).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
+    expect((await target.fetch('/v1/files/file-missing/content')).status).toBe(404);
+  });
+});
+
+describe.each(TARGETS)('files belong to the identity that stored them (%s)', (_name, make) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await make({ auth: { apiKeys: ['key-a', 'key-b'] } });
+  });
+  afterAll(() => target.close());
+
+  it('hides one key holder’s files and runs from another', async () => {
+    const response = await chat(
+      target,
+      {
+        messages: withParts({
+          type: 'file',
+          file: { filename: 'secret.txt', file_data: b64(new TextEncoder().encode('s3cret')) },
+        }),
+      },
+      { authorization: 'Bearer key-a' },
+    );
+    const runId = response.headers.get('x-threadline-run-id')!;
+    const run = await (
+      await target.fetch(`/v1/runs/${runId}`, { headers: { authorization: 'Bearer key-a' } })
+    ).json();
+    const fileId = run.file_ids[0];
+    expect(
+      (await target.fetch(`/v1/files/${fileId}`, { headers: { authorization: 'Bearer key-a' } })).status,
+    ).toBe(200);
+    for (const path of [`/v1/files/${fileId}`, `/v1/files/${fileId}/content`, `/v1/runs/${runId}`]) {
+      const other = await target.fetch(path, { headers: { authorization: 'Bearer key-b' } });
+      expect(other.status).toBe(404);
+      expect(await other.text()).not.toContain('s3cret');
+    }
+  });
+});
