@@ -39,7 +39,7 @@ describe.each(TARGETS)('progress events (%s)', (_name, make) => {
   });
 
   it('never sends progress without the header (or with another value)', async () => {
-    for (const headers of [{}, { 'x-spiceai-completion-progress': 'disabled' }]) {
+    for (const headers of [{}, { 'x-spiceai-completion-progress': 'disabled' }] as Record<string, string>[]) {
       const all = await frames(await chat(target, { stream: true, messages: userSays('go') }, headers));
       expect(all.some((f) => f.event !== undefined)).toBe(false);
     }
