@@ -152,16 +152,16 @@ describe('retries', () => {
   it('never retries once stream chunks have been handed to the caller', async () => {
     const client = new Threadline({ baseURL: ref.url, maxRetries: 3 });
     ref.server.faults.enqueue('drop-after=2', 4);
-    // Paced so the two chunks leave the server before it drops the connection.
-    const stream = await client.chat.completions.create(
-      { model: '', stream: true, messages: user('a b c d e f g h') },
-      { headers: { 'x-threadline-chunk-delay': '20' } },
-    );
+    const stream = await client.chat.completions.create({
+      model: '',
+      stream: true,
+      messages: user('a b c d e f g h'),
+    });
     let received = 0;
     const error = await (async () => {
       for await (const _ of stream) received++;
     })().catch((e) => e);
-    expect(received).toBeGreaterThan(0);
+    expect(received).toBe(2);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error).not.toBeInstanceOf(IncompleteStreamError);
     expect(chatRequests()).toHaveLength(1);
