@@ -160,14 +160,14 @@ const expectRejected = new WeakSet<IncomingMessage>();
 /** A node:http request listener serving a mock server (to mount on a server of your own). */
 export function createNodeListener(server: MockServer): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    server.handle(inboundFrom(req, res)).then(
-      (out) => send(req, res, out),
-      (error: unknown) => {
+    server
+      .handle(inboundFrom(req, res))
+      .then((out) => send(req, res, out))
+      .catch((error: unknown) => {
         // The core maps every error to a response; reaching here means the adapter itself failed.
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`internal error: ${error instanceof Error ? error.message : String(error)}`);
-      },
-    );
+      });
   };
 }
 

@@ -95,6 +95,14 @@ function streamReply(ctx: RequestContext, turn: Turn, reply: Reply, delayMs: num
         }),
       ),
     malformedFrame: () => malformedFrameBytes(turn.runId),
+    failureFrame: (error) =>
+      errorFrameBytes(
+        formatErrorBody({
+          message: `The stream failed: ${error instanceof Error ? error.message : String(error)}`,
+          type: typeForStatus(500),
+          code: 'server_error',
+        }),
+      ),
     onEnd: (end) => {
       const outcome = end === 'delivered' ? (reply.error ? 'failed' : 'completed') : end;
       finishRun(state, turn, reply, outcome);

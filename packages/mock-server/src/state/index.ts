@@ -18,7 +18,11 @@ export interface TurnHooks {
   decide: Array<(turn: Turn) => Decision | null | undefined | Promise<Decision | null | undefined>>;
   /** Rewrites a decision (runs server tools, turns a destructive call into an approval pause). */
   transform: Array<(turn: Turn, decision: Decision) => Decision | Promise<Decision>>;
-  /** After the run ended, whatever the outcome (store the turn in the ledger). `reply` is null on failure. */
+  /**
+   * After the run of a started turn ended, whatever the outcome (store the turn in the ledger); `reply`
+   * is null when deciding failed. Turns refused before they began (unknown model, bad attachment) have
+   * no `Turn` and are not reported.
+   */
   finish: Array<(turn: Turn, reply: Reply | null, run: StoredRun) => void>;
 }
 

@@ -29,6 +29,8 @@ export interface PumpOptions {
   errorFrame(): Uint8Array;
   /** The non-JSON frame the malformed-chunk-after fault sends. */
   malformedFrame(): Uint8Array;
+  /** The terminal error frame when producing the stream itself failed (a bug in a hook, say). */
+  failureFrame(error: unknown): Uint8Array;
   doneFrame: Uint8Array;
   onEnd(end: StreamEnd): void;
 }
@@ -80,14 +82,14 @@ export class FramePump {
     if (this.#sink) throw new Error('a frame pump drives one sink');
     this.#sink = sink;
     this.#state = 'running';
-    this.#run();
+    this.#guarded(() => this.#run());
   }
 
   /** The sink can take more. */
   resume(): void {
     if (this.#state !== 'paused') return;
     this.#state = 'running';
-    this.#run();
+    this.#guarded(() => this.#run());
   }
 
   /** The client went away: stop producing. */
@@ -99,8 +101,30 @@ export class FramePump {
   #end(end: StreamEnd): void {
     this.#state = 'ended';
     clearTimeout(this.#timer);
-    this.#source.return?.();
-    this.#options.onEnd(end);
+    try {
+      this.#source.return?.();
+      this.#options.onEnd(end);
+    } catch (error) {
+      // The stream is over either way; a failing end hook must not take the server down with it.
+      console.error('threadline mock-server: a stream end hook failed:', error);
+    }
+  }
+
+  /** Runs a step of the pump; if producing frames throws, the stream ends with an error frame. */
+  #guarded(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      if (this.#state === 'ended') return;
+      try {
+        this.#sink!.write(this.#options.failureFrame(error));
+        this.#sink!.write(this.#options.doneFrame);
+        this.#sink!.end();
+      } catch {
+        // The sink is gone too: nothing more can be told to the client.
+      }
+      this.#end('failed');
+    }
   }
 
   #run(): void {
@@ -149,8 +173,10 @@ export class FramePump {
     const frame = this.#held!;
     this.#held = null;
     this.#state = 'running';
-    this.#write(this.#sink!, frame);
-    this.#run();
+    this.#guarded(() => {
+      this.#write(this.#sink!, frame);
+      this.#run();
+    });
   }
 
   #write(sink: FrameSink, frame: Frame): void {
