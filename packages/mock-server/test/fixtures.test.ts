@@ -144,7 +144,7 @@ describe.each(TARGETS)('fixtures (%s)', (_name, make) => {
     const data = all.map((f) => f.data);
     expect(data.at(-1)).toBe('[DONE]');
     const error = JSON.parse(data.at(-2)!);
-    expect(error.error).toMatchObject({ type: 'server_error' });
+    expect(error.error).toMatchObject({ type: 'server_error', code: 'server_error' });
     const textChunks = data.slice(0, -2).map((d) => JSON.parse(d).choices[0].delta.content);
     expect(textChunks).toEqual(['one', ' two']);
     const run = await (await target.fetch(`/v1/runs/${response.headers.get('x-threadline-run-id')}`)).json();

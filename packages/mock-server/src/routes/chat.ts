@@ -5,7 +5,7 @@ import { completionJson } from '../engine/completion';
 import { decideReply, finishRun, startTurn } from '../engine/turn';
 import type { Reply, ScriptedError, Turn } from '../engine/types';
 import { JOURNAL_BODY_LIMIT, readJsonBody } from '../internal/body';
-import { HttpError, typeForStatus } from '../internal/errors';
+import { codeForStatus, HttpError, typeForStatus } from '../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../internal/wire';
 import { chatFrames, DONE_BYTES, errorFrameBytes, malformedFrameBytes } from '../stream/chunks';
 import { FramePump } from '../stream/pump';
@@ -120,6 +120,7 @@ function scriptedErrorBody(error: ScriptedError): unknown {
   return formatErrorBody({
     message: `Scripted error (HTTP ${error.status}).`,
     type: typeForStatus(error.status),
+    code: codeForStatus(error.status),
   });
 }
 

@@ -74,10 +74,6 @@ export class FramePump {
     this.#fault = firstFault(options.faults);
   }
 
-  get ended(): boolean {
-    return this.#state === 'ended';
-  }
-
   attach(sink: FrameSink): void {
     if (this.#sink) throw new Error('a frame pump drives one sink');
     this.#sink = sink;
@@ -131,17 +127,13 @@ export class FramePump {
     const sink = this.#sink!;
     const { delayMs } = this.#options;
     while (this.#state === 'running') {
-      let frame = this.#held;
-      this.#held = null;
-      if (frame === null) {
-        const next = this.#source.next();
-        if (next.done) {
-          sink.end();
-          this.#end('delivered');
-          return;
-        }
-        frame = next.value;
+      const next = this.#source.next();
+      if (next.done) {
+        sink.end();
+        this.#end('delivered');
+        return;
       }
+      const frame = next.value;
       if (frame.kind === 'chunk' && this.#fault !== null && this.#chunks === this.#fault.after) {
         this.#fire(sink);
         return;
@@ -159,6 +151,7 @@ export class FramePump {
         }
       }
       if (delayMs > 0 && this.#framesWritten > 0) {
+        // Paced: hold this frame and write it when the delay is over.
         this.#held = frame;
         this.#state = 'waiting';
         this.#timer = setTimeout(() => this.#afterDelay(), delayMs);
