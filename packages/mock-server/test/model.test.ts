@@ -42,6 +42,12 @@ describe.each(TARGETS)('the deterministic model (%s)', (_name, make) => {
     expect(body.choices[0]!.message.content).toBe('You said: part one\npart two');
   });
 
+  it('cuts a very long echo at 4096 characters', async () => {
+    const long = 'x'.repeat(10_000);
+    const body = await reply(target, { messages: userSays(long) });
+    expect(body.choices[0]!.message.content).toBe(`You said: ${'x'.repeat(4096)}…`);
+  });
+
   it('says Hello. when there is nothing to echo', async () => {
     const body = await reply(target, { messages: [{ role: 'system', content: 'only a system message' }] });
     expect(body.choices[0]!.message.content).toBe('Hello.');

@@ -6,6 +6,11 @@ import { decideToolCalls } from './tool-calls';
 /** The prompt that makes the model answer with its effective instructions. */
 export const INSTRUCTIONS_PROMPT = '/instructions';
 
+/** Echoed text longer than this is cut and marked with `…`, so a huge prompt does not make a huge reply. */
+export const ECHO_LIMIT = 4096;
+
+const clip = (text: string) => (text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}…` : text);
+
 function describeAttachment(a: Attachment): string {
   const name = a.kind === 'file' && a.filename ? `${a.filename} ` : '';
   if (a.url) return `${a.kind} ${a.url}`;
@@ -19,15 +24,16 @@ function describeAttachment(a: Attachment): string {
  * 3. Otherwise → `You said: <last user text>`, then ` Attached: …` listing images and files, then
  *    ` From memory: <best retrieved passage>` when memory supplied context.
  *    No user text and nothing attached → `Hello.`
+ * Echoed user text and tool results are cut at ECHO_LIMIT characters (then `…`).
  */
 export function replyText(turn: Turn): string {
   const results = trailingToolResults(turn.messages);
-  if (results.length > 0) return results.map((r) => `${r.name} returned ${r.content}`).join('\n');
+  if (results.length > 0) return results.map((r) => `${r.name} returned ${clip(r.content)}`).join('\n');
   const user = lastUserMessage(turn.messages);
   const text = user?.text.trim() ?? '';
   if (text === INSTRUCTIONS_PROMPT) return turn.instructions;
   const attachments = user?.attachments ?? [];
-  let reply = text ? `You said: ${text}` : attachments.length > 0 ? 'You sent attachments.' : 'Hello.';
+  let reply = text ? `You said: ${clip(text)}` : attachments.length > 0 ? 'You sent attachments.' : 'Hello.';
   if (attachments.length > 0) reply += ` Attached: ${attachments.map(describeAttachment).join('; ')}.`;
   if (turn.retrieved.length > 0) reply += ` From memory: ${turn.retrieved[0]}`;
   return reply;
