@@ -1,3 +1,96 @@
 #!/usr/bin/env node
-process.stdout.write('threadline-conformance: not implemented yet\n');
-process.exitCode = 2;
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CHECKS } from './checks/index';
+import { type ConfigFile, loadConfigFile } from './config';
+import { type CliArgs, HELP, parseCliArgs, type ReporterTarget } from './internal/args';
+import { renderJson } from './reporters/json';
+import { renderJunit } from './reporters/junit';
+import { createProgress, renderPretty } from './reporters/pretty';
+import { loadBaseline } from './runner/baseline';
+import { ConformanceConfigError, ServerUnreachableError } from './runner/errors';
+import { type ConformanceOptions, runConformance } from './runner/run';
+import type { ConformanceReport } from './runner/types';
+
+const RENDER = { pretty: renderPretty, json: renderJson, junit: renderJunit } as const;
+
+function listCatalogue(): string {
+  return `${CHECKS.map((c) => `${c.id}\t${c.level}\t${c.capability}\t${c.section}`).join('\n')}\n`;
+}
+
+async function options(args: CliArgs, config: ConfigFile): Promise<ConformanceOptions> {
+  const baselinePath = args.baseline ?? config.baseline;
+  const apiKey = args.apiKey ?? config.apiKey ?? process.env.THREADLINE_API_KEY;
+  const baseUrl = args.baseUrl ?? config.baseUrl;
+  const dialect = args.dialect ?? config.dialect;
+  const model = args.model ?? config.model;
+  const timeoutMs = args.timeoutMs ?? config.timeout;
+  const concurrency = args.concurrency ?? config.concurrency;
+  return {
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    ...(dialect !== undefined ? { dialect } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(args.shard ? { shard: args.shard } : {}),
+    capabilities: config.capabilities ?? {},
+    fixtures: config.fixtures ?? {},
+    filter: args.filter.length ? args.filter : (config.filter ?? []),
+    headers: { ...config.headers, ...args.headers },
+    ...(baselinePath ? { baseline: await loadBaseline(baselinePath) } : {}),
+  };
+}
+
+async function report(result: ConformanceReport, targets: ReporterTarget[]): Promise<void> {
+  for (const target of targets) {
+    const text = RENDER[target.name](result);
+    if (!target.file) {
+      process.stdout.write(text);
+      continue;
+    }
+    await mkdir(dirname(target.file), { recursive: true });
+    await writeFile(target.file, text);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseCliArgs(argv);
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.list) {
+    process.stdout.write(listCatalogue());
+    return 0;
+  }
+  const config = args.config ? await loadConfigFile(args.config) : {};
+  const opts = await options(args, config);
+  const progress = createProgress(process.stderr);
+  const result = await runConformance({
+    ...opts,
+    onStart: ({ total, baseUrl }) => progress.start(total, baseUrl),
+    onResult: (r, done, total) => progress.result(r, done, total),
+  });
+  progress.end();
+  await report(result, args.reporters.length ? args.reporters : [{ name: 'pretty' }]);
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ServerUnreachableError) {
+      process.stderr.write(`threadline-conformance: ${error.message}\n`);
+    } else if (error instanceof ConformanceConfigError) {
+      process.stderr.write(`threadline-conformance: configuration error: ${error.message}\n`);
+    } else {
+      process.stderr.write(
+        `threadline-conformance: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exitCode = 2;
+  },
+);

@@ -1,2 +1,27 @@
-/** The conformance suite's public surface; filled in by the runner, checks and reporters. */
-export const CONFORMANCE_VERSION = '0.1.0';
+export { CATALOGUE, CHECKS } from './checks/index';
+export { type ConfigFile, loadConfigFile, parseConfigFile } from './config';
+export { maskHeaders, toCurl } from './internal/curl';
+export { PROFILES, type Profile, profileFor } from './profiles';
+export { renderJson } from './reporters/json';
+export { renderJunit } from './reporters/junit';
+export { renderPretty } from './reporters/pretty';
+export { applyBaseline, loadBaseline, parseBaseline } from './runner/baseline';
+export { ConformanceConfigError, ServerUnreachableError } from './runner/errors';
+export { type ConformanceOptions, runConformance, summarize } from './runner/run';
+export { matchesFilter, type Shard, selectShard } from './runner/select';
+export {
+  CAPABILITIES,
+  type Capability,
+  type CheckMeta,
+  type CheckResult,
+  type CheckStatus,
+  type ConformanceReport,
+  FAMILIES,
+  type Family,
+  type Fixtures,
+  type Level,
+  type RecordedRequest,
+  SECTIONS,
+  type Section,
+  type Summary,
+} from './runner/types';

@@ -1,0 +1,241 @@
+import { decodeSSE, ERROR_CODES, HEADERS, MAX_REQUEST_BYTES } from '@threadline/protocol';
+import { chatCompletionSchema, fileObjectSchema, runRecordSchema } from '@threadline/protocol/schemas';
+import { ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import type { CheckContext } from '../runner/context';
+import { type Check, SECTIONS } from '../runner/types';
+import { CHAT } from './support';
+
+const family = { family: 'ingest-files' } as const;
+
+/** Bytes that are not valid UTF-8, so a server that re-encodes text would be caught. */
+function sampleBytes(ctx: CheckContext): Uint8Array {
+  const seed = new TextEncoder().encode(ctx.uid('file'));
+  const bytes = new Uint8Array(300);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + (seed[i % seed.length] ?? 0)) & 0xff;
+  return bytes;
+}
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** A JSON turn; returns the completion and its run record. */
+async function turnWithRun(ctx: CheckContext, body: Record<string, unknown>, what: string) {
+  const answer = await ctx.send({ path: CHAT, json: body });
+  ensureOk(answer, what);
+  const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+  const record = await ctx.send({ path: `/v1/runs/${encodeURIComponent(completion.id)}` });
+  ensureOk(record, `GET /v1/runs/${completion.id}`);
+  return { answer, completion, run: ensureSchema(runRecordSchema, record.json, 'run record') };
+}
+
+/** Sends bytes inline, finds the stored file through the run record, and reads it back. */
+async function roundTrip(
+  ctx: CheckContext,
+  part: (data: string) => unknown,
+  bytes: Uint8Array,
+  what: string,
+) {
+  const content = [{ type: 'text', text: 'Describe the attachment in one sentence.' }, part(base64(bytes))];
+  const { run } = await turnWithRun(ctx, ctx.chatBody([{ role: 'user', content }]), what);
+  const id = run.file_ids[0];
+  ensure(id, `${what}: the run lists no stored file`, 'a file id in run.file_ids', run);
+  const meta = await ctx.send({ path: `/v1/files/${encodeURIComponent(id)}` });
+  ensureOk(meta, `GET /v1/files/${id}`);
+  const file = ensureSchema(fileObjectSchema, meta.json, 'file object');
+  ensure(
+    file.bytes === bytes.byteLength,
+    'the file object has the wrong size',
+    `bytes ${bytes.byteLength}`,
+    file,
+  );
+  const { response } = await ctx.open({ path: `/v1/files/${encodeURIComponent(id)}/content` });
+  ensure(response.status === 200, 'the content route failed', 'HTTP 200', `HTTP ${response.status}`);
+  const back = new Uint8Array(await response.arrayBuffer());
+  ensure(
+    back.byteLength === bytes.byteLength && back.every((b, i) => b === bytes[i]),
+    'the stored bytes differ from the bytes sent',
+    `${bytes.byteLength} identical bytes`,
+    `${back.byteLength} bytes${back.byteLength === bytes.byteLength ? ', different content' : ''}`,
+  );
+}
+
+let overLimitBody: Uint8Array | undefined;
+
+/** Family 6 (files, limits, runs, cancel); ingest lives in ingest.ts. */
+export const FILES_LIMITS_CHECKS: Check[] = [
+  {
+    ...family,
+    id: 'files.inline-file.round-trip',
+    title: "A file part's file_data comes back byte-identical from the files routes",
+    capability: 'files',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.files,
+    async run(ctx) {
+      const bytes = sampleBytes(ctx);
+      await roundTrip(
+        ctx,
+        (data) => ({
+          type: 'file',
+          file: { filename: 'sample.bin', file_data: `data:application/octet-stream;base64,${data}` },
+        }),
+        bytes,
+        'an inline file',
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'files.inline-image.round-trip',
+    title: 'An image_url data URL is stored and comes back byte-identical',
+    capability: 'files',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.files,
+    async run(ctx) {
+      // A 1×1 PNG with the run's marker appended after IEND, so every run stores distinct bytes.
+      const png = Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+        'base64',
+      );
+      const bytes = new Uint8Array([...png, ...new TextEncoder().encode(ctx.uid('img'))]);
+      await roundTrip(
+        ctx,
+        (data) => ({ type: 'image_url', image_url: { url: `data:image/png;base64,${data}` } }),
+        bytes,
+        'an inline image',
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'files.unknown-id',
+    title: 'An unknown file id is 404 with an error body',
+    capability: 'files',
+    level: 'MUST',
+    section: SECTIONS.files,
+    async run(ctx) {
+      const answer = await ctx.send({ path: '/v1/files/file-conformance-missing' });
+      ensureErrorAnswer(answer, { status: 404 }, 'GET /v1/files/file-conformance-missing');
+    },
+  },
+  {
+    ...family,
+    id: 'limits.over-32mb',
+    title: 'A body over 32 MiB is 413 payload_too_large, and the answer arrives',
+    capability: 'limits',
+    level: 'MUST',
+    section: SECTIONS.limits,
+    async run(ctx) {
+      overLimitBody ??= new Uint8Array(MAX_REQUEST_BYTES + 1).fill(0x20);
+      const answer = await ctx.send({
+        path: CHAT,
+        body: overLimitBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      ensureErrorAnswer(answer, { status: 413, code: ERROR_CODES.payloadTooLarge }, 'a 32 MiB + 1 byte body');
+    },
+  },
+  {
+    ...family,
+    id: 'runs.record',
+    title: 'GET /v1/runs/{id} returns the completed run with the turn’s usage',
+    capability: 'runs',
+    level: 'MUST',
+    section: SECTIONS.runs,
+    async run(ctx) {
+      const { completion, run } = await turnWithRun(ctx, ctx.chatBody('Say hello.'), 'a plain turn');
+      ensure(run.id === completion.id, 'the run id is not the completion id', completion.id, run.id);
+      ensure(run.status === 'completed', 'the run is not completed', 'status completed', run.status);
+      ensure(
+        run.usage?.total_tokens === completion.usage?.total_tokens,
+        'the run usage differs from the completion usage',
+        JSON.stringify(completion.usage),
+        run.usage,
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'runs.run-id-header',
+    title: 'A chat answer carries its run id in x-threadline-run-id',
+    capability: 'runs',
+    level: 'SHOULD',
+    section: SECTIONS.endpoints,
+    async run(ctx) {
+      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody('Say hello.') });
+      ensureOk(answer, 'a plain turn');
+      const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      const header = answer.headers.get(HEADERS.runId);
+      ensure(
+        header === completion.id,
+        'the run id header differs from the completion id',
+        completion.id,
+        header,
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'runs.unknown-id',
+    title: 'An unknown run id is 404 with an error body',
+    capability: 'runs',
+    level: 'MUST',
+    section: SECTIONS.runs,
+    async run(ctx) {
+      const answer = await ctx.send({ path: '/v1/runs/run_conformance_missing' });
+      ensureErrorAnswer(answer, { status: 404 }, 'GET /v1/runs/run_conformance_missing');
+    },
+  },
+  {
+    ...family,
+    id: 'cancel.close-stream',
+    title: 'Closing a stream cancels its run (recorded "cancelled")',
+    capability: 'cancel',
+    requires: ['runs', 'streaming'],
+    level: 'MUST',
+    section: SECTIONS.runs,
+    async run(ctx) {
+      const leave = new AbortController();
+      const onAbort = () => leave.abort();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      // A long answer, paced on servers that honour the pacing header, so the close lands mid-stream.
+      const prompt = `Repeat this back: ${'the quick brown fox jumps over the lazy dog '.repeat(60)}`;
+      const { response } = await ctx.open(
+        { path: CHAT, json: ctx.chatBody(prompt, { stream: true }), headers: { [HEADERS.chunkDelay]: '5' } },
+        leave.signal,
+      );
+      ensure(
+        response.status === 200 && response.body,
+        'the stream did not open',
+        'HTTP 200',
+        `HTTP ${response.status}`,
+      );
+      const runId = response.headers.get(HEADERS.runId) ?? (await firstChunkId(response.body));
+      leave.abort();
+      ensure(runId, 'no run id (header or first chunk)', 'a run id', null);
+      let status = 'in_progress';
+      for (let attempt = 0; attempt < 40 && status === 'in_progress'; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const record = await ctx.send({ path: `/v1/runs/${encodeURIComponent(runId)}` });
+        ensureOk(record, `GET /v1/runs/${runId}`);
+        status = ensureSchema(runRecordSchema, record.json, 'run record').status;
+      }
+      ensure(status === 'cancelled', 'the run was not cancelled', 'status cancelled', status);
+      ctx.signal.removeEventListener('abort', onAbort);
+    },
+  },
+];
+
+/** Reads the first data frame and returns its `id`. */
+async function firstChunkId(body: ReadableStream<Uint8Array>): Promise<string | null> {
+  for await (const frame of decodeSSE(body)) {
+    if (frame.event !== undefined) continue;
+    try {
+      const id = (JSON.parse(frame.data) as { id?: unknown }).id;
+      return typeof id === 'string' ? id : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}

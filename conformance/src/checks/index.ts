@@ -1,0 +1,18 @@
+import type { Check, CheckMeta } from '../runner/types';
+import { FILES_LIMITS_CHECKS } from './files-limits';
+import { STREAM_ERROR_CHECKS } from './stream-errors';
+import { TOOL_CHOICE_CHECKS } from './tool-choice';
+import { WIRE_CHECKS } from './wire';
+import { ERROR_CHECKS } from './wire-errors';
+
+/** Every check, in catalogue order (the runner sorts by id to shard). */
+export const CATALOGUE: readonly Check[] = [
+  ...WIRE_CHECKS,
+  ...ERROR_CHECKS,
+  ...STREAM_ERROR_CHECKS,
+  ...TOOL_CHOICE_CHECKS,
+  ...FILES_LIMITS_CHECKS,
+];
+
+/** The catalogue without the code: what docs and reporters list. */
+export const CHECKS: readonly CheckMeta[] = CATALOGUE.map(({ run: _run, ...meta }) => meta);

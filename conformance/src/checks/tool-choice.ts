@@ -1,0 +1,257 @@
+import { ERROR_CODES } from '@threadline/protocol';
+import { type ChatCompletion, chatCompletionSchema } from '@threadline/protocol/schemas';
+import { CheckFailure, ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import type { CheckContext } from '../runner/context';
+import { type Check, SECTIONS } from '../runner/types';
+import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened } from './support';
+
+const family = { family: 'tool-choice' } as const;
+
+const TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Current weather for a city',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string', description: 'City name' } },
+        required: ['city'],
+      },
+    },
+  },
+  {
+    type: 'function',
+    function: {
+      name: 'get_time',
+      description: 'Current local time for a city',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string', description: 'City name' } },
+        required: ['city'],
+      },
+    },
+  },
+];
+const PROMPT = 'What is the weather in Paris right now? Use the tool.';
+
+const withTools = (ctx: CheckContext, extra: Record<string, unknown> = {}) =>
+  ctx.chatBody(PROMPT, { tools: TOOLS, ...extra });
+
+async function completion(
+  ctx: CheckContext,
+  extra: Record<string, unknown>,
+  what: string,
+): Promise<ChatCompletion> {
+  const answer = await ctx.send({ path: CHAT, json: withTools(ctx, extra) });
+  ensureOk(answer, what);
+  return ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+}
+
+/** The tool calls of a completion, each with arguments that parse as a JSON object. */
+function callsOf(completion: ChatCompletion, what: string) {
+  const choice = completion.choices[0]!;
+  const calls = choice.message.tool_calls ?? [];
+  ensure(calls.length > 0, `${what}: no tool was called`, 'message.tool_calls', choice.message);
+  ensure(
+    choice.finish_reason === 'tool_calls',
+    `${what}: wrong finish_reason`,
+    'tool_calls',
+    choice.finish_reason,
+  );
+  for (const call of calls) {
+    try {
+      JSON.parse(call.function.arguments);
+    } catch {
+      throw new CheckFailure(`${what}: arguments are not JSON`, 'JSON arguments', call.function.arguments);
+    }
+  }
+  return calls;
+}
+
+/** Family 3: tool_choice is validated and obeyed; tool calls stream and round-trip. */
+export const TOOL_CHOICE_CHECKS: Check[] = [
+  {
+    ...family,
+    id: 'tools.choice.without-tools',
+    title: 'tool_choice without tools is 400 invalid_tool_choice, param tool_choice',
+    capability: 'tool-choice-validation',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(PROMPT, { tool_choice: 'required' }) });
+      ensureErrorAnswer(
+        answer,
+        { status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice' },
+        'tool_choice without tools',
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'tools.choice.unknown-name',
+    title: 'tool_choice naming a tool not in tools is 400 invalid_tool_choice',
+    capability: 'tool-choice-validation',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const choice = { type: 'function', function: { name: 'launch_rocket' } };
+      const answer = await ctx.send({ path: CHAT, json: withTools(ctx, { tool_choice: choice }) });
+      ensureErrorAnswer(
+        answer,
+        { status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice' },
+        'tool_choice naming an unknown tool',
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'tools.choice.none',
+    title: 'tool_choice "none" calls no tool, even when the prompt asks for one',
+    capability: 'tools',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const answer = await completion(ctx, { tool_choice: 'none' }, 'tool_choice none');
+      const choice = answer.choices[0]!;
+      ensure(
+        !choice.message.tool_calls?.length,
+        'a tool was called',
+        'no tool_calls',
+        choice.message.tool_calls,
+      );
+      ensure(
+        choice.finish_reason !== 'tool_calls',
+        'finish_reason says tool_calls',
+        'stop or length',
+        choice.finish_reason,
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'tools.choice.required',
+    title: 'tool_choice "required" calls a tool, finish_reason "tool_calls"',
+    capability: 'tools',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const answer = await completion(ctx, { tool_choice: 'required' }, 'tool_choice required');
+      callsOf(answer, 'tool_choice required');
+    },
+  },
+  {
+    ...family,
+    id: 'tools.choice.named',
+    title: 'A named tool_choice calls exactly that tool',
+    capability: 'tools',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      // The prompt is about the weather; naming get_time proves the choice, not the prompt, decided.
+      const choice = { type: 'function', function: { name: 'get_time' } };
+      const calls = callsOf(
+        await completion(ctx, { tool_choice: choice }, 'a named tool_choice'),
+        'a named tool_choice',
+      );
+      const names = calls.map((c) => c.function.name);
+      ensure(
+        names.every((n) => n === 'get_time'),
+        'another tool was called',
+        'only get_time',
+        names,
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'tools.call.shape',
+    title: 'A tool call has an id, type "function", a name and JSON arguments',
+    capability: 'tools',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const calls = callsOf(await completion(ctx, { tool_choice: 'required' }, 'a tool call'), 'a tool call');
+      for (const call of calls) {
+        ensure(call.id && call.type === 'function', 'incomplete tool call', 'id and type "function"', call);
+        ensure(
+          TOOLS.some((t) => t.function.name === call.function.name),
+          'unknown tool name',
+          'a declared tool',
+          call.function.name,
+        );
+      }
+    },
+  },
+  {
+    ...family,
+    id: 'tools.stream.deltas-assemble',
+    title: 'Streamed tool-call deltas assemble to a named call with JSON arguments',
+    capability: 'tools',
+    requires: ['streaming'],
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const stream = await ctx.stream({
+        path: CHAT,
+        json: withTools(ctx, { tool_choice: 'required', stream: true }),
+      });
+      ensureStreamOpened(stream, 'a streamed tool call');
+      const chunks = chunksOf(stream);
+      ensureDoneLast(stream, 'a streamed tool call');
+      const calls = new Map<number, { id?: string; name?: string; args: string }>();
+      for (const chunk of chunks) {
+        for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
+          let call = calls.get(delta.index);
+          if (!call) {
+            ensure(
+              delta.id && delta.function?.name,
+              'the first delta of a call lacks id or name',
+              'index, id, type and function.name first',
+              delta,
+            );
+            call = { id: delta.id, name: delta.function.name, args: '' };
+            calls.set(delta.index, call);
+          }
+          call.args += delta.function?.arguments ?? '';
+        }
+      }
+      ensure(calls.size > 0, 'no tool-call deltas', 'delta.tool_calls', chunks.slice(0, 3));
+      for (const call of calls.values()) {
+        try {
+          JSON.parse(call.args);
+        } catch {
+          throw new CheckFailure('assembled arguments are not JSON', 'JSON arguments', call.args);
+        }
+      }
+      const finish = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean);
+      ensure(finish.length === 1 && finish[0] === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
+    },
+  },
+  {
+    ...family,
+    id: 'tools.round-trip',
+    title: 'Sending the tool result back completes the turn with text',
+    capability: 'tools',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const first = await completion(ctx, { tool_choice: 'required' }, 'a tool call');
+      const calls = callsOf(first, 'a tool call');
+      const messages = [
+        { role: 'user', content: PROMPT },
+        { role: 'assistant', content: null, tool_calls: calls },
+        ...calls.map((call) => ({ role: 'tool', tool_call_id: call.id, content: '{"temperature_c": 18}' })),
+      ];
+      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(messages, { tools: TOOLS }) });
+      ensureOk(answer, 'the tool result round trip');
+      const choice = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').choices[0]!;
+      ensure(
+        choice.finish_reason === 'stop' && choice.message.content,
+        'the turn did not complete with text',
+        'finish_reason stop and text',
+        choice,
+      );
+    },
+  },
+];

@@ -1,0 +1,104 @@
+import type { Dialect } from '@threadline/protocol';
+import type { Exchange, HttpClient, RequestSpec, StreamExchange } from '../internal/http';
+import type { Capability, Fixtures, RecordedRequest } from './types';
+
+/** Run-wide state the checks share: cached exchanges several checks read, unique id source. */
+export interface RunState {
+  http: HttpClient;
+  dialect: Dialect;
+  capabilities: ReadonlySet<Capability>;
+  fixtures: Fixtures;
+  /** The model every chat request names (`""` when the server offered none: its default). */
+  model: string;
+  timeoutMs: number;
+  shared: Map<string, Promise<unknown>>;
+  /** A prefix unique to this run, so concurrent runs against one server never share sessions. */
+  runTag: string;
+  counter: { next: number };
+}
+
+/** What a check sees: plain HTTP against the base URL, recorded for its report. */
+export class CheckContext {
+  readonly requests: RecordedRequest[] = [];
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly run: RunState,
+    signal: AbortSignal,
+  ) {
+    this.signal = signal;
+  }
+
+  get dialect(): Dialect {
+    return this.run.dialect;
+  }
+  get fixtures(): Fixtures {
+    return this.run.fixtures;
+  }
+  get model(): string {
+    return this.run.model;
+  }
+  get baseUrl(): string {
+    return this.run.http.baseUrl;
+  }
+  has(capability: Capability): boolean {
+    return this.run.capabilities.has(capability);
+  }
+
+  /** An id no other check or run uses: `<prefix>-<run>-<n>`. */
+  uid(prefix: string): string {
+    this.run.counter.next += 1;
+    return `${prefix}-${this.run.runTag}-${this.run.counter.next}`;
+  }
+
+  async send(spec: RequestSpec): Promise<Exchange> {
+    const exchange = await this.run.http.send(spec, this.signal);
+    this.requests.push(exchange.request);
+    return exchange;
+  }
+
+  async stream(spec: RequestSpec): Promise<StreamExchange> {
+    const exchange = await this.run.http.stream(spec, this.signal);
+    this.requests.push(exchange.request);
+    return exchange;
+  }
+
+  /** Sends and returns the open response; the caller reads or cancels its body. */
+  async open(spec: RequestSpec, signal: AbortSignal = this.signal) {
+    const opened = await this.run.http.open(spec, signal);
+    this.requests.push(opened.request);
+    return opened;
+  }
+
+  /** A chat request body naming the run's model; `extra` overrides. */
+  chatBody(messages: unknown[] | string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const list = typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages;
+    return { model: this.run.model, messages: list, ...extra };
+  }
+
+  /**
+   * An exchange several checks look at (the plain streamed turn, say), made once per run. Its request
+   * is recorded in every check that reads it, so each failure still carries its curl repro.
+   */
+  async shared<T extends { request: RecordedRequest }>(
+    key: string,
+    make: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    let pending = this.run.shared.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = make(AbortSignal.timeout(this.run.timeoutMs));
+      this.run.shared.set(key, pending);
+    }
+    const value = await pending;
+    this.requests.push(value.request);
+    return value;
+  }
+
+  sharedSend(key: string, spec: RequestSpec): Promise<Exchange> {
+    return this.shared(key, (signal) => this.run.http.send(spec, signal));
+  }
+
+  sharedStream(key: string, spec: RequestSpec): Promise<StreamExchange> {
+    return this.shared(key, (signal) => this.run.http.stream(spec, signal));
+  }
+}

@@ -1,0 +1,75 @@
+import { toCurl } from '../internal/curl';
+import { CheckFailure, CheckSkipped } from '../internal/expect';
+import { describeError } from '../internal/http';
+import { CheckContext, type RunState } from './context';
+import type { Check, CheckMeta, CheckResult } from './types';
+
+const meta = (check: Check): CheckMeta => {
+  const { run: _run, ...rest } = check;
+  return rest;
+};
+
+/** Why a check cannot run against this server, or null when it can. */
+export function skipReason(check: Check, state: RunState): string | null {
+  for (const capability of [check.capability, ...(check.requires ?? [])]) {
+    if (!state.capabilities.has(capability)) {
+      return `capability '${capability}' not declared (dialect ${state.dialect.name}; declare it in --config)`;
+    }
+  }
+  for (const fixture of check.fixtures ?? []) {
+    if (state.fixtures[fixture] === undefined) return `fixture '${fixture}' not configured (--config)`;
+  }
+  return null;
+}
+
+/** Runs one check within the timeout; every outcome becomes a result, never a thrown error. */
+export async function executeCheck(check: Check, state: RunState): Promise<CheckResult> {
+  const started = performance.now();
+  const base = meta(check);
+  const reason = skipReason(check, state);
+  if (reason) return { ...base, status: 'skipped', message: reason, durationMs: 0 };
+
+  const controller = new AbortController();
+  const ctx = new CheckContext(state, controller.signal);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new DOMException('timed out', 'TimeoutError'));
+      reject(new CheckFailure(`no answer within ${state.timeoutMs} ms`, 'a complete answer', 'timed out'));
+    }, state.timeoutMs);
+  });
+  const finish = (fields: Partial<CheckResult>): CheckResult => {
+    const request = ctx.requests.at(-1);
+    const result: CheckResult = {
+      ...base,
+      status: 'passed',
+      ...fields,
+      durationMs: Math.round(performance.now() - started),
+    };
+    if (fields.status !== 'passed' && fields.status !== 'skipped' && request) {
+      result.request = request;
+      result.curl = toCurl(request);
+    }
+    return result;
+  };
+  try {
+    await Promise.race([check.run(ctx), timeout]);
+    return finish({ status: 'passed' });
+  } catch (error) {
+    if (error instanceof CheckSkipped) return finish({ status: 'skipped', message: error.message });
+    const failed = check.level === 'MUST' ? 'failed' : 'warning';
+    if (error instanceof CheckFailure) {
+      return finish({ status: failed, message: error.message, expected: error.expected, got: error.got });
+    }
+    const what = controller.signal.aborted ? 'timed out' : describeError(error);
+    return finish({
+      status: failed,
+      message: `the exchange failed: ${what}`,
+      expected: 'an answer',
+      got: what,
+    });
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}

@@ -1,0 +1,184 @@
+import { DIALECT_NAMES, type DialectName, isDialectName } from '@threadline/protocol';
+import { CATALOGUE } from '../checks/index';
+import { createHttpClient, describeError } from '../internal/http';
+import { profileFor } from '../profiles';
+import { applyBaseline } from './baseline';
+import type { RunState } from './context';
+import { startEmbedded } from './embedded';
+import { ConformanceConfigError, ServerUnreachableError } from './errors';
+import { executeCheck } from './execute';
+import { matchesFilter, pool, type Shard, selectShard } from './select';
+import {
+  CAPABILITIES,
+  type Capability,
+  type Check,
+  type CheckResult,
+  type ConformanceReport,
+  type Fixtures,
+  type Summary,
+} from './types';
+
+export interface ConformanceOptions {
+  /** The server root. Absent: the embedded reference server is started on a free port and closed after. */
+  baseUrl?: string;
+  /** Sent as `Authorization: Bearer …` (an API key or an agent token). */
+  apiKey?: string;
+  /** Which server family's profile to check against; default `threadline`. */
+  dialect?: DialectName;
+  /** The model chat checks name; default: `fixtures.model`, else the first of GET /v1/models. */
+  model?: string;
+  /** Overrides of the dialect profile: `{approvals: true}` declares, `{files: false}` undeclares. */
+  capabilities?: Partial<Record<Capability, boolean>>;
+  fixtures?: Fixtures;
+  /** Check ids, id prefixes (`chat.stream`), capabilities or families; empty: every check. */
+  filter?: readonly string[];
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Ids of checks expected to fail (see loadBaseline). */
+  baseline?: readonly string[];
+  shard?: Shard;
+  /** Checks in flight at once; default 4. */
+  concurrency?: number;
+  /** Per-check time limit in milliseconds; default 10000. */
+  timeoutMs?: number;
+  /** The catalogue to run; default the whole built-in one. */
+  checks?: readonly Check[];
+  /** Called once the checks are chosen, before any runs. */
+  onStart?: (info: { total: number; baseUrl: string }) => void;
+  /** Called as each check finishes. */
+  onResult?: (result: CheckResult, done: number, total: number) => void;
+}
+
+function validate(options: ConformanceOptions): void {
+  if (options.dialect !== undefined && !isDialectName(options.dialect)) {
+    throw new ConformanceConfigError(
+      `unknown dialect '${options.dialect}': one of ${DIALECT_NAMES.join(', ')}`,
+    );
+  }
+  if (options.baseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new ConformanceConfigError(`invalid base URL '${options.baseUrl}'`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConformanceConfigError(`base URL must be http(s): '${options.baseUrl}'`);
+    }
+  }
+  for (const name of Object.keys(options.capabilities ?? {})) {
+    if (!(CAPABILITIES as readonly string[]).includes(name)) {
+      throw new ConformanceConfigError(`unknown capability '${name}': one of ${CAPABILITIES.join(', ')}`);
+    }
+  }
+  const { shard, concurrency, timeoutMs } = options;
+  if (
+    shard &&
+    !(Number.isInteger(shard.count) && shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count)
+  ) {
+    throw new ConformanceConfigError(
+      `invalid shard ${shard.index}/${shard.count}: expected i/n with 1 ≤ i ≤ n`,
+    );
+  }
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new ConformanceConfigError(`concurrency must be a whole number ≥ 1, got ${concurrency}`);
+  }
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw new ConformanceConfigError(`timeout must be a positive number of milliseconds, got ${timeoutMs}`);
+  }
+  const known = new Set((options.checks ?? CATALOGUE).map((c) => c.id));
+  const unknown = (options.baseline ?? []).filter((id) => !known.has(id));
+  if (unknown.length)
+    throw new ConformanceConfigError(`baseline names unknown check ids: ${unknown.join(', ')}`);
+}
+
+export function summarize(results: readonly CheckResult[], durationMs: number): Summary {
+  const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;
+  const stale = count('stale');
+  return {
+    passed: count('passed'),
+    failed: count('failed') + stale,
+    skipped: count('skipped'),
+    warnings: count('warning'),
+    baselined: count('baselined'),
+    stale,
+    total: results.length,
+    durationMs,
+  };
+}
+
+/** Asks the server for its models: proves it is reachable and picks a model when none was given. */
+async function probe(state: Pick<RunState, 'http' | 'timeoutMs'>): Promise<string | null> {
+  let response: Response;
+  try {
+    ({ response } = await state.http.open({ path: '/v1/models' }, AbortSignal.timeout(state.timeoutMs)));
+  } catch (error) {
+    throw new ServerUnreachableError(`server unreachable: ${state.http.baseUrl} (${describeError(error)})`);
+  }
+  const body = (await response.json().catch(() => null)) as { data?: Array<{ id?: unknown }> } | null;
+  const first = response.ok ? body?.data?.[0]?.id : undefined;
+  return typeof first === 'string' ? first : null;
+}
+
+/**
+ * Runs the suite and returns every result. Throws `ConformanceConfigError` for bad options and
+ * `ServerUnreachableError` when the server does not answer at all; a failing check is a result.
+ */
+export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
+  validate(options);
+  const started = performance.now();
+  const embedded = options.baseUrl === undefined ? await startEmbedded() : null;
+  try {
+    const dialectName = options.dialect ?? 'threadline';
+    const profile = profileFor(dialectName);
+    const capabilities = new Set<Capability>(profile.capabilities);
+    for (const capability of embedded?.undeclared ?? []) capabilities.delete(capability);
+    for (const [name, on] of Object.entries(options.capabilities ?? {})) {
+      if (on) capabilities.add(name as Capability);
+      else capabilities.delete(name as Capability);
+    }
+    const fixtures: Fixtures = { ...embedded?.fixtures, ...options.fixtures };
+    const http = createHttpClient({
+      baseUrl: options.baseUrl ?? embedded!.running.url,
+      token: options.apiKey,
+      headers: options.headers,
+    });
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const found = await probe({ http, timeoutMs });
+    const state: RunState = {
+      http,
+      dialect: profile.dialect,
+      capabilities,
+      fixtures,
+      model: options.model ?? fixtures.model ?? found ?? '',
+      timeoutMs,
+      shared: new Map(),
+      runTag: Math.random().toString(36).slice(2, 8),
+      counter: { next: 0 },
+    };
+    const chosen = selectShard(
+      (options.checks ?? CATALOGUE).filter((check) => matchesFilter(check, options.filter ?? [])),
+      options.shard,
+    );
+    options.onStart?.({ total: chosen.length, baseUrl: http.baseUrl });
+    const baseline = new Set(options.baseline ?? []);
+    let done = 0;
+    const results = await pool(chosen, options.concurrency ?? 4, async (check) => {
+      const result = applyBaseline(await executeCheck(check, state), baseline);
+      options.onResult?.(result, ++done, chosen.length);
+      return result;
+    });
+    const summary = summarize(results, Math.round(performance.now() - started));
+    return {
+      baseUrl: http.baseUrl,
+      dialect: dialectName,
+      embedded: embedded !== null,
+      capabilities: CAPABILITIES.filter((c) => capabilities.has(c)),
+      results,
+      summary,
+      exitCode: summary.failed > 0 ? 1 : 0,
+    };
+  } finally {
+    await embedded?.running.close();
+  }
+}

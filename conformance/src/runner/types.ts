@@ -1,0 +1,140 @@
+import type { DialectName } from '@threadline/protocol';
+import type { CheckContext } from './context';
+
+export type Level = 'MUST' | 'SHOULD';
+
+/** What a server may promise; a check whose capability is not declared is skipped. */
+export const CAPABILITIES = [
+  'chat',
+  'streaming',
+  'sampling',
+  'models',
+  'health',
+  'errors',
+  'stream-errors',
+  'tools',
+  'tool-choice-validation',
+  'approvals',
+  'memory-session',
+  'memory-thread',
+  'auth',
+  'ingest',
+  'files',
+  'runs',
+  'limits',
+  'cancel',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** The sections of docs/protocol.md a check can enforce. */
+export const SECTIONS = {
+  endpoints: 'protocol.md#endpoints',
+  chat: 'protocol.md#chat-completions',
+  streaming: 'protocol.md#streaming',
+  errors: 'protocol.md#errors',
+  tools: 'protocol.md#tools',
+  approvals: 'protocol.md#approvals',
+  memory: 'protocol.md#memory',
+  identity: 'protocol.md#identity-and-auth',
+  ingest: 'protocol.md#ingest',
+  files: 'protocol.md#files',
+  runs: 'protocol.md#runs',
+  limits: 'protocol.md#limits',
+  progress: 'protocol.md#progress',
+  dialects: 'protocol.md#dialects',
+} as const;
+export type Section = (typeof SECTIONS)[keyof typeof SECTIONS];
+
+/** The six families of the catalogue (issue 5). */
+export const FAMILIES = [
+  'wire',
+  'stream-errors',
+  'tool-choice',
+  'approvals',
+  'memory',
+  'ingest-files',
+] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** Values a server's operator supplies so checks can provoke behaviours no generic prompt can. */
+export interface Fixtures {
+  /** A model id the server serves; default: --model, else the first of GET /v1/models. */
+  model?: string;
+  /** A user prompt that makes the server call a destructive server tool (approval pause). */
+  destructivePrompt?: string;
+  /** A user prompt whose turn fails after the stream started (an error frame). */
+  failingPrompt?: string;
+  /** A path, relative to the server's upload directory, that POST /v1/ingest?file_path= can load. */
+  ingestPath?: string;
+}
+export type FixtureName = keyof Fixtures;
+
+export interface CheckMeta {
+  /** Stable id, dotted: `<area>.<topic>.<behaviour>`. Baselines and filters use it. */
+  id: string;
+  title: string;
+  family: Family;
+  capability: Capability;
+  /** Further capabilities the check needs (e.g. a run record to look at). */
+  requires?: readonly Capability[];
+  /** Fixtures without which the check cannot provoke the behaviour (skipped when absent). */
+  fixtures?: readonly FixtureName[];
+  level: Level;
+  section: Section;
+}
+
+export interface Check extends CheckMeta {
+  run(ctx: CheckContext): Promise<void>;
+}
+
+/**
+ * passed; failed (a MUST broke); warning (a SHOULD broke: reported, never fails the run); skipped
+ * (capability or fixture not declared); baselined (failed, and the baseline expected it); stale (the
+ * baseline expected a failure but the check passed: fails the run so the baseline gets cleaned).
+ */
+export type CheckStatus = 'passed' | 'failed' | 'warning' | 'skipped' | 'baselined' | 'stale';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Text bodies verbatim; large binary ones by size only. */
+  body?: string;
+  bodyBytes?: number;
+  stream?: boolean;
+}
+
+export interface CheckResult extends CheckMeta {
+  status: CheckStatus;
+  /** Why it failed or was skipped, in one sentence. */
+  message?: string;
+  expected?: string;
+  got?: string;
+  /** The request that showed the failure, and a curl command reproducing it (secrets masked). */
+  request?: RecordedRequest;
+  curl?: string;
+  durationMs: number;
+}
+
+export interface Summary {
+  passed: number;
+  /** MUST failures plus stale baseline entries: any of them makes the exit code 1. */
+  failed: number;
+  skipped: number;
+  warnings: number;
+  baselined: number;
+  stale: number;
+  total: number;
+  durationMs: number;
+}
+
+export interface ConformanceReport {
+  baseUrl: string;
+  dialect: DialectName;
+  embedded: boolean;
+  capabilities: Capability[];
+  results: CheckResult[];
+  summary: Summary;
+  /** 0: no MUST failed; 1: a MUST failed or a baseline entry is stale. */
+  exitCode: 0 | 1;
+}
