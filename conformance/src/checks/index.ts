@@ -1,5 +1,8 @@
 import type { Check, CheckMeta } from '../runner/types';
+import { APPROVAL_CHECKS } from './approvals';
 import { FILES_LIMITS_CHECKS } from './files-limits';
+import { INGEST_CHECKS } from './ingest';
+import { MEMORY_CHECKS } from './memory';
 import { STREAM_ERROR_CHECKS } from './stream-errors';
 import { TOOL_CHOICE_CHECKS } from './tool-choice';
 import { WIRE_CHECKS } from './wire';
@@ -11,6 +14,9 @@ export const CATALOGUE: readonly Check[] = [
   ...ERROR_CHECKS,
   ...STREAM_ERROR_CHECKS,
   ...TOOL_CHOICE_CHECKS,
+  ...APPROVAL_CHECKS,
+  ...MEMORY_CHECKS,
+  ...INGEST_CHECKS,
   ...FILES_LIMITS_CHECKS,
 ];
 

@@ -1,0 +1,250 @@
+import { ERROR_CODES, parseApprovalId } from '@threadline/protocol';
+import { type ChatCompletion, chatCompletionSchema, runRecordSchema } from '@threadline/protocol/schemas';
+import { ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import type { CheckContext } from '../runner/context';
+import { type Check, SECTIONS } from '../runner/types';
+import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened, streamedText } from './support';
+
+const family = { family: 'approvals' } as const;
+const needs = { capability: 'approvals', fixtures: ['destructivePrompt'] } as const;
+
+interface Pause {
+  completion: ChatCompletion;
+  call: { id: string; type: 'function'; function: { name: string; arguments: string } };
+  runId: string;
+}
+
+/** Sends the destructive prompt and returns the approval pause it must produce. */
+async function pause(ctx: CheckContext): Promise<Pause> {
+  const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(ctx.fixtures.destructivePrompt!) });
+  ensureOk(answer, 'the destructive prompt');
+  const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+  const choice = completion.choices[0]!;
+  const call = choice.message.tool_calls?.[0];
+  ensure(call, 'the destructive prompt did not pause for approval', 'a tool_calls entry', choice.message);
+  ensure(
+    choice.finish_reason === 'tool_calls',
+    'the pause has the wrong finish_reason',
+    'tool_calls',
+    choice.finish_reason,
+  );
+  const id = parseApprovalId(call.id);
+  ensure(id, 'the tool call id is not an approval id', '<run_id>::<tool_call_id>', call.id);
+  ensure(
+    id.runId === completion.id,
+    "the approval id does not name the turn's run",
+    `${completion.id}::…`,
+    call.id,
+  );
+  return { completion, call, runId: id.runId };
+}
+
+/** The conversation that answers a pause with a decision. */
+const decide = (ctx: CheckContext, p: Pause, decision: string, extra: Record<string, unknown> = {}) =>
+  ctx.chatBody(
+    [
+      { role: 'user', content: ctx.fixtures.destructivePrompt! },
+      { role: 'assistant', content: null, tool_calls: [p.call] },
+      { role: 'tool', tool_call_id: p.call.id, content: decision },
+    ],
+    extra,
+  );
+
+async function runRecord(ctx: CheckContext, id: string) {
+  const answer = await ctx.send({ path: `/v1/runs/${encodeURIComponent(id)}` });
+  ensureOk(answer, `GET /v1/runs/${id}`);
+  return ensureSchema(runRecordSchema, answer.json, 'run record');
+}
+
+/** Family 4: destructive server tools pause for approval; approve resumes, reject executes nothing. */
+export const APPROVAL_CHECKS: Check[] = [
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.pause.json',
+    title: 'The destructive prompt pauses with a <run_id>::<tool_call_id> id and finish "tool_calls"',
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      await pause(ctx);
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.pause.stream',
+    title: 'Streamed, the pause arrives as a tool-call delta with the approval id',
+    requires: ['streaming'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const stream = await ctx.stream({
+        path: CHAT,
+        json: ctx.chatBody(ctx.fixtures.destructivePrompt!, { stream: true }),
+      });
+      ensureStreamOpened(stream, 'the destructive prompt, streamed');
+      const chunks = chunksOf(stream);
+      ensureDoneLast(stream, 'the destructive prompt, streamed');
+      const id = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).find((d) => d.id)?.id;
+      ensure(
+        id && parseApprovalId(id),
+        'no approval id in the stream',
+        'a tool-call delta id <run_id>::<tool_call_id>',
+        id ?? chunks.slice(0, 3),
+      );
+      ensure(
+        parseApprovalId(id)!.runId === chunks[0]!.id,
+        "the approval id does not name the stream's run",
+        `${chunks[0]!.id}::…`,
+        id,
+      );
+      const finish = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean);
+      ensure(finish.length === 1 && finish[0] === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.pause.run-status',
+    title: 'The paused run is recorded "awaiting_approval"',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const run = await runRecord(ctx, p.runId);
+      ensure(run.status === 'awaiting_approval', 'wrong run status', 'awaiting_approval', run.status);
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.approve.streams-continuation',
+    title: 'Approving resumes the turn with a streamed continuation',
+    requires: ['streaming'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const stream = await ctx.stream({ path: CHAT, json: decide(ctx, p, 'approve', { stream: true }) });
+      ensureStreamOpened(stream, 'the approval');
+      const chunks = chunksOf(stream);
+      ensureDoneLast(stream, 'the approval');
+      ensure(
+        streamedText(chunks).length > 0,
+        'the continuation has no text',
+        'text after approval',
+        chunks.slice(0, 3),
+      );
+      const finish = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean);
+      ensure(
+        finish.length === 1 && finish[0] === 'stop',
+        'the continuation did not finish',
+        'finish_reason stop',
+        finish,
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.reject.stop-reason',
+    title: 'Rejecting ends the turn with stop_reason "approval_rejected"',
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
+      ensureOk(answer, 'the rejection');
+      const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      ensure(
+        completion.stop_reason === 'approval_rejected',
+        'wrong stop_reason',
+        'approval_rejected',
+        completion.stop_reason ?? '(none)',
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.reject.nothing-executed',
+    title: 'After a rejection the run record shows no tool executed',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
+      ensureOk(answer, 'the rejection');
+      const resumed = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').id;
+      for (const id of new Set([p.runId, resumed])) {
+        const run = await runRecord(ctx, id);
+        const executed = run.tool_calls.filter((c) => c.status === 'executed');
+        ensure(
+          executed.length === 0,
+          'a rejected tool was executed',
+          'no tool call with status executed',
+          run.tool_calls,
+        );
+      }
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.unknown-id',
+    title: 'An approval id the server never issued is 400 unknown_approval_id',
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const forged = {
+        ...p,
+        call: { ...p.call, id: `run_${ctx.uid('forged').replace(/[^A-Za-z0-9]/g, '')}::tc_1` },
+      };
+      const answer = await ctx.send({ path: CHAT, json: decide(ctx, forged, 'approve') });
+      ensureErrorAnswer(
+        answer,
+        { status: 400, code: ERROR_CODES.unknownApprovalId },
+        'an unknown approval id',
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.invalid-decision',
+    title: 'A decision other than approve/reject is 400 invalid_approval_decision',
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'maybe later') });
+      ensureErrorAnswer(
+        answer,
+        { status: 400, code: ERROR_CODES.invalidApprovalDecision },
+        'the decision "maybe later"',
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.already-decided',
+    title: 'Deciding the same approval twice is 400 approval_already_decided',
+    level: 'SHOULD',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const first = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
+      ensureOk(first, 'the first decision');
+      const again = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
+      ensureErrorAnswer(
+        again,
+        { status: 400, code: ERROR_CODES.approvalAlreadyDecided },
+        'a second decision',
+      );
+    },
+  },
+];

@@ -1,0 +1,188 @@
+import { ERROR_CODES } from '@threadline/protocol';
+import { chatCompletionSchema } from '@threadline/protocol/schemas';
+import { ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import type { CheckContext } from '../runner/context';
+import { type Check, SECTIONS } from '../runner/types';
+import { CHAT, codeWord } from './support';
+
+const family = { family: 'memory' } as const;
+const RECALL = 'What is the code word I gave you earlier? Answer with the code word only.';
+
+/** One JSON turn; returns the reply text. */
+async function say(
+  ctx: CheckContext,
+  text: string,
+  headers: Record<string, string>,
+  what: string,
+): Promise<string> {
+  const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(text), headers });
+  ensureOk(answer, what);
+  return ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').choices[0]!.message.content ?? '';
+}
+
+/** Headers naming a fresh session (and a fresh user when the dialect has a user header). */
+function session(ctx: CheckContext, user?: string): Record<string, string> {
+  const { sessionHeader, userHeader } = ctx.dialect.memory;
+  const headers: Record<string, string> = { [sessionHeader!]: ctx.uid('sess') };
+  if (userHeader) headers[userHeader] = user ?? ctx.uid('user');
+  return headers;
+}
+
+/** Turn 1 states a code word in a session; returns the word and the session headers. */
+async function plant(ctx: CheckContext, headers: Record<string, string>): Promise<string> {
+  const word = codeWord(ctx);
+  await say(ctx, `Please remember this code word: ${word}.`, headers, 'turn 1 (stating the code word)');
+  return word;
+}
+
+/** Family 5: memory by session and thread, isolated per user; credentials where auth is declared. */
+export const MEMORY_CHECKS: Check[] = [
+  {
+    ...family,
+    id: 'memory.session.recall',
+    title: 'A code word stated in turn 1 is recalled in turn 2 of the same session',
+    capability: 'memory-session',
+    level: 'MUST',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const headers = session(ctx);
+      const word = await plant(ctx, headers);
+      const reply = await say(ctx, RECALL, headers, 'turn 2 (same session)');
+      ensure(
+        reply.includes(word),
+        'the session did not recall the code word',
+        `a reply containing ${word}`,
+        reply,
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'memory.session.absent-without-header',
+    title: 'Without a session header, nothing stored is retrieved',
+    capability: 'memory-session',
+    level: 'MUST',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const headers = session(ctx);
+      const word = await plant(ctx, headers);
+      const { userHeader } = ctx.dialect.memory;
+      const reply = await say(
+        ctx,
+        RECALL,
+        userHeader ? { [userHeader]: headers[userHeader]! } : {},
+        'turn 2 (no session)',
+      );
+      ensure(!reply.includes(word), 'a turn without a session saw stored memory', `no ${word}`, reply);
+    },
+  },
+  {
+    ...family,
+    id: 'memory.session.user-isolation',
+    title: 'Another user on the same session id cannot see the code word',
+    capability: 'memory-session',
+    level: 'MUST',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const { sessionHeader, userHeader } = ctx.dialect.memory;
+      ensure(userHeader, 'the dialect names no user header', 'a user header', ctx.dialect.name);
+      const headers = session(ctx);
+      const word = await plant(ctx, headers);
+      const intruder = { [sessionHeader!]: headers[sessionHeader!]!, [userHeader]: ctx.uid('intruder') };
+      const reply = await say(ctx, RECALL, intruder, 'turn 2 (another user, same session id)');
+      ensure(!reply.includes(word), "another user saw the session's memory", `no ${word}`, reply);
+    },
+  },
+  {
+    ...family,
+    id: 'memory.session.other-session',
+    title: 'Another session of the same user does not see the code word',
+    capability: 'memory-session',
+    level: 'SHOULD',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const { sessionHeader } = ctx.dialect.memory;
+      const headers = session(ctx);
+      const word = await plant(ctx, headers);
+      const reply = await say(
+        ctx,
+        RECALL,
+        { ...headers, [sessionHeader!]: ctx.uid('sess') },
+        'turn 2 (another session)',
+      );
+      ensure(!reply.includes(word), 'another session saw the memory', `no ${word}`, reply);
+    },
+  },
+  {
+    ...family,
+    id: 'memory.thread.recall',
+    title: 'On a thread, turn 2 sends only the new message and the code word is recalled',
+    capability: 'memory-thread',
+    level: 'MUST',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const headers = { [ctx.dialect.memory.threadHeader!]: ctx.uid('thread') };
+      const word = await plant(ctx, headers);
+      const reply = await say(ctx, RECALL, headers, 'turn 2 (same thread)');
+      ensure(
+        reply.includes(word),
+        'the thread did not recall the code word',
+        `a reply containing ${word}`,
+        reply,
+      );
+    },
+  },
+  {
+    ...family,
+    id: 'memory.thread.absent-without-header',
+    title: 'Without the thread header, the thread is not in play',
+    capability: 'memory-thread',
+    level: 'MUST',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const word = await plant(ctx, { [ctx.dialect.memory.threadHeader!]: ctx.uid('thread') });
+      const reply = await say(ctx, RECALL, {}, 'turn 2 (no thread)');
+      ensure(!reply.includes(word), 'a turn without a thread saw its memory', `no ${word}`, reply);
+    },
+  },
+  {
+    ...family,
+    id: 'auth.missing-credentials',
+    title: 'A chat request without credentials is 401',
+    capability: 'auth',
+    level: 'MUST',
+    section: SECTIONS.identity,
+    async run(ctx) {
+      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody('hello'), anonymous: true });
+      ensureErrorAnswer(answer, { status: 401 }, 'a chat request without credentials');
+    },
+  },
+  {
+    ...family,
+    id: 'auth.missing-credentials-models',
+    title: 'GET /v1/models without credentials is 401',
+    capability: 'auth',
+    level: 'MUST',
+    section: SECTIONS.identity,
+    async run(ctx) {
+      const answer = await ctx.send({ path: '/v1/models', anonymous: true });
+      ensureErrorAnswer(answer, { status: 401 }, 'GET /v1/models without credentials');
+    },
+  },
+  {
+    ...family,
+    id: 'auth.missing-credentials-code',
+    title: 'Missing credentials carry code "missing_credentials"',
+    capability: 'auth',
+    level: 'SHOULD',
+    section: SECTIONS.identity,
+    async run(ctx) {
+      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody('hello'), anonymous: true });
+      ensureErrorAnswer(
+        answer,
+        { status: 401, code: ERROR_CODES.missingCredentials },
+        'a request without credentials',
+      );
+    },
+  },
+];
