@@ -1,3 +1,4 @@
+export { renderCheckTable, replaceCheckTable } from './catalogue-table';
 export { CATALOGUE, CHECKS } from './checks/index';
 export { type ConfigFile, loadConfigFile, parseConfigFile } from './config';
 export { maskHeaders, toCurl } from './internal/curl';

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { TABLE_END, TABLE_START } from '../src/catalogue-table';
+import {
+  CAPABILITIES,
+  CATALOGUE,
+  CHECKS,
+  FAMILIES,
+  PROFILES,
+  renderCheckTable,
+  SECTIONS,
+} from '../src/index';
+
+const sections = new Set<string>(Object.values(SECTIONS));
+
+describe('the catalogue', () => {
+  it('holds at least 40 checks across all six families', () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(CATALOGUE.map((c) => c.family))).toEqual(new Set(FAMILIES));
+  });
+
+  it('gives every check a unique stable id, a level, a capability and a protocol.md section', () => {
+    const ids = CATALOGUE.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const check of CATALOGUE) {
+      expect(check.id).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/);
+      expect(['MUST', 'SHOULD']).toContain(check.level);
+      expect(CAPABILITIES).toContain(check.capability);
+      for (const extra of check.requires ?? []) expect(CAPABILITIES).toContain(extra);
+      expect(sections.has(check.section), `${check.id}: ${check.section}`).toBe(true);
+      expect(check.title.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('names only anchors that exist in docs/protocol.md', async () => {
+    const protocol = await readFile(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+    const anchors = new Set(
+      [...protocol.matchAll(/^#{2,3} (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    for (const section of new Set(CATALOGUE.map((c) => c.section))) {
+      expect(anchors.has(section.split('#')[1]!), section).toBe(true);
+    }
+  });
+
+  it('is listed in docs/conformance.md exactly as the code defines it', async () => {
+    const doc = await readFile(new URL('../../docs/conformance.md', import.meta.url), 'utf8');
+    // Cells compared trimmed: the formatter pads the columns. On failure: build, then
+    // `node conformance/scripts/update-docs.mjs`.
+    const rows = (text: string) =>
+      text
+        .slice(text.indexOf(TABLE_START), text.indexOf(TABLE_END))
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) =>
+          line
+            .split(/(?<!\\)\|/)
+            .map((cell) => cell.trim())
+            .join('|'),
+        );
+    const expected = rows(renderCheckTable(CHECKS));
+    expect(expected).toHaveLength(CHECKS.length);
+    expect(rows(doc)).toEqual(expected);
+  });
+
+  it('dialect profiles: openai declares the Chat Completions surface only; threadline everything', () => {
+    expect([...PROFILES.openai.capabilities].sort()).toEqual(
+      ['auth', 'chat', 'errors', 'models', 'sampling', 'streaming', 'tools'].sort(),
+    );
+    expect([...PROFILES.threadline.capabilities].sort()).toEqual(
+      CAPABILITIES.filter((c) => c !== 'auth').sort(),
+    );
+    expect(PROFILES.ice.capabilities).toContain('memory-session');
+    expect(PROFILES.ice.capabilities).not.toContain('memory-thread');
+    expect(PROFILES.ingram.capabilities).toEqual(
+      expect.arrayContaining(['memory-thread', 'approvals', 'auth']),
+    );
+    expect(PROFILES.spice.dialect.errorShape).toBe('flat');
+  });
+});

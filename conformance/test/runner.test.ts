@@ -1,0 +1,163 @@
+import { type RunningServer, start } from '@threadline/mock-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CATALOGUE,
+  ConformanceConfigError,
+  parseBaseline,
+  parseConfigFile,
+  renderJunit,
+  renderPretty,
+  runConformance,
+  ServerUnreachableError,
+  selectShard,
+  toCurl,
+} from '../src/index';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await start({ port: 0, dialect: 'spice', auth: { apiKeys: ['sk-conformance'] } });
+});
+afterAll(() => server.close());
+
+describe('runConformance against a server of another dialect', () => {
+  it('checks a Spice server with its profile: flat errors pass, undeclared capabilities skip with reasons', async () => {
+    const report = await runConformance({
+      baseUrl: `${server.url}/v1`,
+      dialect: 'spice',
+      apiKey: 'sk-conformance',
+    });
+    expect(report.exitCode).toBe(0);
+    expect(report.baseUrl).toBe(server.url);
+    const byId = new Map(report.results.map((r) => [r.id, r]));
+    expect(byId.get('stream-errors.unknown-model.json')?.status).toBe('passed');
+    expect(byId.get('auth.missing-credentials')?.status).toBe('passed');
+    expect(byId.get('approvals.pause.json')).toMatchObject({
+      status: 'skipped',
+      message: "capability 'approvals' not declared (dialect spice; declare it in --config)",
+    });
+    expect(report.summary.passed + report.summary.skipped).toBe(CATALOGUE.length);
+  });
+
+  it('fails auth checks when the server lets anyone in', async () => {
+    const open = await start({ port: 0 });
+    try {
+      const report = await runConformance({
+        baseUrl: open.url,
+        dialect: 'openai',
+        filter: ['auth'],
+        apiKey: 'sk-anything',
+      });
+      expect(report.results.map((r) => [r.id, r.status])).toEqual([
+        ['auth.missing-credentials', 'failed'],
+        ['auth.missing-credentials-code', 'warning'],
+        ['auth.missing-credentials-models', 'failed'],
+      ]);
+      const failure = report.results[0]!;
+      expect(failure.expected).toBe('HTTP 401');
+      expect(failure.got).toMatch(/^HTTP 200 /);
+      expect(failure.curl).toBe(
+        `curl -sS -X POST '${open.url}/v1/chat/completions' -H 'content-type: application/json' --data-binary '{"model":"threadline-mini","messages":[{"role":"user","content":"hello"}]}'`,
+      );
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('declares or undeclares capabilities and supplies fixtures by option', async () => {
+    const report = await runConformance({
+      baseUrl: server.url,
+      dialect: 'spice',
+      apiKey: 'sk-conformance',
+      capabilities: { runs: true, tools: false },
+      filter: ['runs.unknown-id', 'tools.choice.none', 'stream-errors.failing-turn.json'],
+      fixtures: { failingPrompt: 'x' },
+    });
+    expect(Object.fromEntries(report.results.map((r) => [r.id, r.status]))).toEqual({
+      'runs.unknown-id': 'passed',
+      'tools.choice.none': 'skipped',
+      'stream-errors.failing-turn.json': 'skipped',
+    });
+  });
+
+  it('reports an unreachable server and bad options as typed errors', async () => {
+    await expect(runConformance({ baseUrl: 'http://127.0.0.1:9' })).rejects.toBeInstanceOf(
+      ServerUnreachableError,
+    );
+    await expect(runConformance({ baseUrl: 'not a url' })).rejects.toBeInstanceOf(ConformanceConfigError);
+    await expect(runConformance({ shard: { index: 0, count: 2 } })).rejects.toThrow(/invalid shard 0\/2/);
+    await expect(runConformance({ capabilities: { telepathy: true } as never })).rejects.toThrow(
+      /unknown capability 'telepathy'/,
+    );
+    await expect(runConformance({ timeoutMs: 0 })).rejects.toThrow(/timeout must be a positive number/);
+  });
+
+  it('times a check out at the per-check limit instead of hanging', async () => {
+    const report = await runConformance({
+      filter: ['chat.stream.done-terminator'],
+      headers: { 'x-threadline-fault': 'stall-after=1' },
+      timeoutMs: 300,
+    });
+    expect(report.results[0]).toMatchObject({ status: 'failed', id: 'chat.stream.done-terminator' });
+    expect(report.results[0]!.message).toMatch(/timed out|no answer within 300 ms/);
+  });
+});
+
+describe('pieces', () => {
+  it('shards are disjoint, cover everything and are stable', () => {
+    const parts = [1, 2, 3, 4].map((index) => selectShard(CATALOGUE, { index, count: 4 }).map((c) => c.id));
+    expect(parts.flat().sort()).toEqual(CATALOGUE.map((c) => c.id).sort());
+    expect(new Set(parts.flat()).size).toBe(CATALOGUE.length);
+    expect(selectShard(CATALOGUE, { index: 2, count: 4 }).map((c) => c.id)).toEqual(parts[1]);
+  });
+
+  it('parses baselines as JSON arrays, json-reporter objects and commented text', () => {
+    expect(parseBaseline('["a.b", "c.d"]')).toEqual(['a.b', 'c.d']);
+    expect(parseBaseline('{"expectedFailures": ["a.b"]}')).toEqual(['a.b']);
+    expect(parseBaseline('# header\na.b  # why\n\nc.d\n')).toEqual(['a.b', 'c.d']);
+    expect(() => parseBaseline('{"nope": 1}')).toThrow(ConformanceConfigError);
+    expect(() => parseBaseline('[1, 2]')).toThrow(/array of check ids/);
+  });
+
+  it('validates config files strictly', () => {
+    expect(
+      parseConfigFile('{"dialect":"ice","capabilities":{"files":true},"fixtures":{"ingestPath":"a.md"}}'),
+    ).toEqual({
+      dialect: 'ice',
+      capabilities: { files: true },
+      fixtures: { ingestPath: 'a.md' },
+    });
+    expect(() => parseConfigFile('{"dialect":"klingon"}')).toThrow(/dialect/);
+    expect(() => parseConfigFile('{"capabilities":{"telepathy":true}}')).toThrow(ConformanceConfigError);
+    expect(() => parseConfigFile('not json')).toThrow(/not valid JSON/);
+  });
+
+  it('curl repros quote shell metacharacters and regenerate big bodies', () => {
+    expect(
+      toCurl({
+        method: 'POST',
+        url: 'http://h/v1/x',
+        headers: { a: "it's" },
+        body: `{"q":"it's $HOME"}`,
+        stream: true,
+      }),
+    ).toBe(`curl -sS -N -X POST 'http://h/v1/x' -H 'a: it'\\''s' --data-binary '{"q":"it'\\''s $HOME"}'`);
+    expect(toCurl({ method: 'POST', url: 'http://h/', headers: {}, bodyBytes: 33554433 })).toBe(
+      "curl -sS -X POST 'http://h/' --data-binary @<(head -c 33554433 /dev/zero)",
+    );
+  });
+
+  it('junit escapes what XML cannot hold and pretty ends with the summary line', async () => {
+    const report = await runConformance({
+      filter: ['chat.stream.same-id'],
+      headers: { 'x-threadline-fault': 'changing-ids' },
+    });
+    const hostile = {
+      ...report,
+      results: report.results.map((r) => ({ ...r, message: 'a <b> & "c" \u0001' })),
+    };
+    const xml = renderJunit(hostile);
+    expect(xml).toContain('message="a &lt;b&gt; &amp; &quot;c&quot; \uFFFD"');
+    expect(xml).not.toContain('\u0001');
+    expect(renderPretty(report).trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed, 0 skipped');
+  });
+});
