@@ -225,6 +225,14 @@ describe('threadline-conformance CLI', () => {
     }
   });
 
+  it('--list prints the catalogue: id, level, capability and section per line', async () => {
+    const out = await run(['--list']);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(CATALOGUE.length);
+    expect(lines).toContain('chat.stream.done-terminator\tMUST\tstreaming\tprotocol.md#streaming');
+  });
+
   it.each([
     [['--bogus'], /configuration error: Unknown option '--bogus'/],
     [['--dialect', 'klingon'], /configuration error: --dialect must be one of/],
