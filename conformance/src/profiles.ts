@@ -23,6 +23,7 @@ const FEATURES: Readonly<Record<DialectName, readonly Capability[]>> = {
     'runs',
     'limits',
     'cancel',
+    'progress',
   ],
   ice: [...OPENAI_BASE, 'health', 'memory-session', 'ingest'],
   ingram: [
@@ -35,7 +36,7 @@ const FEATURES: Readonly<Record<DialectName, readonly Capability[]>> = {
     'limits',
     'cancel',
   ],
-  spice: [...OPENAI_BASE],
+  spice: [...OPENAI_BASE, 'progress'],
   openai: [...OPENAI_BASE],
 };
 
@@ -55,7 +56,8 @@ export function profileFor(name: DialectName): Profile {
     capabilities: capabilities.filter(
       (c) =>
         (c !== 'memory-session' || dialect.memory.sessionHeader !== null) &&
-        (c !== 'memory-thread' || dialect.memory.threadHeader !== null),
+        (c !== 'memory-thread' || dialect.memory.threadHeader !== null) &&
+        (c !== 'progress' || dialect.progress !== null),
     ),
   };
 }

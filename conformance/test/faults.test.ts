@@ -31,11 +31,25 @@ const STREAM_SHAPE = [
   'chat.stream.usage-totals',
 ];
 
+const PROGRESS = ['progress.events-when-asked', 'progress.fraction-monotonic'];
+
+/** A stream that breaks off (dropped, or stalled past the timeout) fails every check reading it whole. */
+const BROKEN_OFF = [
+  ...STREAM_SHAPE,
+  ...PROGRESS,
+  'chat.stream.done-terminator',
+  'chat.stream.no-usage-unasked',
+  'chat.stream.nothing-after-done',
+  'stream-errors.failing-turn.error-frame',
+  'tools.stream.deltas-assemble',
+];
+
 /** Which checks each fault breaks; every fault of the catalogue that can break a check is here. */
 const EXPECTED: Record<string, string[]> = {
   'no-done': [
     'chat.stream.done-terminator',
     'chat.stream.nothing-after-done',
+    'progress.events-when-asked',
     'stream-errors.failing-turn.error-frame',
     'tools.stream.deltas-assemble',
   ],
@@ -65,38 +79,23 @@ const EXPECTED: Record<string, string[]> = {
     'tools.round-trip',
     'tools.stream.deltas-assemble',
   ],
-  'drop-after=1': [
-    'chat.stream.done-terminator',
-    'chat.stream.nothing-after-done',
-    'chat.stream.one-finish-reason',
-    'chat.stream.usage-chunk',
-    'chat.stream.usage-totals',
-    'stream-errors.failing-turn.error-frame',
-    'tools.stream.deltas-assemble',
-  ],
+  'drop-after=1': BROKEN_OFF,
   'error-frame-after=1': [
     ...STREAM_SHAPE,
+    ...PROGRESS,
     'cancel.close-stream',
     'chat.stream.no-usage-unasked',
     'tools.stream.deltas-assemble',
   ],
   'malformed-chunk-after=1': [
     ...STREAM_SHAPE,
+    ...PROGRESS,
     'cancel.close-stream',
     'chat.stream.no-usage-unasked',
     'stream-errors.failing-turn.error-frame',
     'tools.stream.deltas-assemble',
   ],
-  'stall-after=1': [
-    'chat.stream.chunk-schema',
-    'chat.stream.done-terminator',
-    'chat.stream.nothing-after-done',
-    'chat.stream.one-finish-reason',
-    'chat.stream.usage-chunk',
-    'chat.stream.usage-totals',
-    'stream-errors.failing-turn.error-frame',
-    'tools.stream.deltas-assemble',
-  ],
+  'stall-after=1': BROKEN_OFF,
 };
 
 /**
@@ -140,6 +139,7 @@ const ONLY_STATUS_FAULTS_BREAK: Record<string, string> = {
   'limits.over-32mb': 'no fault lifts the size limit',
   'models.list-shape': 'no fault corrupts the model list',
   'models.retrieve': 'no fault corrupts a model',
+  'progress.none-unasked': 'no fault sends progress events unasked',
   'runs.record': 'no fault corrupts run records',
   'runs.unknown-id': 'no fault makes a missing run exist',
 };

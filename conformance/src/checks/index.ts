@@ -3,6 +3,7 @@ import { APPROVAL_CHECKS } from './approvals';
 import { FILES_LIMITS_CHECKS } from './files-limits';
 import { INGEST_CHECKS } from './ingest';
 import { MEMORY_CHECKS } from './memory';
+import { PROGRESS_CHECKS } from './progress';
 import { STREAM_ERROR_CHECKS } from './stream-errors';
 import { TOOL_CHOICE_CHECKS } from './tool-choice';
 import { WIRE_CHECKS } from './wire';
@@ -12,6 +13,7 @@ import { ERROR_CHECKS } from './wire-errors';
 export const CATALOGUE: readonly Check[] = [
   ...WIRE_CHECKS,
   ...ERROR_CHECKS,
+  ...PROGRESS_CHECKS,
   ...STREAM_ERROR_CHECKS,
   ...TOOL_CHOICE_CHECKS,
   ...APPROVAL_CHECKS,

@@ -22,8 +22,18 @@ export function frameJson(frame: SSEFrame): unknown {
   }
 }
 
-/** The chunks of a stream, each validated against the protocol's chunk schema; an error frame fails. */
+/**
+ * The chunks of a complete stream, each validated against the protocol's chunk schema; an error frame
+ * or a stream that broke off fails.
+ */
 export function chunksOf(exchange: StreamExchange): ChatCompletionChunk[] {
+  // A stream that broke off cannot be judged as a whole: every check reading its chunks fails.
+  ensure(
+    !exchange.bodyError,
+    `the stream broke off (${exchange.bodyError})`,
+    'a complete stream',
+    `${exchange.frames.length} frames, then ${exchange.bodyError}`,
+  );
   return dataFrames(exchange.frames).map((frame) => {
     const value = frameJson(frame);
     const parsed = chatCompletionChunkSchema.safeParse(value);

@@ -86,7 +86,9 @@ export class CheckContext {
   ): Promise<T> {
     let pending = this.run.shared.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = make(AbortSignal.timeout(this.run.timeoutMs));
+      // A little under the check timeout: the checks waiting on it then see its outcome (a stream that
+      // broke off, say) rather than racing their own timers.
+      pending = make(AbortSignal.timeout(Math.max(1, Math.floor(this.run.timeoutMs * 0.8))));
       this.run.shared.set(key, pending);
     }
     const value = await pending;

@@ -23,6 +23,7 @@ export const CAPABILITIES = [
   'runs',
   'limits',
   'cancel',
+  'progress',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
