@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { type RunningServer, start } from '@threadline/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -144,6 +145,14 @@ describe('pieces', () => {
     expect(toCurl({ method: 'POST', url: 'http://h/', headers: {}, bodyBytes: 33554433 })).toBe(
       "curl -sS -X POST 'http://h/' --data-binary @<(head -c 33554433 /dev/zero)",
     );
+  });
+
+  it('curl repros stay on one line and bash reads every body back byte for byte', () => {
+    const body = "# Title\n\nit's a \\ back\tslash\r\n\u0001 $HOME `x`";
+    const curl = toCurl({ method: 'POST', url: 'http://h/', headers: {}, body });
+    expect(curl).not.toContain('\n');
+    const quoted = curl.slice(curl.indexOf('--data-binary ') + '--data-binary '.length);
+    expect(execFileSync('bash', ['-c', `printf %s ${quoted}`]).toString()).toBe(body);
   });
 
   it('junit escapes what XML cannot hold and pretty ends with the summary line', async () => {

@@ -12,8 +12,27 @@ export function maskHeaders(headers: Record<string, string>): Record<string, str
   return out;
 }
 
-/** POSIX shell single-quoting. */
-const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Shell quoting: POSIX single quotes, or bash's `$'…'` when the text holds newlines or other control
+ * characters, so every repro stays on one line and pastes intact.
+ */
+function quote(text: string): string {
+  if (!CONTROL.test(text)) return `'${text.replace(/'/g, `'\\''`)}'`;
+  let escaped = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    if (c === '\\' || c === "'") escaped += `\\${c}`;
+    else if (c === '\n') escaped += '\\n';
+    else if (c === '\r') escaped += '\\r';
+    else if (c === '\t') escaped += '\\t';
+    else if (code < 0x20 || code === 0x7f) escaped += `\\x${code.toString(16).padStart(2, '0')}`;
+    else escaped += c;
+  }
+  return `$'${escaped}'`;
+}
 
 /** A curl command that sends the recorded request again (credentials already masked in the record). */
 export function toCurl(request: RecordedRequest): string {

@@ -29,7 +29,12 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
   });
   return {
     running,
-    fixtures: { failingPrompt: EMBEDDED_FAILING_PROMPT },
+    // The reference server's demo set (docs/server-state.md): a destructive tool and an ingestable file.
+    fixtures: {
+      failingPrompt: EMBEDDED_FAILING_PROMPT,
+      destructivePrompt: 'Please delete the draft Q3-plan.',
+      ingestPath: 'threadline-demo.md',
+    },
     // Memory, ingest and approvals are being built in the reference server (issue 3); until they are,
     // the embedded default leaves them undeclared so their checks skip rather than fail.
     undeclared: ['approvals', 'memory-session', 'memory-thread', 'ingest'],
