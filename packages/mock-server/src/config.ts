@@ -2,6 +2,7 @@ import { DIALECT_NAMES, type Dialect, getDialect } from '@threadline/protocol';
 import { z } from 'zod';
 import { type FaultSet, parseFaultSpec } from './faults/parse';
 import { fixtureSchema, type ParsedFixture } from './model/fixture-schema';
+import { serverToolSchema } from './tools/schema';
 
 export const DEFAULT_MODELS = ['threadline-mini', 'threadline-large'] as const;
 export const DEFAULT_INSTRUCTIONS =
@@ -61,12 +62,23 @@ export const mockServerConfigSchema = z.strictObject({
   faults: faultSpec.optional(),
   /** Pause between stream frames, in milliseconds. */
   chunkDelayMs: z.number().int().min(0).max(60_000).optional(),
-  // Memory, ingest, server tools, persistence and control routes (issue 3) refine these.
+  /** Directory `POST /v1/ingest?file_path=` reads from; default env ICE_UPLOAD_DIR, else the demo folder. */
   uploadDir: z.string().optional(),
-  buckets: z.record(z.string(), z.string()).optional(),
-  serverTools: z.array(z.unknown()).optional(),
-  db: z.string().optional(),
+  /** `s3://NAME/…` and `gs://NAME/…` ingest from these local folders (bucket name → directory). */
+  buckets: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a bucket name is lower-case letters, digits, . _ -'),
+      z.string().min(1),
+    )
+    .optional(),
+  /** Server-run tools (docs/server-state.md). Absent: the demo tools; `[]`: none. */
+  serverTools: z.array(serverToolSchema).optional(),
+  /** SQLite file (node:sqlite) keeping memory, documents, files, runs and approvals across restarts. */
+  db: z.string().min(1).optional(),
+  /** Control routes under /__threadline; default on. */
   control: z.boolean().optional(),
+  /** Bearer token for control routes when auth is on (tenant-admin tokens are accepted too). */
+  controlToken: z.string().min(1).optional(),
 });
 
 /** Everything is optional: `createMockServer()` with no config serves the defaults. */

@@ -8,9 +8,11 @@ export {
   type ResolvedConfig,
 } from './config';
 export { loadConfigFile } from './config-file';
+export { DEMO_DOCUMENT, DEMO_SERVER_TOOLS } from './demo';
 export type { Decision, Reply, Turn } from './engine/types';
 export { FAULT_NAMES, type FaultSet, FaultSpecError, parseFaultSpec } from './faults/parse';
 export type { QueuedFault } from './faults/queue';
+export type { Ledger, LedgerEntry, NewLedgerEntry } from './memory/ledger';
 export { INSTRUCTIONS_PROMPT } from './model/deterministic';
 export type { Fixture } from './model/fixture-schema';
 export { FixtureError, type ListedFixture } from './model/fixtures';
@@ -25,3 +27,6 @@ export {
 } from './node';
 export { createMockServer, type MockServer } from './server';
 export type { JournalEntry, ServerState, TurnHooks } from './state';
+export type { ApprovalStore, PendingApproval } from './tools/approval-store';
+export type { ServerTools, ToolExecution } from './tools/registry';
+export type { ServerToolConfig, ServerToolContext, ServerToolImplementation } from './tools/schema';

@@ -4,6 +4,7 @@ import { type MockServerConfig, type ResolvedConfig, resolveConfig } from './con
 import type { FaultQueue } from './faults/queue';
 import { readStreamBody } from './internal/body';
 import type { InboundRequest, OutboundResponse } from './internal/wire';
+import type { Ledger } from './memory/ledger';
 import type { FixtureStore } from './model/fixtures';
 import { Router } from './router';
 import { chatCompletions } from './routes/chat';
@@ -21,7 +22,9 @@ import { getModel, listModels } from './routes/models';
 import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
 import type { Journal } from './state/journal';
+import { installStateful, type StatefulParts } from './stateful';
 import { FramePump, pumpToReadableStream } from './stream/pump';
+import type { ServerTools } from './tools/registry';
 
 /** A reference server instance: a Web-standard handler plus its scriptable state. */
 export interface MockServer {
@@ -36,6 +39,10 @@ export interface MockServer {
   readonly config: ResolvedConfig;
   /** Stores and extension hooks (runs, files, turn hooks), for plugins and white-box tests. */
   readonly state: ServerState;
+  /** Session and thread memory (messages and ingested documents). */
+  readonly memory: Ledger;
+  /** The server-run tools and the log of their executions. */
+  readonly tools: ServerTools;
   /** The route table; plugins add routes to it. */
   readonly router: Router;
   /** Empties runs, files and the journal, clears queued faults, and restores the configured fixtures. */
@@ -88,6 +95,7 @@ function toWebResponse(out: OutboundResponse): Response {
 export function createMockServer(config: MockServerConfig = {}): MockServer {
   const resolved = resolveConfig(config);
   const state = createState(resolved);
+  const parts: StatefulParts = installStateful(state);
   const router = new Router();
   registerCoreRoutes(router);
   const app: App = createApp(state, router);
@@ -99,6 +107,8 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
     journal: state.journal,
     config: resolved,
     state,
+    memory: parts.ledger,
+    tools: parts.tools,
     router,
     reset: () => state.reset(),
   };

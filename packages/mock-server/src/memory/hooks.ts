@@ -1,0 +1,118 @@
+import { parseApprovalId } from '@threadline/protocol';
+import type { ConversationMessage, Reply, Turn } from '../engine/types';
+import { lastUserMessage } from '../engine/view';
+import type { ServerState, StoredRun } from '../state';
+import type { Ledger, LedgerEntry, NewLedgerEntry } from './ledger';
+import { retrieve } from './retrieve';
+import { type MemoryScope, memoryScope } from './scope';
+
+/** What the prepare step hands the finish step through `turn.extensions`. */
+interface TurnMemory {
+  scope: MemoryScope;
+  /** The messages this turn added to the conversation (to be remembered). */
+  added: ConversationMessage[];
+}
+
+const MEMORY = 'memory';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The messages a request adds: everything after its last assistant message, system messages aside. */
+function addedMessages(messages: readonly ConversationMessage[]): ConversationMessage[] {
+  let start = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'assistant') {
+      start = i + 1;
+      break;
+    }
+  }
+  return messages.slice(start).filter((m) => m.role !== 'system' && m.role !== 'developer');
+}
+
+function toConversation(entry: LedgerEntry): ConversationMessage {
+  return {
+    role: entry.role ?? 'user',
+    text: entry.text,
+    attachments: [],
+    toolCalls: entry.toolCalls,
+    toolCallId: entry.toolCallId,
+    name: entry.name,
+  };
+}
+
+function messageEntry(message: ConversationMessage, runId: string): NewLedgerEntry {
+  return {
+    kind: 'message',
+    role: message.role,
+    text: message.text,
+    toolCalls: message.toolCalls,
+    toolCallId: message.toolCallId,
+    name: message.name,
+    runId,
+    createdAt: nowSeconds(),
+  };
+}
+
+/** What a finished run adds to memory: server tool calls and results, pauses, and the assistant text. */
+function replyEntries(turn: Turn, reply: Reply, run: StoredRun): NewLedgerEntry[] {
+  const base = { kind: 'message' as const, runId: turn.runId, createdAt: nowSeconds() };
+  const out: NewLedgerEntry[] = [];
+  for (const call of run.tool_calls) {
+    if (call.status !== 'executed') continue;
+    const result = call.result ?? '';
+    // A call resumed by approval was already remembered as the pause's tool call: add its result only.
+    if (parseApprovalId(call.id) === null) {
+      const toolCalls = [
+        { id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } },
+      ];
+      out.push({ ...base, role: 'assistant', text: '', toolCalls, toolCallId: null, name: null });
+    }
+    out.push({ ...base, role: 'tool', text: result, toolCalls: [], toolCallId: call.id, name: call.name });
+  }
+  const toolCalls = reply.toolCalls.map((call) => ({
+    id: call.id,
+    type: 'function' as const,
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  if (reply.text || toolCalls.length > 0) {
+    out.push({ ...base, role: 'assistant', text: reply.text ?? '', toolCalls, toolCallId: null, name: null });
+  }
+  return out;
+}
+
+/**
+ * Session and thread memory as turn hooks. A turn that sends client tools is left alone: it uses only
+ * its own tools and no memory.
+ */
+export function installMemory(state: ServerState, ledger: Ledger): void {
+  state.hooks.prepare.push((turn) => {
+    if (turn.tools.length > 0) return;
+    const scope = memoryScope(state.dialect, turn.identity.owner, turn.header);
+    if (scope === null) return;
+    const memory: TurnMemory = { scope, added: addedMessages(turn.messages) };
+    turn.extensions[MEMORY] = memory;
+    const stored = ledger.list(scope.key);
+    if (scope.kind === 'thread') {
+      // The server holds the thread: its history goes between the system messages and the new turn.
+      const history = stored.filter((e) => e.kind === 'message').map(toConversation);
+      const system = turn.messages.filter((m) => m.role === 'system' || m.role === 'developer');
+      const rest = turn.messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
+      turn.messages = [...system, ...history, ...rest];
+    }
+    const query = lastUserMessage(turn.messages)?.text ?? '';
+    // A thread already carries its messages; what it retrieves is the documents ingested into it.
+    const pool = scope.kind === 'thread' ? stored.filter((e) => e.kind === 'document') : stored;
+    turn.retrieved.push(...retrieve(query, pool));
+  });
+
+  state.hooks.finish.push((turn, reply, run) => {
+    const memory = turn.extensions[MEMORY] as TurnMemory | undefined;
+    if (!memory) return;
+    const entries = memory.added.map((m) => messageEntry(m, turn.runId));
+    // A failed or cancelled turn keeps what the caller said, not an answer the caller never got whole.
+    if (reply && run.status !== 'failed' && run.status !== 'cancelled') {
+      entries.push(...replyEntries(turn, reply, run));
+    }
+    ledger.append(memory.scope.key, entries);
+  });
+}

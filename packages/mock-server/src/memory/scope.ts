@@ -1,0 +1,40 @@
+import type { Dialect } from '@threadline/protocol';
+import { invalidValue } from '../internal/errors';
+
+/** Where a turn's memory lives: a thread (server-held history) or a session (retrieved context). */
+export interface MemoryScope {
+  kind: 'session' | 'thread';
+  id: string;
+  /** The ledger key: owner, kind and id. */
+  key: string;
+}
+
+const SCOPE_ID = /^[\w.:@-]{1,256}$/;
+
+export const scopeKey = (owner: string, kind: MemoryScope['kind'], id: string) =>
+  `${owner}\u0000${kind}:${id}`;
+
+/**
+ * The memory scope a request names through its dialect's headers, or null (stateless). A thread wins
+ * over a session when both are sent. A malformed id is a 400, not silently stateless.
+ */
+export function memoryScope(
+  dialect: Dialect,
+  owner: string,
+  header: (name: string) => string | null,
+): MemoryScope | null {
+  const pick = (name: string | null, kind: MemoryScope['kind']): MemoryScope | null => {
+    if (name === null) return null;
+    const raw = header(name);
+    if (raw === null) return null;
+    const id = raw.trim();
+    if (!SCOPE_ID.test(id)) {
+      throw invalidValue(
+        name,
+        `${name} must be 1 to 256 letters, digits or . _ : @ - characters, got ${JSON.stringify(raw)}.`,
+      );
+    }
+    return { kind, id, key: scopeKey(owner, kind, id) };
+  };
+  return pick(dialect.memory.threadHeader, 'thread') ?? pick(dialect.memory.sessionHeader, 'session');
+}

@@ -1,0 +1,173 @@
+import {
+  ERROR_CODES,
+  formatApprovalId,
+  parseApprovalDecision,
+  parseApprovalId,
+  type RunToolCall,
+} from '@threadline/protocol';
+import type { Decision, Turn } from '../engine/types';
+import { trailingToolResults } from '../engine/view';
+import { HttpError } from '../internal/errors';
+import { newToolCallId, randomId } from '../internal/ids';
+import type { ServerState } from '../state';
+import type { ApprovalStore, PendingApproval } from './approval-store';
+import type { ServerTools } from './registry';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const approvalError = (code: string, message: string) =>
+  new HttpError({ status: 400, code, param: 'messages', message });
+
+/** The text a turn answers with once a server tool ran: the same shape as a client tool result. */
+const resultText = (name: string, result: string) => `${name} returned ${result}`;
+
+/**
+ * Server tools and approvals as turn hooks:
+ * - `decide` answers a conversation ending with approval decisions (tool messages whose id is an
+ *   approval id): approve runs the tool and continues; reject runs nothing and ends `approval_rejected`.
+ * - `transform` turns a server tool call (a fixture's `serverTool`, or the model's trigger match) into
+ *   text (read-only tools run at once, unseen) or an approval pause (destructive tools).
+ * A turn that sends client tools is left alone: server tools are not in play for it.
+ */
+export function installServerTools(state: ServerState, tools: ServerTools, approvals: ApprovalStore): void {
+  state.hooks.decide.push(async (turn) => {
+    if (turn.tools.length > 0) return null;
+    const decisions = pendingDecisions(turn, approvals);
+    if (decisions.length === 0) return null;
+    const texts: string[] = [];
+    const runToolCalls: RunToolCall[] = [];
+    let rejected = false;
+    for (const { approval, decision } of decisions) {
+      const at = nowSeconds();
+      approvals.decide(approval.id, decision === 'approve' ? 'approved' : 'rejected', at);
+      const call: RunToolCall = {
+        id: approval.id,
+        name: approval.tool,
+        arguments: approval.arguments,
+        status: 'rejected',
+        result: null,
+      };
+      if (decision === 'approve') {
+        call.result = await tools.execute(approval.tool, JSON.parse(approval.arguments), {
+          runId: turn.runId,
+          owner: turn.identity.owner,
+        });
+        call.status = 'executed';
+        texts.push(resultText(approval.tool, call.result));
+      } else {
+        rejected = true;
+        texts.push(`${approval.tool} was not run: the call was rejected.`);
+      }
+      runToolCalls.push(call);
+      // The paused run ends the way the decision went.
+      state.runs.update(approval.runId, {
+        status: decision === 'approve' ? 'completed' : 'approval_rejected',
+        stop_reason: decision === 'approve' ? 'end_turn' : 'approval_rejected',
+        completed_at: at,
+        tool_calls: [{ ...call }],
+      });
+    }
+    const decided: Decision = { text: texts.join('\n'), runToolCalls, source: 'approvals' };
+    if (rejected) {
+      decided.stopReason = 'approval_rejected';
+      decided.finishReason = 'stop';
+    }
+    return decided;
+  });
+
+  // A pause whose stream the caller dropped can never be resumed: nothing of it may run later.
+  state.hooks.finish.push((_turn, reply, run) => {
+    if (run.status !== 'cancelled' && run.status !== 'failed') return;
+    for (const call of reply?.runToolCalls ?? []) {
+      if (call.status === 'awaiting_approval') approvals.decide(call.id, 'cancelled', nowSeconds());
+    }
+  });
+
+  state.hooks.transform.push(async (turn, decision) => {
+    if (turn.tools.length > 0) return decision;
+    const call =
+      decision.serverTool ?? (decision.source === 'model' && !decision.error ? tools.triggered(turn) : null);
+    if (!call) return decision;
+    const tool = tools.get(call.name);
+    // Unknown to us: left for another hook (or the engine's "no server tools" error).
+    if (!tool) return decision;
+    const args = JSON.stringify(call.arguments);
+    if (tool.destructive) return pause(turn, call.name, args, approvals);
+    const result = await tools.execute(call.name, call.arguments, {
+      runId: turn.runId,
+      owner: turn.identity.owner,
+    });
+    const id = newToolCallId();
+    const text =
+      decision.serverTool && decision.text !== undefined ? decision.text : resultText(call.name, result);
+    return {
+      text,
+      runToolCalls: [{ id, name: call.name, arguments: args, status: 'executed', result }],
+      source: decision.source === 'model' ? 'server-tools' : decision.source,
+    };
+  });
+}
+
+/** A destructive call: the run stops with a tool call whose id names the run, until a decision comes. */
+function pause(turn: Turn, name: string, args: string, approvals: ApprovalStore): Decision {
+  const toolCallId = newToolCallId();
+  const id = formatApprovalId({ runId: turn.runId, toolCallId });
+  approvals.put({
+    id,
+    owner: turn.identity.owner,
+    runId: turn.runId,
+    tool: name,
+    arguments: args,
+    status: 'pending',
+    createdAt: nowSeconds(),
+    decidedAt: null,
+  });
+  // The bad-approval-id fault: an id that is not `<run_id>::<tool_call_id>`, for the suite to catch.
+  const sent = turn.faults.badApprovalId ? `approval-${randomId(12)}` : id;
+  return {
+    toolCalls: [{ id: sent, name, arguments: args }],
+    finishReason: 'tool_calls',
+    stopReason: 'awaiting_approval',
+    runToolCalls: [{ id, name, arguments: args, status: 'awaiting_approval', result: null }],
+    source: 'approvals',
+  };
+}
+
+interface PendingDecision {
+  approval: PendingApproval;
+  decision: 'approve' | 'reject';
+}
+
+/**
+ * The approval decisions the conversation ends with, all checked before any is applied: an id the
+ * caller was never given → unknown_approval_id; one already decided → approval_already_decided; content
+ * other than approve/reject → invalid_approval_decision.
+ */
+function pendingDecisions(turn: Turn, approvals: ApprovalStore): PendingDecision[] {
+  const out: PendingDecision[] = [];
+  for (const result of trailingToolResults(turn.messages)) {
+    if (parseApprovalId(result.toolCallId) === null) continue;
+    const approval = approvals.get(result.toolCallId, turn.identity.owner);
+    if (!approval) {
+      throw approvalError(
+        ERROR_CODES.unknownApprovalId,
+        `No approval is waiting under the id '${result.toolCallId}'.`,
+      );
+    }
+    if (approval.status !== 'pending') {
+      throw approvalError(
+        ERROR_CODES.approvalAlreadyDecided,
+        `The approval '${approval.id}' was already ${approval.status}.`,
+      );
+    }
+    const decision = parseApprovalDecision(result.content);
+    if (decision === null) {
+      throw approvalError(
+        ERROR_CODES.invalidApprovalDecision,
+        `A tool message answering an approval must say "approve" or "reject", got ${JSON.stringify(result.content.slice(0, 80))}.`,
+      );
+    }
+    out.push({ approval, decision });
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+import type { Turn } from '../engine/types';
+import { lastUserMessage } from '../engine/view';
+import { HttpError } from '../internal/errors';
+import type { ParsedServerTool, ServerToolContext } from './schema';
+
+/** One time a server tool actually ran. Tests count these to prove a rejected call ran nothing. */
+export interface ToolExecution {
+  tool: string;
+  arguments: Record<string, unknown>;
+  result: string;
+  runId: string;
+  owner: string;
+  /** ISO time. */
+  at: string;
+}
+
+/** The configured server tools, their triggers, and a log of every execution. */
+export class ServerTools {
+  readonly #tools = new Map<string, ParsedServerTool>();
+  readonly #triggers: Array<{ tool: ParsedServerTool; pattern: RegExp }> = [];
+  #executions: ToolExecution[] = [];
+
+  constructor(tools: readonly ParsedServerTool[]) {
+    for (const tool of tools) {
+      this.#tools.set(tool.name, tool);
+      if (tool.trigger) this.#triggers.push({ tool, pattern: new RegExp(tool.trigger, 'iu') });
+    }
+  }
+
+  get(name: string): ParsedServerTool | undefined {
+    return this.#tools.get(name);
+  }
+
+  /** The tools as a caller may see them (no implementations). */
+  list(): Array<{ name: string; description: string | null; destructive: boolean; trigger: string | null }> {
+    return [...this.#tools.values()].map((tool) => ({
+      name: tool.name,
+      description: tool.description ?? null,
+      destructive: tool.destructive === true,
+      trigger: tool.trigger ?? null,
+    }));
+  }
+
+  /** The tool call the deterministic model makes for this turn's last user message, if any. */
+  triggered(turn: Turn): { name: string; arguments: Record<string, unknown> } | null {
+    const last = turn.messages[turn.messages.length - 1];
+    if (last?.role !== 'user') return null;
+    const text = lastUserMessage(turn.messages)?.text ?? '';
+    for (const { tool, pattern } of this.#triggers) {
+      const match = pattern.exec(text);
+      if (!match) continue;
+      const args: Record<string, unknown> = { ...(tool.arguments ?? {}) };
+      for (const [key, value] of Object.entries(match.groups ?? {}))
+        if (value !== undefined) args[key] = value;
+      return { name: tool.name, arguments: args };
+    }
+    return null;
+  }
+
+  /** Runs a tool (counted) and returns its result as text (JSON unless the result is a string). */
+  async execute(name: string, args: Record<string, unknown>, context: ServerToolContext): Promise<string> {
+    const tool = this.#tools.get(name);
+    if (!tool) throw new HttpError({ status: 500, message: `Unknown server tool '${name}'.` });
+    const required = (tool.parameters?.required as unknown[] | undefined) ?? [];
+    const missing = required.filter((key) => typeof key === 'string' && !(key in args));
+    if (missing.length > 0) {
+      throw new HttpError({
+        status: 500,
+        message: `Server tool '${name}' was called without its required argument(s) ${missing.join(', ')}.`,
+      });
+    }
+    const value = tool.run
+      ? await tool.run(args, context)
+      : tool.result !== undefined
+        ? tool.result
+        : { ok: true, tool: name, arguments: args };
+    const result = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+    this.#executions.push({
+      tool: name,
+      arguments: args,
+      result,
+      runId: context.runId,
+      owner: context.owner,
+      at: new Date().toISOString(),
+    });
+    return result;
+  }
+
+  /** Every execution since start or the last reset, oldest first. */
+  get executions(): readonly ToolExecution[] {
+    return this.#executions;
+  }
+
+  clearExecutions(): void {
+    this.#executions = [];
+  }
+}

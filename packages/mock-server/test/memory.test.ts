@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { chat, TARGETS, userSays } from './support/target';
+
+const say = (body: Response) => body.json().then((b) => b.choices[0].message.content as string);
+
+describe.each(TARGETS)('memory (%s)', (_name, make) => {
+  it('recalls a fact stated in an earlier turn of the same session', async () => {
+    const target = await make();
+    try {
+      const session = { 'x-session-id': 'recall-1' };
+      await say(await chat(target, { messages: userSays('The vault code word is QUETZAL-93.') }, session));
+      await say(await chat(target, { messages: userSays('I also like green tea.') }, session));
+      const reply = await say(
+        await chat(target, { messages: userSays('What is the vault code word?') }, session),
+      );
+      expect(reply).toBe(
+        'You said: What is the vault code word? From memory: The vault code word is QUETZAL-93.',
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('stores nothing without a session or thread header', async () => {
+    const target = await make();
+    try {
+      await say(await chat(target, { messages: userSays('The vault code word is QUETZAL-93.') }));
+      const reply = await say(await chat(target, { messages: userSays('What is the vault code word?') }));
+      expect(reply).toBe('You said: What is the vault code word?');
+      // Nor does a later session see what a stateless call said.
+      const later = await say(
+        await chat(target, { messages: userSays('What is the vault code word?') }, { 'x-session-id': 's' }),
+      );
+      expect(later).not.toContain('QUETZAL');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('keeps two users sharing a session id apart, and sessions apart from each other', async () => {
+    const target = await make();
+    try {
+      const alice = { 'x-session-id': 'shared', 'x-user-id': 'alice' };
+      const bob = { 'x-session-id': 'shared', 'x-user-id': 'bob' };
+      await say(await chat(target, { messages: userSays("Alice's locker code is HERON-11.") }, alice));
+      const asked = userSays('What is the locker code?');
+      expect(await say(await chat(target, { messages: asked }, bob))).toBe(
+        'You said: What is the locker code?',
+      );
+      // default-user is a user of its own
+      expect(await say(await chat(target, { messages: asked }, { 'x-session-id': 'shared' }))).not.toContain(
+        'HERON',
+      );
+      expect(
+        await say(await chat(target, { messages: asked }, { 'x-session-id': 'other', 'x-user-id': 'alice' })),
+      ).not.toContain('HERON');
+      expect(await say(await chat(target, { messages: asked }, alice))).toContain('HERON-11');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('holds a thread: the caller sends only the new turn and the server supplies the history', async () => {
+    const target = await make();
+    try {
+      const thread = { 'ic-thread-id': 'thr_1' };
+      await say(await chat(target, { messages: userSays('first turn') }, thread));
+      await say(await chat(target, { messages: userSays('second turn') }, thread));
+      const body = await (await chat(target, { messages: userSays('/instructions') }, thread)).json();
+      // prompt tokens prove the history reached the model: 3 + 5 messages (2 user, 2 assistant, 1 new).
+      const alone = await (await chat(target, { messages: userSays('/instructions') })).json();
+      expect(body.usage.prompt_tokens).toBeGreaterThan(alone.usage.prompt_tokens + 4 * 4);
+      // A fixture matching on the turn index sees the earlier user turns too.
+      target.server.fixtures.add({ match: { turn: 3 }, reply: { text: 'fourth user turn' } });
+      expect(await say(await chat(target, { messages: userSays('again') }, thread))).toBe('fourth user turn');
+      expect(await say(await chat(target, { messages: userSays('again') }))).not.toBe('fourth user turn');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('keeps tool call state across thread turns: a tool result alone is answered by name', async () => {
+    const target = await make();
+    try {
+      const thread = { 'ic-thread-id': 'thr_tools' };
+      // Server tools are memory-backed: the read-only demo tool's call and result are in the thread.
+      await say(await chat(target, { messages: userSays('Please look up order A-1002.') }, thread));
+      const entries = target.server.memory.list(
+        target.server.memory.scopes().find((key) => key.endsWith('thread:thr_tools'))!,
+      );
+      expect(entries.map((e) => e.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+      expect(entries[1]!.toolCalls[0]!.function.name).toBe('lookup_order');
+      expect(entries[2]!.text).toContain('processing');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a turn that sends client tools neither reads nor writes memory', async () => {
+    const target = await make();
+    try {
+      const session = { 'x-session-id': 'with-tools' };
+      const tools = [{ type: 'function', function: { name: 'noop', parameters: { type: 'object' } } }];
+      await say(
+        await chat(
+          target,
+          { messages: userSays('The ferry code is OTTER-5.'), tools, tool_choice: 'none' },
+          session,
+        ),
+      );
+      expect(await say(await chat(target, { messages: userSays('What is the ferry code?') }, session))).toBe(
+        'You said: What is the ferry code?',
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('refuses a malformed session id with a typed 400', async () => {
+    const target = await make();
+    try {
+      const response = await chat(target, { messages: userSays('x') }, { 'x-session-id': 'a b' });
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toMatchObject({ code: 'invalid_value', param: 'x-session-id' });
+    } finally {
+      await target.close();
+    }
+  });
+});
