@@ -2,6 +2,7 @@ import { CONTROL_PREFIX } from '@threadline/protocol';
 import { type App, createApp } from './app';
 import { type MockServerConfig, type ResolvedConfig, resolveConfig } from './config';
 import type { FaultQueue } from './faults/queue';
+import { ingestRoute } from './ingest/route';
 import { readStreamBody } from './internal/body';
 import type { InboundRequest, OutboundResponse } from './internal/wire';
 import type { Ledger } from './memory/ledger';
@@ -98,6 +99,7 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
   const parts: StatefulParts = installStateful(state);
   const router = new Router();
   registerCoreRoutes(router);
+  router.add('POST', '/v1/ingest', ingestRoute(parts.ledger));
   const app: App = createApp(state, router);
   return {
     fetch: async (request) => toWebResponse(await app.handle(fromWebRequest(request))),
