@@ -6,6 +6,7 @@ import { HttpError, notFound } from './internal/errors';
 import { newRequestId } from './internal/ids';
 import { type InboundRequest, JSON_CONTENT_TYPE, type OutboundResponse } from './internal/wire';
 import type { Router } from './router';
+import { checkControlAccess } from './routes/admin';
 import type { ServerState } from './state';
 
 /** Headers a browser page may read from our answers. */
@@ -102,6 +103,7 @@ export function createApp(state: ServerState, router: Router): App {
         }
         if (match.route.control) {
           journalled = false;
+          checkControlAccess(state, request);
         } else {
           faults = resolveFaults(state.config.faults, state.faults, request.header(HEADERS.fault));
           if (faults.latencyMs) await sleep(faults.latencyMs, request.signal);

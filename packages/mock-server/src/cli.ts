@@ -33,6 +33,24 @@ const FLAGS = {
     arg: 'MS',
     help: 'pause between stream frames in milliseconds (default 0)',
   },
+  'upload-dir': {
+    type: 'string',
+    arg: 'DIR',
+    help: 'folder POST /v1/ingest?file_path= reads from (default $ICE_UPLOAD_DIR, else the demo folder)',
+  },
+  bucket: {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME=DIR',
+    help: 'serve s3://NAME/… and gs://NAME/… ingest from a local folder (repeatable)',
+  },
+  db: { type: 'string', arg: 'FILE', help: 'keep memory, documents, files and runs in this SQLite file' },
+  'no-control': { type: 'boolean', help: 'turn the /__threadline control routes off (404)' },
+  'control-token': {
+    type: 'string',
+    arg: 'TOKEN',
+    help: 'admin token the control routes require when auth is on',
+  },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
 } as const;
 
@@ -46,8 +64,9 @@ function usage(): string {
     'Usage: threadline-mock [options]',
     '',
     'Runs the Threadline reference server: an OpenAI-compatible Chat Completions server with a',
-    'deterministic model, fixtures and fault injection. Prints one line, "listening on http://HOST:PORT",',
-    'once ready; SIGINT or SIGTERM stop it. Docs: docs/mock-server.md.',
+    'deterministic model, fixtures, fault injection, memory, ingest and server tools with approvals.',
+    'Prints one line, "listening on http://HOST:PORT",',
+    'once ready; SIGINT or SIGTERM stop it. Docs: docs/mock-server.md, docs/server-state.md.',
     '',
     'Options:',
     ...lines,
@@ -98,6 +117,18 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values['chunk-delay'] !== undefined)
     config.chunkDelayMs = wholeNumber(values['chunk-delay'], 'chunk-delay', 60_000);
+
+  if (values['upload-dir'] !== undefined) config.uploadDir = values['upload-dir'];
+  for (const mapping of values.bucket ?? []) {
+    const at = mapping.indexOf('=');
+    if (at < 1 || at === mapping.length - 1) {
+      throw new UsageError(`--bucket must look like NAME=DIR, got ${JSON.stringify(mapping)}`);
+    }
+    config.buckets = { ...config.buckets, [mapping.slice(0, at)]: mapping.slice(at + 1) };
+  }
+  if (values.db !== undefined) config.db = values.db;
+  if (values['no-control']) config.control = false;
+  if (values['control-token'] !== undefined) config.controlToken = values['control-token'];
 
   const running = await start({ ...config, port, host });
   process.stdout.write(`listening on ${running.url}\n`);

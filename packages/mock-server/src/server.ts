@@ -8,6 +8,7 @@ import type { InboundRequest, OutboundResponse } from './internal/wire';
 import type { Ledger } from './memory/ledger';
 import type { FixtureStore } from './model/fixtures';
 import { Router } from './router';
+import { getJournal, getTools, resetServer } from './routes/admin';
 import { chatCompletions } from './routes/chat';
 import {
   addFixtures,
@@ -52,7 +53,7 @@ export interface MockServer {
   handle(request: InboundRequest): Promise<OutboundResponse>;
 }
 
-function registerCoreRoutes(router: Router): void {
+function registerCoreRoutes(router: Router, control: boolean): void {
   router
     .add('POST', '/v1/chat/completions', chatCompletions)
     .add('GET', '/v1/models', listModels)
@@ -61,14 +62,15 @@ function registerCoreRoutes(router: Router): void {
     .add('GET', '/v1/files/:id/content', getFileContent)
     .add('GET', '/v1/runs/:id', getRun)
     .add('GET', '/health', health);
-  const control = { control: true };
+  if (!control) return;
+  const options = { control: true };
   router
-    .add('GET', `${CONTROL_PREFIX}/faults`, listFaults, control)
-    .add('POST', `${CONTROL_PREFIX}/faults`, enqueueFault, control)
-    .add('DELETE', `${CONTROL_PREFIX}/faults`, clearFaults, control)
-    .add('GET', `${CONTROL_PREFIX}/fixtures`, listFixtures, control)
-    .add('POST', `${CONTROL_PREFIX}/fixtures`, addFixtures, control)
-    .add('DELETE', `${CONTROL_PREFIX}/fixtures`, deleteFixtures, control);
+    .add('GET', `${CONTROL_PREFIX}/faults`, listFaults, options)
+    .add('POST', `${CONTROL_PREFIX}/faults`, enqueueFault, options)
+    .add('DELETE', `${CONTROL_PREFIX}/faults`, clearFaults, options)
+    .add('GET', `${CONTROL_PREFIX}/fixtures`, listFixtures, options)
+    .add('POST', `${CONTROL_PREFIX}/fixtures`, addFixtures, options)
+    .add('DELETE', `${CONTROL_PREFIX}/fixtures`, deleteFixtures, options);
 }
 
 /** Closes over the Headers only, so the journal does not keep the whole request alive. */
@@ -98,8 +100,16 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
   const state = createState(resolved);
   const parts: StatefulParts = installStateful(state);
   const router = new Router();
-  registerCoreRoutes(router);
+  const control = resolved.input.control !== false;
+  registerCoreRoutes(router, control);
   router.add('POST', '/v1/ingest', ingestRoute(parts.ledger));
+  if (control) {
+    const options = { control: true };
+    router
+      .add('GET', `${CONTROL_PREFIX}/journal`, getJournal, options)
+      .add('POST', `${CONTROL_PREFIX}/reset`, resetServer, options)
+      .add('GET', `${CONTROL_PREFIX}/tools`, getTools(parts.tools), options);
+  }
   const app: App = createApp(state, router);
   return {
     fetch: async (request) => toWebResponse(await app.handle(fromWebRequest(request))),

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const source = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const demoDir = fileURLToPath(new URL('../demo', import.meta.url));
 let dir: string;
 let cli: string;
 
@@ -140,10 +141,55 @@ describe('threadline-mock CLI', () => {
     expect(await server.exit).toBe(0);
   });
 
+  it('serves the demo set with no --config; --upload-dir, --bucket and --no-control apply', async () => {
+    const server = run([
+      '--port',
+      '0',
+      '--upload-dir',
+      demoDir,
+      '--bucket',
+      `docs=${demoDir}`,
+      '--no-control',
+    ]);
+    started.push(server);
+    const url = await listening(server);
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const say = (text: string) => ({ model: '', messages: [{ role: 'user', content: text }] });
+    const lookup = await (await post('/v1/chat/completions', say('Please look up order A-1001.'))).json();
+    expect(lookup.choices[0].message.content).toContain('lookup_order returned');
+    const paused = await (await post('/v1/chat/completions', say('Please delete the draft Q3-plan.'))).json();
+    expect(paused.choices[0].message.tool_calls[0].function.name).toBe('delete_draft');
+    const session = { 'x-session-id': 'cli' };
+    const ingested = await post('/v1/ingest?uri=s3://docs/threadline-demo.md', undefined, session);
+    expect(ingested.status).toBe(200);
+    const answer = await (
+      await post('/v1/chat/completions', say('What is the launch code?'), session)
+    ).json();
+    expect(answer.choices[0].message.content).toContain('AMBER-FALCON-7');
+    expect((await fetch(`${url}/__threadline/journal`)).status).toBe(404);
+    expect((await fetch(`${url}/__threadline/fixtures`)).status).toBe(404);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+  });
+
   it('documents every flag in --help', async () => {
     const help = run(['--help']);
     expect(await help.exit).toBe(0);
-    for (const flag of ['--port', '--host', '--config', '--dialect', '--fault', '--chunk-delay', '--help']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--config',
+      '--dialect',
+      '--fault',
+      '--chunk-delay',
+      '--upload-dir',
+      '--bucket',
+      '--db',
+      '--no-control',
+      '--control-token',
+      '--help',
+    ]) {
       expect(help.stdout()).toContain(flag);
     }
   });
@@ -156,6 +202,7 @@ describe('threadline-mock CLI', () => {
     [['--fault', 'explode'], /--fault: unknown fault "explode"/],
     [['--chunk-delay', '-5'], /chunk-delay/],
     [['--config', '/nonexistent/threadline.yaml'], /cannot read config file/],
+    [['--bucket', 'nodir'], /--bucket must look like NAME=DIR/],
   ])('rejects %j with a clear message and exit code 2', async (args, message) => {
     const bad = run(args);
     expect(await bad.exit).toBe(2);
