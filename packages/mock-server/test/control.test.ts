@@ -58,7 +58,9 @@ describe.each(TARGETS)('control routes (%s)', (_name, make) => {
       ).json();
       expect(asked.choices[0].message.content).toBe('You said: What is the reset word?');
       const { entries } = await (await target.fetch('/__threadline/journal')).json();
+      // Only what came after the reset: the run lookup and the two chat turns.
       expect(entries.map((e: { path: string }) => e.path)).toEqual([
+        `/v1/runs/${looked.id}`,
         '/v1/chat/completions',
         '/v1/chat/completions',
       ]);
