@@ -100,9 +100,8 @@ export function installMemory(state: ServerState, ledger: Ledger): void {
       turn.messages = [...system, ...history, ...rest];
     }
     const query = lastUserMessage(turn.messages)?.text ?? '';
-    // A thread already carries its messages; what it retrieves is the documents ingested into it.
-    const pool = scope.kind === 'thread' ? stored.filter((e) => e.kind === 'document') : stored;
-    turn.retrieved.push(...retrieve(query, pool));
+    // Threads retrieve too: the model sees the history, and the reply shows what it drew on.
+    turn.retrieved.push(...retrieve(query, stored));
   });
 
   state.hooks.finish.push((turn, reply, run) => {

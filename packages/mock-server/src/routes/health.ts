@@ -1,12 +1,19 @@
 import type { RequestContext } from '../context';
 import { jsonResponse, type OutboundResponse } from '../internal/wire';
 
-/** GET /health: no credentials needed, so load balancers and probes can call it. */
+/**
+ * GET /health: no credentials needed, so load balancers and probes can call it. Every dialect answers
+ * with ICE's four fields; `engine` names the family emulated, and `ledger_status` is `disabled` for a
+ * family without server-side memory (its headers are not honoured, nothing is stored).
+ */
 export function health(ctx: RequestContext): OutboundResponse {
+  const { config, dialect } = ctx.state;
+  const hasMemory = dialect.memory.sessionHeader !== null || dialect.memory.threadHeader !== null;
+  const emulated = dialect.name === 'threadline' || config.input.engine !== undefined;
   return jsonResponse(200, {
     status: 'online',
-    engine: ctx.state.config.engine,
-    ledger_status: 'connected',
+    engine: emulated ? config.engine : `${config.engine} (${dialect.name} dialect)`,
+    ledger_status: hasMemory ? 'connected' : 'disabled',
     cache_status: 'connected',
   });
 }
