@@ -228,7 +228,18 @@ export function listen(server: MockServer, options: ListenOptions = {}): Promise
 }
 
 /** Creates a mock server from `config` and serves it on `port` (0: a free one) and `host`. */
-export function start(options: StartOptions = {}): Promise<RunningServer> {
+export async function start(options: StartOptions = {}): Promise<RunningServer> {
   const { port, host, ...config } = options;
-  return listen(createMockServer(config), { port, host });
+  const server = createMockServer(config);
+  const running = await listen(server, { port, host }).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
+  // start() made the server, so closing the port also releases what it holds (the db file).
+  const closeHttp = running.close;
+  running.close = async () => {
+    await closeHttp();
+    server.close();
+  };
+  return running;
 }

@@ -25,6 +25,7 @@ import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
 import type { Journal } from './state/journal';
 import { installStateful, type StatefulParts } from './stateful';
+import { openStores } from './store';
 import { FramePump, pumpToReadableStream } from './stream/pump';
 import type { ServerTools } from './tools/registry';
 
@@ -51,6 +52,8 @@ export interface MockServer {
   reset(): void;
   /** The core below `fetch`, for adapters that bring their own request type (the node adapter). */
   handle(request: InboundRequest): Promise<OutboundResponse>;
+  /** Releases what the server holds open: the `db` file (nothing for an in-memory server). Idempotent. */
+  close(): void;
 }
 
 function registerCoreRoutes(router: Router, control: boolean): void {
@@ -98,7 +101,12 @@ function toWebResponse(out: OutboundResponse): Response {
 export function createMockServer(config: MockServerConfig = {}): MockServer {
   const resolved = resolveConfig(config);
   const state = createState(resolved);
-  const parts: StatefulParts = installStateful(state);
+  const stores = resolved.input.db === undefined ? null : openStores(resolved.input.db);
+  if (stores) {
+    state.runs = stores.runs;
+    state.files = stores.files;
+  }
+  const parts: StatefulParts = installStateful(state, stores ?? {});
   const router = new Router();
   const control = resolved.input.control !== false;
   registerCoreRoutes(router, control);
@@ -123,5 +131,8 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
     tools: parts.tools,
     router,
     reset: () => state.reset(),
+    close: () => {
+      if (stores?.db.isOpen) stores.db.close();
+    },
   };
 }

@@ -85,6 +85,32 @@ describe('threadline-mock CLI', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
+  it('--db FILE keeps memory and runs across a restart of the process', async () => {
+    const db = join(dir, 'cli.db');
+    const session = { 'x-session-id': 'cli-db', 'content-type': 'application/json' };
+    const say = (url: string, content: string) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: session,
+        body: JSON.stringify({ model: '', messages: [{ role: 'user', content }] }),
+      }).then((r) => r.json());
+    const first = run(['--port', '0', '--db', db]);
+    started.push(first);
+    const firstUrl = await listening(first);
+    const { id: runId } = await say(firstUrl, 'The vault word is OSPREY-31.');
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+
+    const second = run(['--port', '0', '--db', db]);
+    started.push(second);
+    const url = await listening(second);
+    expect((await say(url, 'What is the vault word?')).choices[0].message.content).toContain('OSPREY-31');
+    expect((await (await fetch(`${url}/v1/runs/${runId}`)).json()).status).toBe('completed');
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+    expect(first.stderr() + second.stderr()).toBe('');
+  });
+
   it('exits cleanly on SIGINT, even with a stream open', async () => {
     const server = run(['--port', '0', '--chunk-delay', '200']);
     started.push(server);

@@ -23,7 +23,7 @@ export const inProcess: TargetFactory = async (config = {}) => {
     server,
     url,
     fetch: (path, init) => server.fetch(new Request(`${url}${path}`, init)),
-    close: async () => {},
+    close: async () => server.close(),
   };
 };
 
