@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   approve,
   BadRequestError,
   type ChatMessage,
+  NotFoundError,
   pendingApprovals,
   reject,
+  type StopReason,
   Threadline,
   ThreadlineError,
 } from '../src/index';
@@ -97,6 +99,25 @@ describe('approval round trips (real port)', () => {
     expect(text).toContain('page deleted');
   });
 
+  it('a streamed reject ends with the typed stop reason approval_rejected, and the run record agrees', async () => {
+    const paused = await (
+      await client.chat.completions.create({ model: '', stream: true, messages: ask })
+    ).finalCompletion();
+    const [pause] = client.approvals.pending(paused);
+    const next = await client.chat.completions.resume({
+      model: '',
+      stream: true,
+      messages: ask,
+      completion: paused,
+      decisions: [client.approvals.reject(pause!)],
+    });
+    const final = await next.finalCompletion();
+    expectTypeOf(final.stop_reason).toEqualTypeOf<StopReason | undefined>();
+    expect(final.stop_reason).toBe('approval_rejected');
+    const run = await client.runs.retrieve(pause!.runId);
+    expect(run).toMatchObject({ status: 'approval_rejected', stop_reason: 'approval_rejected' });
+  });
+
   it('on a thread sends only the decision', async () => {
     const thread = client.withOptions({ threadId: 'ops-thread-1' });
     const paused = await thread.chat.completions.create({ model: '', messages: ask });
@@ -138,6 +159,12 @@ describe('approval round trips (real port)', () => {
       .catch((e) => e);
     expect(unknown).toBeInstanceOf(BadRequestError);
     expect(unknown.code).toBe('unknown_approval_id');
+  });
+
+  it('an unknown run is a typed 404', async () => {
+    const error = await client.runs.retrieve('run_does_not_exist').catch((e) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.status).toBe(404);
   });
 
   it('checks decisions before sending anything', async () => {

@@ -6,6 +6,7 @@ import { MAX_REQUEST_BYTES } from '@threadline/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   BadRequestError,
+  InternalServerError,
   RequestTooLargeError,
   Threadline,
   ThreadlineError,
@@ -68,6 +69,16 @@ describe('ingest (real port)', () => {
     expect(await ask(session, 'Where does the backup site live?')).toContain('harbour-nine');
   });
 
+  it('ingests one object by gs:// key', async () => {
+    const session = client.withOptions({ sessionId: 'gs' });
+    const result = await session.ingest({ uri: 'gs://corp/docs/a.txt' });
+    expect(result.status).toBe('success');
+    expect(ref.server.journal.list().at(-1)?.query).toBe(`uri=${encodeURIComponent('gs://corp/docs/a.txt')}`);
+    const answer = await ask(session, 'When does the launch window open?');
+    expect(answer).toContain('zephyr-day');
+    expect(answer).not.toContain('harbour-nine');
+  });
+
   it('uploads a Blob with upload progress', async () => {
     const path = join(root, 'local.md');
     writeFileSync(path, `Local notes: the ferry leaves at dawn-0630.\n${'filler text. '.repeat(20_000)}`);
@@ -96,6 +107,64 @@ describe('ingest (real port)', () => {
     const result = await session.ingest({ file: stream, filename: 's.txt' });
     expect(result.status).toBe('success');
     expect(await ask(session, 'What do streams say?')).toContain('copper-kettle');
+  });
+
+  it('uploads a web ReadableStream, reporting progress with an unknown total', async () => {
+    const pieces = ['Web streams say: ', 'indigo-', 'sparrow.\n'].map((t) => new TextEncoder().encode(t));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const piece of pieces) controller.enqueue(piece);
+        controller.close();
+      },
+    });
+    const progress: UploadProgress[] = [];
+    const session = client.withOptions({ sessionId: 'web-stream' });
+    const result = await session.ingest({
+      file: body,
+      filename: 'w.txt',
+      onUploadProgress: (p) => progress.push(p),
+    });
+    expect(result.status).toBe('success');
+    const total = pieces.reduce((n, p) => n + p.byteLength, 0);
+    expect(progress.map((p) => p.total)).toEqual(pieces.map(() => null));
+    expect(progress.at(-1)?.loaded).toBe(total);
+    expect(await ask(session, 'What do web streams say?')).toContain('indigo-sparrow');
+  });
+
+  it('retries a failed upload of bytes, but sends a caller’s stream once', async () => {
+    ref.server.faults.enqueue('status=503', 1);
+    const bytes = new TextEncoder().encode('Retried bytes say: amber-otter.\n');
+    const progress: UploadProgress[] = [];
+    const retried = await client.ingest(
+      { file: bytes, filename: 'r.txt', onUploadProgress: (p) => progress.push(p) },
+      { sessionId: 'retry' },
+    );
+    expect(retried.status).toBe('success');
+    const uploads = () => ref.server.journal.list().filter((e) => e.path === '/v1/ingest');
+    expect(uploads().map((e) => e.status)).toEqual([503, 200]);
+    expect(progress.at(-1)).toEqual({ loaded: bytes.byteLength, total: bytes.byteLength });
+
+    ref.server.reset();
+    ref.server.faults.enqueue('status=503', 1);
+    const stream = Readable.from([Buffer.from('Streams are sent once.\n')]);
+    const error = await client
+      .ingest({ file: stream, filename: 's.txt' }, { sessionId: 'retry' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(uploads()).toHaveLength(1);
+  });
+
+  it('stops a streamed upload as it passes the 32 MB limit', async () => {
+    const mb = new Uint8Array(1024 * 1024);
+    async function* endless() {
+      for (let i = 0; i < 40; i++) yield mb;
+    }
+    const error = await client
+      .ingest({ file: endless(), filename: 'huge.bin' }, { sessionId: 'huge', maxRetries: 0 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(RequestTooLargeError);
+    expect(error.bytes).toBeGreaterThan(MAX_REQUEST_BYTES);
+    expect(error.bytes).toBeLessThanOrEqual(MAX_REQUEST_BYTES + mb.byteLength);
   });
 
   it('surfaces a refused path as a typed error', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, Threadline } from '../src/index';
+import { AuthenticationError, InternalServerError, Threadline } from '../src/index';
 import { captureLogger, mswServer, user } from './support/server';
 
 const SECRET = 'sk-live-THIS-MUST-NEVER-LEAK-0123456789';
@@ -79,6 +79,37 @@ describe('logging never prints secrets', () => {
     });
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain('server-session-cookie');
+  });
+
+  it('keeps a credential echoed in a stream error frame out of the thrown error', async () => {
+    ref.server.fixtures.add({
+      match: { userText: 'echo it mid-stream' },
+      reply: {
+        error: {
+          status: 500,
+          afterChunks: 1,
+          body: { error: { message: `upstream refused ${SECRET}`, type: 'server_error', code: 'echo' } },
+        },
+      },
+    });
+    const log = captureLogger();
+    const client = new Threadline({
+      baseURL: ref.url,
+      apiKey: SECRET,
+      logger: log.logger,
+      logLevel: 'debug',
+    });
+    const stream = await client.chat.completions.create({
+      model: '',
+      stream: true,
+      messages: user('echo it mid-stream'),
+    });
+    const error = await stream.finalCompletion().catch((e) => e);
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(error).toMatchObject({ code: 'echo', message: '500 upstream refused ***' });
+    const everything = JSON.stringify({ message: error.message, stack: error.stack, body: error.error });
+    expect(everything).not.toContain(SECRET);
+    expect(log.text()).not.toContain(SECRET);
   });
 
   it('a wrong key is a typed 401 without the key in it', async () => {

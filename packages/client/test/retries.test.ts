@@ -85,12 +85,28 @@ describe('retries', () => {
     expect(chatRequests()).toHaveLength(1);
   });
 
-  it('waits what retry-after-ms asks', async () => {
+  it('waits what retry-after-ms asks, in preference to Retry-After', async () => {
     const log = captureLogger();
     const client = new Threadline({ baseURL: ref.url, logger: log.logger, logLevel: 'info' });
-    ref.server.faults.enqueue('rate-limit=1', 1);
+    // The fault sends `retry-after-ms: 300` and `Retry-After: 1` (whole seconds, rounded up).
+    ref.server.faults.enqueue('rate-limit=0.3', 1);
     const started = Date.now();
     await client.chat.completions.create({ model: '', messages: user('x') });
+    expect(retryDelays(log.text())).toEqual([300]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(chatRequests().map((e) => e.status)).toEqual([429, 200]);
+  });
+
+  it('reads Retry-After in seconds', async () => {
+    const log = captureLogger();
+    const client = new Threadline({ baseURL: ref.url, logger: log.logger, logLevel: 'info' });
+    ref.server.fixtures.add({
+      match: { userText: 'seconds' },
+      reply: { error: { status: 503, headers: { 'retry-after': '1' } } },
+      times: 1,
+    });
+    const started = Date.now();
+    await client.chat.completions.create({ model: '', messages: user('seconds') });
     expect(retryDelays(log.text())).toEqual([1000]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
