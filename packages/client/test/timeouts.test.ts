@@ -167,6 +167,34 @@ describe('timeouts and cancellation (real port)', () => {
     expect(run.stop_reason).toBe('cancelled');
   });
 
+  it('cancelling a relay (the browser went away) closes the upstream at once, even while it stalls', async () => {
+    const stream = await client.chat.completions.create(
+      { model: '', stream: true, messages: words },
+      { streamIdleTimeout: 5000, headers: { 'x-threadline-fault': 'stall-after=2' } },
+    );
+    const reader = stream.toReadableStream().getReader();
+    await reader.read();
+    await reader.read();
+    const pending = reader.read(); // waits on the stalled upstream for a third chunk
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await reader.cancel();
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    await expect(stream.finalCompletion()).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it('cancelling a relay before reading from it closes the upstream too', async () => {
+    const stream = await client.chat.completions.create(
+      { model: '', stream: true, messages: words },
+      paced(50),
+    );
+    await stream.toReadableStream().cancel();
+    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    await expect(stream.finalCompletion()).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
   it('a completed stream leaves a completed run', async () => {
     const stream = await client.chat.completions.create({ model: '', stream: true, messages: words });
     await stream.finalCompletion();

@@ -178,8 +178,12 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
           } else controller.error(error);
         }
       },
-      async cancel() {
-        await iterator.return(undefined);
+      // The reader went away: close the upstream now. Only then end the iterator — a return() queues
+      // behind a pending read, which on a stalled upstream would wait out the idle timeout.
+      cancel: async () => {
+        this.#attempt.abort(new APIUserAbortError('Relay cancelled by its reader.'));
+        this.#settle({ error: this.#attempt.controller.signal.reason });
+        await iterator.return(undefined).catch(() => {});
       },
     });
   }
