@@ -81,7 +81,7 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  it('streams with progress events, raises typed errors, guards credentials and round-trips a file', async () => {
+  it('streams with progress events, raises typed errors, guards credentials, uploads and round-trips a file', async () => {
     const tab = await browser.newPage();
     const errors: string[] = [];
     tab.on('pageerror', (error) => errors.push(error.message));
@@ -100,6 +100,16 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
       text: 'You said: hello from a page',
       notFound: 'model_not_found',
       imageRoundTrip: true,
+    });
+    const size = (result.ingest as { size: number }).size;
+    expect(result.ingest).toEqual({
+      statuses: ['success', 'success'],
+      progress: [
+        { loaded: 0, total: size },
+        { loaded: size, total: size },
+      ],
+      size,
+      recalled: true,
     });
     expect(result.usage).toEqual(expect.any(Number));
     expect(result.progress).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   APIConnectionError,
+  APIUserAbortError,
   BadRequestError,
   IncompleteStreamError,
   InternalServerError,
@@ -134,6 +135,22 @@ describe('retries', () => {
     expect(Date.now() - started).toBeLessThan(900);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ retryAfterMs: 30_000, code: 'rate_limit_exceeded' });
+    expect(chatRequests()).toHaveLength(1);
+  });
+
+  it('an abort during the backoff stops at once, without another attempt', async () => {
+    const client = new Threadline({ baseURL: ref.url, maxRetries: 2 });
+    ref.server.faults.enqueue('status=500', 1);
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = client.chat.completions
+      .create({ model: '', messages: user('x') }, { signal: controller.signal })
+      .catch((e) => e);
+    setTimeout(() => controller.abort(), 150);
+    const error = await pending;
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect(Date.now() - started).toBeLessThan(350);
+    await new Promise((r) => setTimeout(r, 500));
     expect(chatRequests()).toHaveLength(1);
   });
 
