@@ -48,6 +48,20 @@ describe('completion progress events', () => {
     expect(events.length).toBeGreaterThan(0);
   });
 
+  it('after a retried first attempt, the retry’s events start over and the text arrives once', async () => {
+    ref.server.faults.enqueue('drop-after=0', 1);
+    const stages: string[] = [];
+    const stream = await client.chat.completions.create(
+      { model: '', stream: true, messages: user('progress retry') },
+      { maxRetries: 1, onProgress: (event) => stages.push(event.stage) },
+    );
+    expect((await stream.finalCompletion()).choices[0]?.message.content).toBe('You said: progress retry');
+    expect(ref.server.journal.list()).toHaveLength(2);
+    const firstStage = stages[0];
+    expect(stages.filter((stage) => stage === firstStage)).toHaveLength(2);
+    expect(stages.at(-1)).toBe('done');
+  });
+
   it('an onProgress callback that throws fails the call with its own error, not retried', async () => {
     const mine = new TypeError('my callback broke');
     const error = await client.chat.completions

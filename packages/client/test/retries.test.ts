@@ -8,7 +8,7 @@ import {
   RateLimitError,
   Threadline,
 } from '../src/index';
-import { captureLogger, realServer, user } from './support/server';
+import { captureLogger, mswServer, realServer, user } from './support/server';
 
 describe('retries', () => {
   let ref: Awaited<ReturnType<typeof realServer>>;
@@ -208,5 +208,25 @@ describe('retries', () => {
     const keys = chatRequests().map((e) => e.headers['idempotency-key']);
     expect(keys[0]).toBe('order-42');
     expect(keys[1]).not.toBe(keys[2]);
+  });
+});
+
+describe('retries in-process (msw)', () => {
+  it('retries a stream that ended without [DONE] before its first chunk', async () => {
+    // msw ends a body cleanly when the server drops the connection after sending some bytes (here, the
+    // first progress event): to the client, a stream that ended early and handed over nothing.
+    const ref = mswServer();
+    try {
+      ref.server.faults.enqueue('drop-after=0', 1);
+      const client = new Threadline({ baseURL: ref.url, maxRetries: 1 });
+      const stream = await client.chat.completions.create(
+        { model: '', stream: true, messages: user('ended early') },
+        { progress: true },
+      );
+      expect((await stream.finalCompletion()).choices[0]?.message.content).toBe('You said: ended early');
+      expect(ref.server.journal.list()).toHaveLength(2);
+    } finally {
+      await ref.close();
+    }
   });
 });

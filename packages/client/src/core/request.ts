@@ -6,6 +6,7 @@ import {
   APIConnectionTimeoutError,
   APIError,
   APIUserAbortError,
+  IncompleteStreamError,
   MalformedResponseError,
   makeAPIError,
   StreamIdleTimeoutError,
@@ -228,7 +229,13 @@ export async function request<T>(options: RequestOptions, spec: RequestSpec<T>):
         error instanceof APIUserAbortError ||
         retries >= maxRetries ||
         bodySent ||
-        !isRetryable(error.status, error.code, error.headers)
+        // A stream that ended without [DONE] before its first chunk lost nothing the caller saw: retry it
+        // like the broken connection it is.
+        !isRetryable(
+          error instanceof IncompleteStreamError ? undefined : error.status,
+          error.code,
+          error.headers,
+        )
       ) {
         throw error;
       }
