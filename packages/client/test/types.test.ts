@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  ChatCompletionStream,
+  type FileContent,
+  type FinalCompletion,
+  type FinishReason,
+  type Health,
+  type IngestResponse,
+  type ModelList,
+  type PendingApproval,
+  type RunRecord,
+  type StopReason,
+  Threadline,
+  type ToolMessage,
+} from '../src/index';
+import { mswServer, user } from './support/server';
+
+// The `expectTypeOf` lines are checked by `pnpm typecheck` (tsc covers the tests); the calls run for real,
+// so each typed surface is also the one the server answers.
+describe('typed params and results', () => {
+  let ref: ReturnType<typeof mswServer>;
+  let client: Threadline;
+  beforeAll(() => {
+    ref = mswServer();
+    client = new Threadline({ baseURL: ref.url });
+  });
+  afterAll(() => ref.close());
+
+  it('create() returns a completion, or a stream of typed chunks when stream is true', async () => {
+    const json = await client.chat.completions.create({ model: '', messages: user('types') });
+    expectTypeOf(json).toEqualTypeOf<ChatCompletion>();
+    expectTypeOf(json.choices[0]!.finish_reason).toEqualTypeOf<FinishReason>();
+    expect(json.object).toBe('chat.completion');
+
+    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('types') });
+    expectTypeOf(stream).toEqualTypeOf<ChatCompletionStream>();
+    expect(stream).toBeInstanceOf(ChatCompletionStream);
+    for await (const chunk of stream) {
+      expectTypeOf(chunk).toEqualTypeOf<ChatCompletionChunk>();
+      expect(chunk.object).toBe('chat.completion.chunk');
+    }
+    const final = await stream.finalCompletion();
+    expectTypeOf(final).toEqualTypeOf<FinalCompletion>();
+    expectTypeOf(final.stop_reason).toEqualTypeOf<StopReason | undefined>();
+    type FinalCall = NonNullable<FinalCompletion['choices'][number]['message']['tool_calls']>[number];
+    expectTypeOf<FinalCall['function']['parsed_arguments']>().toBeUnknown();
+  });
+
+  it('rejects malformed params at compile time', () => {
+    // Never called: these lines exist for the compiler, which must refuse each of them.
+    const compileOnly = () => {
+      // @ts-expect-error a role the protocol does not have
+      void client.chat.completions.create({ model: '', messages: [{ role: 'wizard', content: 'x' }] });
+      // @ts-expect-error messages are required
+      void client.chat.completions.create({ model: '' });
+      // @ts-expect-error ingest takes one source, not two
+      void client.ingest({ filePath: 'a.md', uri: 's3://b/a.md' });
+      // @ts-expect-error an upload needs a filename
+      void client.ingest({ file: new Uint8Array(1) });
+    };
+    expect(typeof compileOnly).toBe('function');
+  });
+
+  it('every other resource is typed with the wire names', () => {
+    expectTypeOf(client.models.list).returns.resolves.toEqualTypeOf<ModelList>();
+    expectTypeOf(client.health).returns.resolves.toEqualTypeOf<Health>();
+    expectTypeOf(client.runs.retrieve).returns.resolves.toEqualTypeOf<RunRecord>();
+    expectTypeOf(client.files.content).returns.resolves.toEqualTypeOf<FileContent>();
+    expectTypeOf(client.ingest).returns.resolves.toEqualTypeOf<IngestResponse>();
+    expectTypeOf<IngestResponse>().toHaveProperty('tokens_processed');
+    expectTypeOf(client.approvals.pending).returns.toEqualTypeOf<PendingApproval[]>();
+    expectTypeOf(client.approvals.approve).returns.toEqualTypeOf<ToolMessage>();
+    expect(Object.keys(client.approvals).sort()).toEqual(['approve', 'pending', 'reject']);
+  });
+});
