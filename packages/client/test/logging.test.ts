@@ -48,6 +48,15 @@ describe('logging never prints secrets', () => {
     expect(off.lines).toEqual([]);
   });
 
+  it('info logs retries but not the per-request debug lines', async () => {
+    const log = captureLogger();
+    const client = new Threadline({ baseURL: ref.url, apiKey: SECRET, logLevel: 'info', logger: log.logger });
+    ref.server.faults.enqueue('status=503; should-retry=true', 1);
+    await client.models.list();
+    expect(log.lines.some((line) => line.startsWith('info [threadline] retrying'))).toBe(true);
+    expect(log.lines.filter((line) => line.startsWith('debug'))).toEqual([]);
+  });
+
   it('keeps a credential the server echoes back out of error messages, bodies and headers', async () => {
     ref.server.fixtures.add({
       match: { userText: 'echo my key' },
