@@ -172,6 +172,7 @@ describe('retries', () => {
     const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('again') });
     expect((await stream.finalCompletion()).choices[0]?.message.content).toBe('You said: again');
     expect(chatRequests()).toHaveLength(2);
+    expect(new Set(chatRequests().map((e) => e.headers['idempotency-key'])).size).toBe(1);
   });
 
   it('retries a retryable error frame that arrives before the first chunk', async () => {
