@@ -23,6 +23,11 @@ export const configFileSchema = z.strictObject({
       destructivePrompt: z.string().min(1).optional(),
       failingPrompt: z.string().min(1).optional(),
       ingestPath: z.string().min(1).optional(),
+      ingestUri: z
+        .string()
+        .regex(/^(s3|gs):\/\/[^/]+/, 'an s3:// or gs:// URI')
+        .optional(),
+      ingestEscapingPath: z.string().min(1).optional(),
     })
     .optional(),
   headers: z.record(z.string(), z.string()).optional(),

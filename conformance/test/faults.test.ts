@@ -1,9 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, type ConformanceReport, runConformance } from '../src/index';
+import { MISCONFIGURED } from './support/misconfigured';
 
 /**
  * Proof the suite can fail: the whole catalogue runs against the reference server once per fault mode,
- * and exactly the checks that fault breaks must fail. Without a fault, every check passes.
+ * and exactly the checks that fault breaks must fail. Without a fault, every check passes. Behaviour no
+ * fault mode produces (memory leaking between users, a server without auth) is shown by running the
+ * checks against misconfigured servers (support/misconfigured.ts).
  */
 
 const failing = (report: ConformanceReport): string[] =>
@@ -35,10 +38,17 @@ const STREAM_SHAPE = [
 
 const PROGRESS = ['progress.events-when-asked', 'progress.fraction-monotonic'];
 
+/** Every approval check starts from a pause: a fault that spoils the pause fails them all. */
+const PAUSE = CATALOGUE.filter((c) => c.family === 'approvals').map((c) => c.id);
+
+/** The streamed approval checks: any fault that cuts or corrupts a stream. */
+const APPROVAL_STREAMS = ['approvals.approve.streams-continuation', 'approvals.pause.stream'];
+
 /** A stream that breaks off (dropped, or stalled past the timeout) fails every check reading it whole. */
 const BROKEN_OFF = [
   ...STREAM_SHAPE,
   ...PROGRESS,
+  ...APPROVAL_STREAMS,
   'chat.stream.done-terminator',
   'chat.stream.no-usage-unasked',
   'chat.stream.nothing-after-done',
@@ -49,6 +59,7 @@ const BROKEN_OFF = [
 /** Which checks each fault breaks; every fault of the catalogue that can break a check is here. */
 const EXPECTED: Record<string, string[]> = {
   'no-done': [
+    ...APPROVAL_STREAMS,
     'chat.stream.done-terminator',
     'chat.stream.nothing-after-done',
     'progress.events-when-asked',
@@ -57,6 +68,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'changing-ids': ['chat.stream.same-id'],
   'bad-usage': ['chat.json.usage-totals', 'chat.stream.usage-totals'],
+  'bad-approval-id': [...PAUSE],
   'ignore-tool-choice': [
     'tools.choice.named',
     'tools.choice.none',
@@ -65,6 +77,11 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'wrong-content-type': ['chat.stream.content-type'],
   'empty-success': [
+    ...PAUSE,
+    // The reply is empty, so it repeats neither the code word nor what was ingested.
+    'ingest.recall',
+    'memory.session.recall',
+    'memory.thread.recall',
     'chat.json.max-tokens-length',
     'chat.json.text-answer',
     'chat.stream.text',
@@ -85,6 +102,7 @@ const EXPECTED: Record<string, string[]> = {
   'error-frame-after=1': [
     ...STREAM_SHAPE,
     ...PROGRESS,
+    ...APPROVAL_STREAMS,
     'cancel.close-stream',
     'chat.stream.no-usage-unasked',
     'tools.stream.deltas-assemble',
@@ -92,6 +110,7 @@ const EXPECTED: Record<string, string[]> = {
   'malformed-chunk-after=1': [
     ...STREAM_SHAPE,
     ...PROGRESS,
+    ...APPROVAL_STREAMS,
     'cancel.close-stream',
     'chat.stream.no-usage-unasked',
     'stream-errors.failing-turn.error-frame',
@@ -151,16 +170,6 @@ const NEVER_BROKEN: Record<string, string> = {
   'errors.unknown-route': 'routing answers 404 before faults apply; no fault invents a route',
 };
 
-/**
- * MUST checks the embedded default does not run (capabilities it does not declare yet), and the test
- * that shows each can fail.
- */
-const PROVEN_ELSEWHERE: Record<string, string> = {
-  'auth.missing-credentials': 'runner.test.ts: a server that lets anyone in',
-  'auth.missing-credentials-models': 'runner.test.ts: a server that lets anyone in',
-};
-const PROVEN_BY_FAMILIES_TEST = /^(approvals|memory|ingest)\./;
-
 const reports = new Map<string, ConformanceReport>();
 const started = performance.now();
 afterAll(() => {
@@ -169,15 +178,15 @@ afterAll(() => {
 });
 
 describe('the suite against the reference server', () => {
-  it('passes every check it runs when there is no fault, and skips only undeclared capabilities', async () => {
+  it('passes every check, skipping none, when there is no fault', async () => {
     const report = await runConformance({ concurrency: 8 });
     reports.set('', report);
     expect(failing(report)).toEqual([]);
     expect(report.exitCode).toBe(0);
-    for (const skipped of report.results.filter((r) => r.status === 'skipped')) {
-      expect(skipped.message).toMatch(/not declared|not configured/);
-    }
-    expect(report.summary.passed).toBeGreaterThanOrEqual(40);
+    expect(report.results.filter((r) => r.status === 'skipped').map((r) => `${r.id}: ${r.message}`)).toEqual(
+      [],
+    );
+    expect(report.summary.passed).toBe(CATALOGUE.length);
   });
 
   it.each(Object.entries(EXPECTED))('fault %s fails exactly its checks', async (fault, expected) => {
@@ -200,32 +209,34 @@ describe('the suite against the reference server', () => {
     expect(failing(report)).toEqual([]);
   });
 
-  it('every MUST check the embedded default skips is proven able to fail by another test', () => {
-    const skipped = reports.get('')!.results.filter((r) => r.status === 'skipped' && r.level === 'MUST');
-    for (const result of skipped) {
-      expect(
-        PROVEN_ELSEWHERE[result.id] ?? PROVEN_BY_FAMILIES_TEST.test(result.id),
-        `${result.id} is skipped and proven nowhere`,
-      ).toBeTruthy();
+  it.each(Object.entries(MISCONFIGURED))('%s: exactly its checks fail', async (name, scenario) => {
+    const server = await scenario.start();
+    try {
+      const report = await runConformance({ concurrency: 8, ...scenario.options, baseUrl: server.url });
+      reports.set(name, report);
+      expect(report.results.filter((r) => r.status === 'skipped').map((r) => r.id)).toEqual([]);
+      expect(failing(report)).toEqual([...scenario.fails].sort());
+    } finally {
+      await server.close();
     }
   });
 
-  it('every MUST check that runs is failed by some fault, or is listed with the reason it is not', () => {
+  it('every MUST check is failed by some fault or misconfigured server, or is listed with the reason', () => {
     const byFault = new Set(Object.values(EXPECTED).flat());
+    const byMisconfigured = new Set(Object.values(MISCONFIGURED).flatMap((m) => m.fails));
     const byStatus = new Set(failing(reports.get('status=500')!));
-    const must = CATALOGUE.filter((c) => c.level === 'MUST' && ran(reports.get('')!).includes(c.id));
-    for (const check of must) {
+    for (const check of CATALOGUE.filter((c) => c.level === 'MUST')) {
       if (NEVER_BROKEN[check.id]) continue;
-      if (byFault.has(check.id)) {
+      if (byFault.has(check.id) || byMisconfigured.has(check.id)) {
         expect(
           ONLY_STATUS_FAULTS_BREAK[check.id],
-          `${check.id} is listed but a fault breaks it`,
+          `${check.id} is listed but a fault or misconfigured server breaks it`,
         ).toBeUndefined();
         continue;
       }
       expect(
         ONLY_STATUS_FAULTS_BREAK[check.id],
-        `${check.id}: no fault breaks it and no reason is listed`,
+        `${check.id}: nothing breaks it and no reason is listed`,
       ).toBeTruthy();
       expect(byStatus.has(check.id), `${check.id} is not even broken by status=500`).toBe(true);
     }

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { lstat, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type RunningServer, start } from '@threadline/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +15,7 @@ import {
   selectShard,
   toCurl,
 } from '../src/index';
+import { startEmbedded } from '../src/runner/embedded';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -100,6 +103,78 @@ describe('runConformance against a server of another dialect', () => {
     });
     expect(report.results[0]).toMatchObject({ status: 'failed', id: 'chat.stream.done-terminator' });
     expect(report.results[0]!.message).toMatch(/timed out|no answer within 300 ms/);
+  });
+});
+
+describe('the embedded reference server', () => {
+  it('lays out an upload directory, a bucket and an escaping link in a temporary directory it removes', async () => {
+    const embedded = await startEmbedded();
+    const { root, fixtures } = embedded;
+    try {
+      expect(fixtures).toMatchObject({
+        ingestPath: 'conformance-handbook.md',
+        ingestUri: 's3://threadline-conformance/handbook/',
+        destructivePrompt: 'Please delete the draft Q3-plan.',
+      });
+      expect(await readFile(join(root, 'uploads', fixtures.ingestPath!), 'utf8')).toContain('TEAL-HERON-4');
+      expect(await readFile(join(root, 'bucket', 'handbook', 'conformance-handbook.md'), 'utf8')).toContain(
+        'TEAL-HERON-4',
+      );
+      if (process.platform !== 'win32') {
+        const link = join(root, 'uploads', fixtures.ingestEscapingPath!);
+        expect((await lstat(link)).isSymbolicLink()).toBe(true);
+        expect(await readlink(link)).toBe(join(root, 'outside.md'));
+      }
+    } finally {
+      await embedded.close();
+    }
+    await expect(lstat(root)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('accepts only the key of the run: none is 401, another is 401, its own is served', async () => {
+    const embedded = await startEmbedded();
+    try {
+      const models = (authorization?: string) =>
+        fetch(`${embedded.running.url}/v1/models`, { headers: authorization ? { authorization } : {} });
+      expect(embedded.apiKey).toMatch(/^sk-conformance-[0-9a-f]{24}$/);
+      expect((await models()).status).toBe(401);
+      expect((await models('Bearer sk-guessed')).status).toBe(401);
+      expect((await models(`Bearer ${embedded.apiKey}`)).status).toBe(200);
+    } finally {
+      await embedded.close();
+    }
+    const other = await startEmbedded();
+    await other.close();
+    expect(other.apiKey).not.toBe(embedded.apiKey);
+  });
+
+  it('accepts the caller’s key instead when one is given (--api-key without --base-url)', async () => {
+    const embedded = await startEmbedded({ apiKey: 'sk-mine' });
+    try {
+      const answer = await fetch(`${embedded.running.url}/v1/models`, {
+        headers: { authorization: 'Bearer sk-mine' },
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      await embedded.close();
+    }
+  });
+
+  it('is checked with the whole threadline profile plus auth', async () => {
+    const report = await runConformance({
+      apiKey: 'sk-mine',
+      filter: ['models', 'auth', 'ingest.file-path'],
+    });
+    expect(report.embedded).toBe(true);
+    expect(report.capabilities).toEqual(expect.arrayContaining(['approvals', 'memory-session', 'auth']));
+    expect(report.results.map((r) => [r.id, r.status])).toEqual([
+      ['auth.missing-credentials', 'passed'],
+      ['auth.missing-credentials-code', 'passed'],
+      ['auth.missing-credentials-models', 'passed'],
+      ['ingest.file-path', 'passed'],
+      ['models.list-shape', 'passed'],
+      ['models.retrieve', 'passed'],
+    ]);
   });
 });
 

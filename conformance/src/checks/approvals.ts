@@ -1,6 +1,6 @@
 import { ERROR_CODES, parseApprovalId } from '@threadline/protocol';
 import { type ChatCompletion, chatCompletionSchema, runRecordSchema } from '@threadline/protocol/schemas';
-import { ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import { CheckSkipped, ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
 import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened, streamedText } from './support';
@@ -15,8 +15,12 @@ interface Pause {
 }
 
 /** Sends the destructive prompt and returns the approval pause it must produce. */
-async function pause(ctx: CheckContext): Promise<Pause> {
-  const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(ctx.fixtures.destructivePrompt!) });
+async function pause(ctx: CheckContext, headers: Record<string, string> = {}): Promise<Pause> {
+  const answer = await ctx.send({
+    path: CHAT,
+    json: ctx.chatBody(ctx.fixtures.destructivePrompt!),
+    headers,
+  });
   ensureOk(answer, 'the destructive prompt');
   const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
   const choice = completion.choices[0]!;
@@ -28,6 +32,13 @@ async function pause(ctx: CheckContext): Promise<Pause> {
     'tool_calls',
     choice.finish_reason,
   );
+  ensure(call.function.name, 'the paused call names no tool', "the destructive tool's name", call);
+  ensure(
+    isJson(call.function.arguments),
+    "the paused call's arguments are not JSON",
+    'JSON arguments',
+    call.function.arguments,
+  );
   const id = parseApprovalId(call.id);
   ensure(id, 'the tool call id is not an approval id', '<run_id>::<tool_call_id>', call.id);
   ensure(
@@ -37,6 +48,15 @@ async function pause(ctx: CheckContext): Promise<Pause> {
     call.id,
   );
   return { completion, call, runId: id.runId };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The conversation that answers a pause with a decision. */
@@ -54,6 +74,24 @@ async function runRecord(ctx: CheckContext, id: string) {
   const answer = await ctx.send({ path: `/v1/runs/${encodeURIComponent(id)}` });
   ensureOk(answer, `GET /v1/runs/${id}`);
   return ensureSchema(runRecordSchema, answer.json, 'run record');
+}
+
+/**
+ * How the run records see the paused call after a decision: the paused run and the run that answered
+ * the decision (the same run on servers that resume in place). Fails when neither lists the call — a
+ * record that never lists tool calls would otherwise prove nothing about what ran.
+ */
+async function callsAfterDecision(ctx: CheckContext, p: Pause, resumedId: string) {
+  const records = [];
+  for (const id of new Set([p.runId, resumedId])) records.push(await runRecord(ctx, id));
+  const calls = records.flatMap((r) => r.tool_calls);
+  ensure(
+    calls.some((c) => c.id === p.call.id),
+    'no run record lists the paused call',
+    `a tool_calls entry with id ${p.call.id} in run ${[...new Set([p.runId, resumedId])].join(' or ')}`,
+    records.map((r) => ({ id: r.id, status: r.status, tool_calls: r.tool_calls })),
+  );
+  return calls;
 }
 
 /** Family 4: destructive server tools pause for approval; approve resumes, reject executes nothing. */
@@ -114,6 +152,13 @@ export const APPROVAL_CHECKS: Check[] = [
       const p = await pause(ctx);
       const run = await runRecord(ctx, p.runId);
       ensure(run.status === 'awaiting_approval', 'wrong run status', 'awaiting_approval', run.status);
+      const listed = run.tool_calls.find((c) => c.id === p.call.id);
+      ensure(
+        listed && listed.status !== 'executed',
+        'the run record does not list the paused call as waiting',
+        `a tool_calls entry ${p.call.id}, not executed`,
+        run.tool_calls,
+      );
     },
   },
   {
@@ -142,6 +187,35 @@ export const APPROVAL_CHECKS: Check[] = [
         'the continuation did not finish',
         'finish_reason stop',
         finish,
+      );
+      const stop = chunks.map((c) => c.stop_reason).filter(Boolean);
+      ensure(
+        !stop.includes('approval_rejected'),
+        'the approval was treated as a rejection',
+        'no stop_reason approval_rejected',
+        stop,
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.approve.executed',
+    title: 'After an approval the run record shows the tool executed',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'approve') });
+      ensureOk(answer, 'the approval');
+      const resumed = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').id;
+      const calls = await callsAfterDecision(ctx, p, resumed);
+      ensure(
+        calls.some((c) => c.id === p.call.id && c.status === 'executed'),
+        'the approved tool was not executed',
+        `tool call ${p.call.id} with status executed`,
+        calls,
       );
     },
   },
@@ -178,16 +252,14 @@ export const APPROVAL_CHECKS: Check[] = [
       const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
       ensureOk(answer, 'the rejection');
       const resumed = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').id;
-      for (const id of new Set([p.runId, resumed])) {
-        const run = await runRecord(ctx, id);
-        const executed = run.tool_calls.filter((c) => c.status === 'executed');
-        ensure(
-          executed.length === 0,
-          'a rejected tool was executed',
-          'no tool call with status executed',
-          run.tool_calls,
-        );
-      }
+      const calls = await callsAfterDecision(ctx, p, resumed);
+      const executed = calls.filter((c) => c.status === 'executed');
+      ensure(
+        executed.length === 0,
+        'a rejected tool was executed',
+        'no tool call with status executed',
+        calls,
+      );
     },
   },
   {
@@ -208,6 +280,29 @@ export const APPROVAL_CHECKS: Check[] = [
         answer,
         { status: 400, code: ERROR_CODES.unknownApprovalId },
         'an unknown approval id',
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    id: 'approvals.other-user',
+    title: "Another user cannot decide a user's approval: 400 unknown_approval_id",
+    level: 'SHOULD',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const { userHeader } = ctx.dialect.memory;
+      if (!userHeader) throw new CheckSkipped(`dialect ${ctx.dialect.name} names no user header`);
+      const p = await pause(ctx, { [userHeader]: ctx.uid('owner') });
+      const answer = await ctx.send({
+        path: CHAT,
+        json: decide(ctx, p, 'approve'),
+        headers: { [userHeader]: ctx.uid('intruder') },
+      });
+      ensureErrorAnswer(
+        answer,
+        { status: 400, code: ERROR_CODES.unknownApprovalId },
+        "another user's approval",
       );
     },
   },

@@ -48,6 +48,21 @@ export const INGEST_CHECKS: Check[] = [
   },
   {
     ...family,
+    id: 'ingest.uri',
+    title: 'Ingesting the configured s3:// or gs:// URI succeeds with tokens_processed',
+    capability: 'ingest',
+    fixtures: ['ingestUri'],
+    level: 'MUST',
+    section: SECTIONS.ingest,
+    async run(ctx) {
+      const answer = await ingest(ctx, `uri=${encodeURIComponent(ctx.fixtures.ingestUri!)}`);
+      ensureOk(answer, 'POST /v1/ingest?uri=…');
+      const body = ensureSchema(ingestResponseSchema, answer.json, 'ingest response');
+      ensure(body.tokens_processed > 0, 'nothing was processed', 'tokens_processed > 0', body);
+    },
+  },
+  {
+    ...family,
     id: 'ingest.traversal-refused',
     title: 'A file_path with ".." is 400 invalid_path',
     capability: 'ingest',
@@ -72,6 +87,20 @@ export const INGEST_CHECKS: Check[] = [
     async run(ctx) {
       const answer = await ingest(ctx, `file_path=${encodeURIComponent('/etc/passwd')}`);
       ensureErrorAnswer(answer, { status: 400, code: ERROR_CODES.invalidPath }, 'file_path=/etc/passwd');
+    },
+  },
+  {
+    ...family,
+    id: 'ingest.link-escape-refused',
+    title: 'A file_path that is a link out of the upload directory is 400 invalid_path',
+    capability: 'ingest',
+    fixtures: ['ingestEscapingPath'],
+    level: 'MUST',
+    section: SECTIONS.ingest,
+    async run(ctx) {
+      const path = ctx.fixtures.ingestEscapingPath!;
+      const answer = await ingest(ctx, `file_path=${encodeURIComponent(path)}`);
+      ensureErrorAnswer(answer, { status: 400, code: ERROR_CODES.invalidPath }, `file_path=${path}`);
     },
   },
   {

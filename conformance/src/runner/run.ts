@@ -21,7 +21,10 @@ import {
 export interface ConformanceOptions {
   /** The server root. Absent: the embedded reference server is started on a free port and closed after. */
   baseUrl?: string;
-  /** Sent as `Authorization: Bearer …` (an API key or an agent token). */
+  /**
+   * Sent as `Authorization: Bearer …` (an API key or an agent token). With the embedded server: the key
+   * it accepts (default: one generated for the run).
+   */
   apiKey?: string;
   /** Which server family's profile to check against; default `threadline`. */
   dialect?: DialectName;
@@ -127,12 +130,12 @@ async function probe(state: Pick<RunState, 'http' | 'timeoutMs'>): Promise<strin
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
   validate(options);
   const started = performance.now();
-  const embedded = options.baseUrl === undefined ? await startEmbedded() : null;
+  const embedded = options.baseUrl === undefined ? await startEmbedded({ apiKey: options.apiKey }) : null;
   try {
     const dialectName = options.dialect ?? 'threadline';
     const profile = profileFor(dialectName);
     const capabilities = new Set<Capability>(profile.capabilities);
-    for (const capability of embedded?.undeclared ?? []) capabilities.delete(capability);
+    for (const capability of embedded?.declared ?? []) capabilities.add(capability);
     for (const [name, on] of Object.entries(options.capabilities ?? {})) {
       if (on) capabilities.add(name as Capability);
       else capabilities.delete(name as Capability);
@@ -140,7 +143,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const fixtures: Fixtures = { ...embedded?.fixtures, ...options.fixtures };
     const http = createHttpClient({
       baseUrl: options.baseUrl ?? embedded!.running.url,
-      token: options.apiKey,
+      token: embedded?.apiKey ?? options.apiKey,
       headers: options.headers,
     });
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -179,6 +182,6 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       exitCode: summary.failed > 0 ? 1 : 0,
     };
   } finally {
-    await embedded?.running.close();
+    await embedded?.close();
   }
 }

@@ -67,6 +67,10 @@ export interface Fixtures {
   failingPrompt?: string;
   /** A path, relative to the server's upload directory, that POST /v1/ingest?file_path= can load. */
   ingestPath?: string;
+  /** An object-storage URI (`s3://bucket/key` or `gs://…`, a key or a prefix) POST /v1/ingest?uri= can load. */
+  ingestUri?: string;
+  /** A path in the upload directory that is a link pointing out of it (ingest must refuse it). */
+  ingestEscapingPath?: string;
 }
 export type FixtureName = keyof Fixtures;
 
