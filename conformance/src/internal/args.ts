@@ -31,7 +31,8 @@ export interface CliArgs {
 export const HELP = `Usage: threadline-conformance [options]
 
 Checks that a server speaks the Threadline protocol (docs/protocol.md). Without --base-url it starts
-the embedded reference server on a free port and checks that.
+the embedded reference server on a free port (API keys on, upload directory in a temporary folder)
+and checks its whole feature set.
 
   --base-url URL          Server root to check (e.g. https://staging.example.com)
   --api-key KEY           Bearer credential (also --token; default $THREADLINE_API_KEY)
