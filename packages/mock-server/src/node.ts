@@ -119,9 +119,15 @@ function sendBeforeBody(req: IncomingMessage, res: ServerResponse, out: Outbound
   req.once('close', finish);
 }
 
-function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse): void {
+function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse, work?: InFlight): void {
   const body = out.body;
   if (body instanceof FramePump) {
+    if (work?.closing) {
+      // The server is stopping: this stream would outlive its stores. End it the way a dropped one ends.
+      body.cancel();
+      res.destroy();
+      return;
+    }
     res.writeHead(out.status, out.headers);
     res.on('drain', () => body.resume());
     res.on('close', () => body.cancel());
@@ -157,18 +163,60 @@ const EMPTY = Buffer.alloc(0);
 /** Requests whose `Expect: 100-continue` we refused: their body never comes. */
 const expectRejected = new WeakSet<IncomingMessage>();
 
+/** What a listening server is still answering, so that closing it lets those runs end first. */
+interface InFlight {
+  /** Requests whose answer is not sent yet. */
+  requests: Set<Promise<void>>;
+  closing: boolean;
+}
+
 /** A node:http request listener serving a mock server (to mount on a server of your own). */
 export function createNodeListener(server: MockServer): (req: IncomingMessage, res: ServerResponse) => void {
+  return listenerFor(server);
+}
+
+function listenerFor(
+  server: MockServer,
+  work?: InFlight,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    server
+    const answered = server
       .handle(inboundFrom(req, res))
-      .then((out) => send(req, res, out))
+      .then((out) => send(req, res, out, work))
       .catch((error: unknown) => {
         // The core maps every error to a response; reaching here means the adapter itself failed.
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`internal error: ${error instanceof Error ? error.message : String(error)}`);
       });
+    if (!work) return;
+    work.requests.add(answered);
+    answered.finally(() => work.requests.delete(answered));
   };
+}
+
+/** How long closing waits for requests still being answered (a slow tool of the config's, say). */
+const SETTLE_MS = 2_000;
+
+/**
+ * Stops a listening server: every connection closes (open streams end as cancelled runs). With a `db`
+ * file, requests being answered finish first (up to SETTLE_MS), so their runs are recorded before it
+ * closes.
+ */
+async function stopServing(httpServer: Server, work: InFlight | undefined): Promise<void> {
+  if (work) work.closing = true;
+  await new Promise<void>((done) => {
+    httpServer.close(() => done());
+    httpServer.closeAllConnections();
+  });
+  if (!work || work.requests.size === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled([...work.requests]),
+    new Promise<void>((done) => {
+      timer = setTimeout(done, SETTLE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 export interface RunningServer {
@@ -178,7 +226,10 @@ export interface RunningServer {
   host: string;
   server: MockServer;
   httpServer: Server;
-  /** Stops listening and closes every connection, streams included. */
+  /**
+   * Stops listening and closes every connection, streams included (their runs end `cancelled`). From
+   * `start()` it also closes the server (its `db` file); from `listen()` the server stays yours to close.
+   */
   close(): Promise<void>;
 }
 
@@ -198,7 +249,11 @@ function urlHost(host: string): string {
 /** Serves an existing mock server over node:http. */
 export function listen(server: MockServer, options: ListenOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const listener = createNodeListener(server);
+  // Only a db file outlives the process and needs its runs recorded before it closes: an in-memory
+  // server keeps the plain, untracked request path.
+  const work: InFlight | undefined =
+    server.config.input.db === undefined ? undefined : { requests: new Set(), closing: false };
+  const listener = listenerFor(server, work);
   const httpServer = createServer(listener);
   // `Expect: 100-continue` with a declared body over the limit: answer 413 without inviting the body.
   httpServer.on('checkContinue', (req, res) => {
@@ -217,11 +272,7 @@ export function listen(server: MockServer, options: ListenOptions = {}): Promise
         host,
         server,
         httpServer,
-        close: () =>
-          new Promise<void>((done) => {
-            httpServer.close(() => done());
-            httpServer.closeAllConnections();
-          }),
+        close: () => stopServing(httpServer, work),
       });
     });
   });

@@ -25,7 +25,7 @@ import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
 import type { Journal } from './state/journal';
 import { installStateful, type StatefulParts } from './stateful';
-import { openStores } from './store';
+import { openStores, type PersistentStores } from './store';
 import { FramePump, pumpToReadableStream } from './stream/pump';
 import type { ServerTools } from './tools/registry';
 
@@ -48,7 +48,10 @@ export interface MockServer {
   readonly tools: ServerTools;
   /** The route table; plugins add routes to it. */
   readonly router: Router;
-  /** Empties runs, files and the journal, clears queued faults, and restores the configured fixtures. */
+  /**
+   * Empties memory, runs, files, approvals (in the `db` file too) and the journal, clears queued faults,
+   * and restores the configured fixtures.
+   */
   reset(): void;
   /** The core below `fetch`, for adapters that bring their own request type (the node adapter). */
   handle(request: InboundRequest): Promise<OutboundResponse>;
@@ -97,11 +100,39 @@ function toWebResponse(out: OutboundResponse): Response {
   return new Response(body as BodyInit | null, { status: out.status, headers: out.headers });
 }
 
+/** The streams being sent, so closing the server can end them before their stores go away. */
+class LiveStreams {
+  readonly #pumps = new Set<FramePump>();
+
+  track(out: OutboundResponse): OutboundResponse {
+    if (!(out.body instanceof FramePump)) return out;
+    // Ended streams are dropped as new ones come, so the set stays as small as what is open.
+    for (const pump of this.#pumps) if (pump.ended) this.#pumps.delete(pump);
+    this.#pumps.add(out.body);
+    return out;
+  }
+
+  cancelAll(): void {
+    for (const pump of this.#pumps) pump.cancel();
+    this.#pumps.clear();
+  }
+}
+
 /** Creates a server from a config (validated; a `ConfigError` says what is wrong). */
 export function createMockServer(config: MockServerConfig = {}): MockServer {
   const resolved = resolveConfig(config);
-  const state = createState(resolved);
   const stores = resolved.input.db === undefined ? null : openStores(resolved.input.db);
+  try {
+    return assemble(resolved, stores);
+  } catch (error) {
+    stores?.db.close();
+    throw error;
+  }
+}
+
+/** Builds the server around its stores: the `db` file's when one is open, else in-memory ones. */
+function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): MockServer {
+  const state = createState(resolved);
   if (stores) {
     state.runs = stores.runs;
     state.files = stores.files;
@@ -119,9 +150,14 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
       .add('GET', `${CONTROL_PREFIX}/tools`, getTools(parts.tools), options);
   }
   const app: App = createApp(state, router);
+  const streams = new LiveStreams();
+  // Only a db file needs its streams ended before it closes; the in-memory hot path stays as it is.
+  const handle = stores
+    ? async (request: InboundRequest) => streams.track(await app.handle(request))
+    : (request: InboundRequest) => app.handle(request);
   return {
-    fetch: async (request) => toWebResponse(await app.handle(fromWebRequest(request))),
-    handle: (request) => app.handle(request),
+    fetch: async (request) => toWebResponse(await handle(fromWebRequest(request))),
+    handle,
     fixtures: state.fixtures,
     faults: state.faults,
     journal: state.journal,
@@ -132,7 +168,10 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
     router,
     reset: () => state.reset(),
     close: () => {
-      if (stores?.db.isOpen) stores.db.close();
+      if (!stores?.db.isOpen) return;
+      // A stream still open now ends as a cancelled run, recorded while the file can still take it.
+      streams.cancelAll();
+      stores.db.close();
     },
   };
 }

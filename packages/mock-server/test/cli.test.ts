@@ -1,70 +1,25 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, type CliRun, listening, runCli } from './support/cli';
 
-const source = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const demoDir = fileURLToPath(new URL('../demo', import.meta.url));
 let dir: string;
 let cli: string;
 
-// The CLI is bundled from source for the test, so it checks this tree whether or not dist/ was built.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'threadline-cli-'));
-  cli = join(dir, 'cli.mjs');
-  await build({
-    entryPoints: [source],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    conditions: ['@threadline/source'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  cli = await buildCli(dir);
 }, 60_000);
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function run(args: string[]): Run {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-async function listening(server: Run): Promise<string> {
-  const deadline = Date.now() + 15_000;
-  while (!server.stdout().includes('\n')) {
-    if (Date.now() > deadline) throw new Error(`no listening line; stderr: ${server.stderr()}`);
-    if (server.child.exitCode !== null) throw new Error(`exited early: ${server.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(server.stdout());
-  expect(match, `stdout was ${JSON.stringify(server.stdout())}`).not.toBeNull();
-  return match![1]!;
-}
+const run = (args: string[]): CliRun => runCli(cli, args);
 
 describe('threadline-mock CLI', () => {
-  const started: Run[] = [];
+  const started: CliRun[] = [];
   afterAll(() => {
     for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL');
   });
@@ -83,32 +38,6 @@ describe('threadline-mock CLI', () => {
     expect(server.stdout()).toBe(`listening on ${url}\n`);
     expect(server.stderr()).toBe('');
     await expect(fetch(`${url}/health`)).rejects.toThrow();
-  });
-
-  it('--db FILE keeps memory and runs across a restart of the process', async () => {
-    const db = join(dir, 'cli.db');
-    const session = { 'x-session-id': 'cli-db', 'content-type': 'application/json' };
-    const say = (url: string, content: string) =>
-      fetch(`${url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: session,
-        body: JSON.stringify({ model: '', messages: [{ role: 'user', content }] }),
-      }).then((r) => r.json());
-    const first = run(['--port', '0', '--db', db]);
-    started.push(first);
-    const firstUrl = await listening(first);
-    const { id: runId } = await say(firstUrl, 'The vault word is OSPREY-31.');
-    first.child.kill('SIGTERM');
-    expect(await first.exit).toBe(0);
-
-    const second = run(['--port', '0', '--db', db]);
-    started.push(second);
-    const url = await listening(second);
-    expect((await say(url, 'What is the vault word?')).choices[0].message.content).toContain('OSPREY-31');
-    expect((await (await fetch(`${url}/v1/runs/${runId}`)).json()).status).toBe('completed');
-    second.child.kill('SIGTERM');
-    expect(await second.exit).toBe(0);
-    expect(first.stderr() + second.stderr()).toBe('');
   });
 
   it('exits cleanly on SIGINT, even with a stream open', async () => {

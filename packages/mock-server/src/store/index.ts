@@ -1,7 +1,10 @@
-import { type Database, openDatabase } from './database';
-import { SqliteApprovalStore, SqliteFileStore, SqliteLedger, SqliteRunStore } from './sqlite-stores';
+import { SqliteApprovalStore } from './approvals';
+import { SqliteFileStore } from './files';
+import { SqliteLedger } from './ledger';
+import { type Database, openDatabase } from './open';
+import { SqliteRunStore } from './runs';
 
-/** Every store of a server, kept in one SQLite file. */
+/** Every store of a server, kept in one SQLite file (`db`). */
 export interface PersistentStores {
   db: Database;
   ledger: SqliteLedger;
@@ -10,6 +13,7 @@ export interface PersistentStores {
   files: SqliteFileStore;
 }
 
+/** Opens the file (see `openDatabase` for the checks) and builds the stores on it. */
 export function openStores(file: string): PersistentStores {
   const db = openDatabase(file);
   return {

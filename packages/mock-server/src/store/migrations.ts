@@ -1,6 +1,10 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { ConfigError } from '../config';
+
 /**
- * The schema of a `--db` file, as ordered, append-only migrations. A released migration never changes:
- * a new one is added with the next version, so every older file upgrades step by step.
+ * The schema of a `db` file, as ordered, append-only migrations. A released migration never changes: a
+ * new one is added with the next version, so every older file upgrades step by step. The file's version
+ * is `PRAGMA user_version`; `PRAGMA application_id` marks it as ours.
  */
 export interface Migration {
   version: number;
@@ -8,11 +12,15 @@ export interface Migration {
   sql: string;
 }
 
+/** 'Thrd' in ASCII: set by the first migration so a foreign SQLite file is never mistaken for ours. */
+export const APPLICATION_ID = 0x54687264;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'ledger, approvals, runs and files',
     sql: `
+      PRAGMA application_id = ${APPLICATION_ID};
       CREATE TABLE ledger (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         scope TEXT NOT NULL,
@@ -39,6 +47,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE runs (
         id TEXT PRIMARY KEY,
         owner TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
         record TEXT NOT NULL
       );
       CREATE TABLE files (
@@ -54,3 +64,37 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+/** The newest schema version a list of migrations reaches. */
+export const latestVersion = (migrations: readonly Migration[] = MIGRATIONS): number =>
+  migrations.at(-1)?.version ?? 0;
+
+/**
+ * Applies every migration above the file's version, in order, each in its own transaction: a failing
+ * one leaves the file at the version before it. A file at a version newer than the list knows is
+ * refused, never read with a schema it was not written for.
+ */
+export function migrate(db: DatabaseSync, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  const { user_version: current } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  const latest = latestVersion(migrations);
+  if (current > latest) {
+    throw new ConfigError(
+      `the database ${file} is at schema version ${current}, newer than this server knows (${latest}); ` +
+        'use a newer @threadline/mock-server or another file.',
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw new ConfigError(
+        `migration ${migration.version} (${migration.name}) failed on ${file}: ${(error as Error).message}`,
+      );
+    }
+  }
+}

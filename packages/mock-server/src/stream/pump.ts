@@ -88,6 +88,11 @@ export class FramePump {
     this.#guarded(() => this.#run());
   }
 
+  /** Whether the stream is over (delivered, failed or cancelled): its run is recorded. */
+  get ended(): boolean {
+    return this.#state === 'ended';
+  }
+
   /** The client went away: stop producing. */
   cancel(): void {
     if (this.#state === 'ended') return;
