@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
 import type { MockServerConfig } from './config';
-import { payloadTooLarge } from './internal/errors';
+import { clientClosedRequest, payloadTooLarge } from './internal/errors';
 import type { InboundRequest, OutboundResponse } from './internal/wire';
 import { createMockServer, type MockServer } from './server';
 import { FramePump } from './stream/pump';
@@ -46,8 +46,14 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> 
     };
     const onClose = () => {
       cleanup();
-      reject(new Error('the client closed the connection before the body was complete'));
+      reject(clientClosedRequest());
     };
+    // The client may have left while the request waited (e.g. behind a latency fault): its 'close'
+    // has already fired, so listening for it would wait forever.
+    if (req.destroyed && !req.readableEnded) {
+      reject(clientClosedRequest());
+      return;
+    }
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

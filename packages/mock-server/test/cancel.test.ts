@@ -1,4 +1,6 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { start } from '../src/index';
 import { TARGETS, type Target, userSays } from './support/target';
 
 /** Starts a paced stream, reads one frame, then leaves; resolves with the run id. */
@@ -62,6 +64,34 @@ describe.each(TARGETS)('cancel on disconnect (%s)', (_name, make) => {
       expect(target.server.tools.executions).toHaveLength(0);
     } finally {
       await target.close();
+    }
+  });
+});
+
+describe('a client that leaves before its body was read (real port)', () => {
+  it('finishes the request (journalled as 499 client_closed_request) instead of waiting forever', async () => {
+    const server = await start({ port: 0 });
+    try {
+      const body = JSON.stringify({ model: '', messages: userSays('hello') });
+      // The latency fault holds the request before its body is read; the client leaves meanwhile.
+      const req = http.request(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(body.length + 10),
+          'x-threadline-fault': 'latency=300',
+        },
+      });
+      req.on('error', () => {});
+      req.write(body.slice(0, 5));
+      setTimeout(() => req.destroy(), 50);
+      const journal = async () => (await (await fetch(`${server.url}/__threadline/journal`)).json()).entries;
+      await expect
+        .poll(journal, { timeout: 3000 })
+        .toEqual([expect.objectContaining({ path: '/v1/chat/completions', status: 499, body: null })]);
+      expect((await fetch(`${server.url}/v1/models`)).status).toBe(200);
+    } finally {
+      await server.close();
     }
   });
 });

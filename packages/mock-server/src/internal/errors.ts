@@ -97,6 +97,17 @@ export const payloadTooLarge = (limit: number): HttpError =>
     headers: { connection: 'close' },
   });
 
+/**
+ * The client left before its body arrived. Nobody reads the answer; the journal shows it with nginx's
+ * 499 so a test can tell a vanished client from a server failure.
+ */
+export const clientClosedRequest = (): HttpError =>
+  new HttpError({
+    status: 499,
+    code: 'client_closed_request',
+    message: 'The client closed the connection before the request body was complete.',
+  });
+
 export const notFound = (message: string): HttpError =>
   new HttpError({ status: 404, code: ERROR_CODES.notFound, message });
 
