@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   approve,
   BadRequestError,
@@ -7,10 +7,9 @@ import {
   pendingApprovals,
   reject,
   type StopReason,
-  Threadline,
   ThreadlineError,
 } from '../src/index';
-import { realServer } from './support/server';
+import { useServer } from './support/server';
 
 // Server tools as issue 3 describes them: a destructive one that pauses for approval, a read-only one.
 const config = {
@@ -34,60 +33,53 @@ const config = {
 const ask: ChatMessage[] = [{ role: 'user', content: 'Delete the May draft.' }];
 
 describe('approval round trips (real port)', () => {
-  let ref: Awaited<ReturnType<typeof realServer>>;
-  let client: Threadline;
-  beforeAll(async () => {
-    ref = await realServer(config as never);
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
+  const ref = useServer({ over: 'port', config: config as never });
 
   it('finds the pause, approves it, and the server runs the tool and continues', async () => {
-    const paused = await client.chat.completions.create({ model: '', messages: ask });
+    const paused = await ref.client.chat.completions.create({ model: '', messages: ask });
     expect(paused.choices[0]?.finish_reason).toBe('tool_calls');
-    const pending = client.approvals.pending(paused);
+    const pending = ref.client.approvals.pending(paused);
     expect(pending).toHaveLength(1);
     const [pause] = pending;
     expect(pause).toMatchObject({ runId: paused.id, name: 'delete_page', arguments: { id: 'p1' } });
     expect(pause!.id).toBe(`${pause!.runId}::${pause!.toolCallId}`);
-    expect((await client.runs.retrieve(paused.id)).status).toBe('awaiting_approval');
+    expect((await ref.client.runs.retrieve(paused.id)).status).toBe('awaiting_approval');
 
-    const done = await client.chat.completions.resume({
+    const done = await ref.client.chat.completions.resume({
       model: '',
       messages: ask,
       completion: paused,
-      decisions: [client.approvals.approve(pause!)],
+      decisions: [ref.client.approvals.approve(pause!)],
     });
     expect(done.choices[0]?.finish_reason).toBe('stop');
     expect(done.choices[0]?.message.content).toContain('page deleted');
     const sent = ref.server.journal.list().at(-1)!.body as { messages: ChatMessage[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
     expect(sent.messages[2]).toEqual({ role: 'tool', tool_call_id: pause!.id, content: 'approve' });
-    const run = await client.runs.retrieve(pause!.runId);
+    const run = await ref.client.runs.retrieve(pause!.runId);
     expect(run.tool_calls.find((c) => c.name === 'delete_page')?.status).toBe('executed');
   });
 
   it('rejects a pause: nothing runs and the run ends with stop reason approval_rejected', async () => {
-    const paused = await client.chat.completions.create({ model: '', messages: ask });
+    const paused = await ref.client.chat.completions.create({ model: '', messages: ask });
     const [pause] = pendingApprovals(paused);
-    const done = await client.chat.completions.resume({
+    const done = await ref.client.chat.completions.resume({
       model: '',
       messages: [...ask, paused.choices[0]!.message as ChatMessage],
       decisions: [reject(pause!)],
     });
     expect(done.stop_reason).toBe('approval_rejected');
-    const run = await client.runs.retrieve(pause!.runId);
+    const run = await ref.client.runs.retrieve(pause!.runId);
     expect(run.tool_calls.some((c) => c.status === 'executed')).toBe(false);
   });
 
   it('works streamed: the pause from finalCompletion(), the continuation streamed', async () => {
-    const stream = await client.chat.completions.create({ model: '', stream: true, messages: ask });
+    const stream = await ref.client.chat.completions.create({ model: '', stream: true, messages: ask });
     const paused = await stream.finalCompletion();
     expect(paused.choices[0]?.finish_reason).toBe('tool_calls');
-    const [pause] = client.approvals.pending(paused);
+    const [pause] = ref.client.approvals.pending(paused);
     expect(pause?.name).toBe('delete_page');
-    const next = await client.chat.completions.resume({
+    const next = await ref.client.chat.completions.resume({
       model: '',
       stream: true,
       messages: ask,
@@ -101,25 +93,25 @@ describe('approval round trips (real port)', () => {
 
   it('a streamed reject ends with the typed stop reason approval_rejected, and the run record agrees', async () => {
     const paused = await (
-      await client.chat.completions.create({ model: '', stream: true, messages: ask })
+      await ref.client.chat.completions.create({ model: '', stream: true, messages: ask })
     ).finalCompletion();
-    const [pause] = client.approvals.pending(paused);
-    const next = await client.chat.completions.resume({
+    const [pause] = ref.client.approvals.pending(paused);
+    const next = await ref.client.chat.completions.resume({
       model: '',
       stream: true,
       messages: ask,
       completion: paused,
-      decisions: [client.approvals.reject(pause!)],
+      decisions: [ref.client.approvals.reject(pause!)],
     });
     const final = await next.finalCompletion();
     expectTypeOf(final.stop_reason).toEqualTypeOf<StopReason | undefined>();
     expect(final.stop_reason).toBe('approval_rejected');
-    const run = await client.runs.retrieve(pause!.runId);
+    const run = await ref.client.runs.retrieve(pause!.runId);
     expect(run).toMatchObject({ status: 'approval_rejected', stop_reason: 'approval_rejected' });
   });
 
   it('on a thread sends only the decision', async () => {
-    const thread = client.withOptions({ threadId: 'ops-thread-1' });
+    const thread = ref.client.withOptions({ threadId: 'ops-thread-1' });
     const paused = await thread.chat.completions.create({ model: '', messages: ask });
     const [pause] = thread.approvals.pending(paused);
     const done = await thread.chat.completions.resume({
@@ -132,16 +124,16 @@ describe('approval round trips (real port)', () => {
   });
 
   it('a decision the server never issued, or one already taken, is a typed 400', async () => {
-    const paused = await client.chat.completions.create({ model: '', messages: ask });
-    const [pause] = client.approvals.pending(paused);
+    const paused = await ref.client.chat.completions.create({ model: '', messages: ask });
+    const [pause] = ref.client.approvals.pending(paused);
     const params = { model: '', messages: ask, completion: paused, decisions: [approve(pause!)] };
-    await client.chat.completions.resume(params);
-    const again = await client.chat.completions.resume(params).catch((e) => e);
+    await ref.client.chat.completions.resume(params);
+    const again = await ref.client.chat.completions.resume(params).catch((e) => e);
     expect(again).toBeInstanceOf(BadRequestError);
     expect(again.code).toBe('approval_already_decided');
 
     const forged = `${pause!.runId}x::tc_forged`;
-    const unknown = await client.chat.completions
+    const unknown = await ref.client.chat.completions
       .resume({
         model: '',
         messages: [
@@ -162,29 +154,29 @@ describe('approval round trips (real port)', () => {
   });
 
   it('an unknown run is a typed 404', async () => {
-    const error = await client.runs.retrieve('run_does_not_exist').catch((e) => e);
+    const error = await ref.client.runs.retrieve('run_does_not_exist').catch((e) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.status).toBe(404);
   });
 
   it('checks decisions before sending anything', async () => {
-    const paused = await client.chat.completions.create({ model: '', messages: ask });
-    const [pause] = client.approvals.pending(paused);
+    const paused = await ref.client.chat.completions.create({ model: '', messages: ask });
+    const [pause] = ref.client.approvals.pending(paused);
     const before = ref.server.journal.list().length;
     await expect(
-      client.chat.completions.resume({ model: '', messages: ask, decisions: [approve(pause!)] }),
+      ref.client.chat.completions.resume({ model: '', messages: ask, decisions: [approve(pause!)] }),
     ).rejects.toThrow(/no assistant message holds tool call/);
     await expect(
-      client.chat.completions.resume({
+      ref.client.chat.completions.resume({
         model: '',
         messages: ask,
         completion: paused,
         decisions: [{ role: 'tool', tool_call_id: pause!.id, content: 'maybe' }],
       }),
     ).rejects.toBeInstanceOf(ThreadlineError);
-    await expect(client.chat.completions.resume({ model: '', messages: ask, decisions: [] })).rejects.toThrow(
-      /at least one decision/,
-    );
+    await expect(
+      ref.client.chat.completions.resume({ model: '', messages: ask, decisions: [] }),
+    ).rejects.toThrow(/at least one decision/);
     expect(ref.server.journal.list()).toHaveLength(before);
   });
 });

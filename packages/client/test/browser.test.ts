@@ -3,13 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFixture } from './support/bundle';
 import { realServer } from './support/server';
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const jwt = (payload: object) =>
   `${['{"alg":"none"}', JSON.stringify(payload)].map((p) => Buffer.from(p).toString('base64url')).join('.')}.sig`;
@@ -43,20 +41,7 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
         agents: [{ id: 'smt_helper', tenant: 'acme' }],
       },
     });
-    const bundle = await build({
-      entryPoints: [here('./fixtures/browser-page.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      alias: {
-        '@threadline/client': here('../src/index.ts'),
-        '@threadline/protocol': here('../../protocol/src/index.ts'),
-      },
-      logLevel: 'silent',
-    });
-    page = await pageServer(bundle.outputFiles[0]!.text);
+    page = await pageServer(await bundleFixture('browser-page.ts', { format: 'esm', platform: 'browser' }));
     profile = mkdtempSync(join(tmpdir(), 'threadline-chromium-'));
     // A fresh profile per run; the flags keep Debian's chromium quiet and offline.
     browser = await chromium.launchPersistentContext(profile, {

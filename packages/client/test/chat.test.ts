@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ChatCompletionChunk, ChatCompletionStream, streamFromResponse, Threadline } from '../src/index';
-import { mswServer, user } from './support/server';
+import { user, useServer } from './support/server';
 
 const weather = {
   type: 'function' as const,
@@ -11,17 +11,10 @@ const weather = {
 };
 
 describe('chat completions against the reference server (in-process through msw)', () => {
-  let ref: ReturnType<typeof mswServer>;
-  let client: Threadline;
-  beforeAll(() => {
-    ref = mswServer();
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
+  const ref = useServer();
 
   it('returns a typed completion', async () => {
-    const completion = await client.chat.completions.create({ model: '', messages: user('Say hello') });
+    const completion = await ref.client.chat.completions.create({ model: '', messages: user('Say hello') });
     expect(completion.object).toBe('chat.completion');
     expect(completion.id).toMatch(/^run_/);
     expect(completion.choices[0]?.message.content).toBe('You said: Say hello');
@@ -32,7 +25,7 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('streams typed chunks that add up to the same text as the JSON answer', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await ref.client.chat.completions.create({
       model: '',
       stream: true,
       messages: user('Say hello'),
@@ -48,7 +41,7 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('assembles text, usage, finish and stop reason with finalCompletion()', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await ref.client.chat.completions.create({
       model: '',
       stream: true,
       stream_options: { include_usage: true },
@@ -74,7 +67,7 @@ describe('chat completions against the reference server (in-process through msw)
         ],
       },
     });
-    const stream = await client.chat.completions.create({
+    const stream = await ref.client.chat.completions.create({
       model: '',
       stream: true,
       tools: [weather],
@@ -98,7 +91,11 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('finalCompletion() works without iterating, and a stream can be iterated only once', async () => {
-    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('once') });
+    const stream = await ref.client.chat.completions.create({
+      model: '',
+      stream: true,
+      messages: user('once'),
+    });
     expect((await stream.finalCompletion()).choices[0]?.message.content).toBe('You said: once');
     await expect(async () => {
       for await (const _ of stream) {
@@ -107,7 +104,7 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('relays a stream as SSE bytes that streamFromResponse() reads back, progress and all', async () => {
-    const upstream = await client.chat.completions.create({
+    const upstream = await ref.client.chat.completions.create({
       model: '',
       stream: true,
       stream_options: { include_usage: true },
@@ -125,7 +122,7 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('relays an upstream error frame as an error frame the reading side throws', async () => {
-    const upstream = await client.chat.completions.create(
+    const upstream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('relay an error') },
       { headers: { 'x-threadline-fault': 'error-frame-after=1' } },
     );
@@ -139,10 +136,10 @@ describe('chat completions against the reference server (in-process through msw)
   });
 
   it('lists models and reads health', async () => {
-    const models = await client.models.list();
+    const models = await ref.client.models.list();
     expect(models.object).toBe('list');
     expect(models.data.map((m) => m.id)).toEqual(['threadline-mini', 'threadline-large']);
-    const health = await client.health();
+    const health = await ref.client.health();
     expect(health.status).toBe('online');
     expect(Object.keys(health).sort()).toEqual(['cache_status', 'engine', 'ledger_status', 'status']);
   });

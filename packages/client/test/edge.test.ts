@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { createContext, Script } from 'node:vm';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFixture } from './support/bundle';
 import { realServer } from './support/server';
-
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // The web-standard globals an edge runtime offers (the WinterCG common set), and nothing else.
 const EDGE_GLOBALS = [
@@ -47,21 +44,7 @@ describe('an edge runtime (a bare context with only web-standard globals)', () =
   let code: string;
   beforeAll(async () => {
     ref = await realServer();
-    const result = await build({
-      entryPoints: [here('./fixtures/edge-smoke.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      globalName: 'edgeSmoke',
-      platform: 'neutral',
-      target: 'es2022',
-      alias: {
-        '@threadline/client': here('../src/index.ts'),
-        '@threadline/protocol': here('../../protocol/src/index.ts'),
-      },
-      logLevel: 'silent',
-    });
-    code = result.outputFiles[0]!.text;
+    code = await bundleFixture('edge-smoke.ts', { format: 'iife', globalName: 'edgeSmoke' });
   });
   afterAll(() => ref.close());
 

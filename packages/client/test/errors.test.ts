@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   APIError,
   AuthenticationError,
@@ -16,19 +16,12 @@ import {
   ThreadlineError,
   UnprocessableEntityError,
 } from '../src/index';
-import { mswServer, realServer, user } from './support/server';
+import { realServer, user, useServer } from './support/server';
 
 const fault = (spec: string) => ({ headers: { 'x-threadline-fault': spec }, maxRetries: 0 });
 
 describe('one error tree for every failure', () => {
-  let ref: ReturnType<typeof mswServer>;
-  let client: Threadline;
-  beforeAll(() => {
-    ref = mswServer();
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
+  const ref = useServer();
 
   it.each([
     [400, BadRequestError],
@@ -43,7 +36,7 @@ describe('one error tree for every failure', () => {
     [500, InternalServerError],
     [503, InternalServerError],
   ])('HTTP %i → %o with status, code, type and request id', async (status, Class) => {
-    const error = await client.chat.completions
+    const error = await ref.client.chat.completions
       .create({ model: '', messages: user('fail') }, fault(`status=${status}; code=custom_code`))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Class);
@@ -59,7 +52,7 @@ describe('one error tree for every failure', () => {
   });
 
   it('a real validation error carries its param', async () => {
-    const error = await client.chat.completions
+    const error = await ref.client.chat.completions
       .create({ model: '', temperature: 7, messages: user('hot') })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
@@ -67,13 +60,13 @@ describe('one error tree for every failure', () => {
   });
 
   it('an unknown model is NotFoundError, streamed or not — never an empty success', async () => {
-    const json = await client.chat.completions
+    const json = await ref.client.chat.completions
       .create({ model: 'gpt-9', messages: user('x') })
       .catch((e) => e);
     expect(json).toBeInstanceOf(NotFoundError);
     expect(json).toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
     // The stream opens 200 and carries an error frame: create() still rejects with the same class.
-    const streamed = await client.chat.completions
+    const streamed = await ref.client.chat.completions
       .create({ model: 'gpt-9', stream: true, messages: user('x') })
       .catch((e) => e);
     expect(streamed).toBeInstanceOf(NotFoundError);
@@ -81,7 +74,7 @@ describe('one error tree for every failure', () => {
   });
 
   it('an error frame in the middle of a stream is thrown from the iterator after the chunks before it', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('one two three four five six') },
       fault('error-frame-after=2'),
     );
@@ -96,7 +89,7 @@ describe('one error tree for every failure', () => {
   });
 
   it('a stream that ends without [DONE] throws IncompleteStreamError', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('cut me short') },
       fault('no-done'),
     );
@@ -106,7 +99,7 @@ describe('one error tree for every failure', () => {
   });
 
   it('a chunk that is not JSON throws MalformedResponseError', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('garble the third chunk please now') },
       fault('malformed-chunk-after=2'),
     );
@@ -119,7 +112,7 @@ describe('one error tree for every failure', () => {
   });
 
   it('a stream sent with the wrong content type is still read', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('odd header') },
       fault('wrong-content-type'),
     );

@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { Stream } from 'openai/streaming';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChatCompletionChunk, type FinalCompletion, Threadline } from '../src/index';
-import { realServer, user } from './support/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChatCompletionChunk, FinalCompletion } from '../src/index';
+import { user, useServer } from './support/server';
 
 // The official SDK, which nobody here wrote, as the referee: it must read what this client relays, and
 // assemble a stream into the same answer this client's finalCompletion() does.
@@ -31,19 +31,14 @@ function essence(completion: Pick<FinalCompletion, 'model' | 'usage'> & { choice
 }
 
 describe('wire compatibility with the official openai SDK (real port)', () => {
-  let ref: Awaited<ReturnType<typeof realServer>>;
-  let client: Threadline;
+  const ref = useServer({ over: 'port' });
   let openai: OpenAI;
-  beforeAll(async () => {
-    ref = await realServer();
-    client = new Threadline({ baseURL: ref.url });
+  beforeAll(() => {
     openai = new OpenAI({ baseURL: `${ref.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
 
   it('the SDK reads a relay made by toReadableStream() chunk for chunk', async () => {
-    const upstream = await client.chat.completions.create({
+    const upstream = await ref.client.chat.completions.create({
       model: '',
       stream: true,
       stream_options: { include_usage: true },
@@ -63,7 +58,7 @@ describe('wire compatibility with the official openai SDK (real port)', () => {
   });
 
   it('the SDK raises an API error for an error frame in a relay', async () => {
-    const upstream = await client.chat.completions.create(
+    const upstream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('one two three four') },
       { headers: { 'x-threadline-fault': 'error-frame-after=1' }, maxRetries: 0 },
     );
@@ -94,7 +89,7 @@ describe('wire compatibility with the official openai SDK (real port)', () => {
         messages: user(prompt),
       };
       const ours = await (
-        await client.chat.completions.create({ ...params, stream: true })
+        await ref.client.chat.completions.create({ ...params, stream: true })
       ).finalCompletion();
       const theirs = await openai.chat.completions.stream(params).finalChatCompletion();
       expect(essence(ours)).toEqual(essence(theirs as never));

@@ -1,7 +1,7 @@
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { filePart, imagePart, RequestTooLargeError, Threadline, textPart } from '../src/index';
-import { realServer } from './support/server';
+import { describe, expect, it } from 'vitest';
+import { filePart, imagePart, RequestTooLargeError, textPart } from '../src/index';
+import { useServer } from './support/server';
 
 // A 1×1 PNG.
 const PNG = Uint8Array.from(
@@ -13,22 +13,15 @@ const PNG = Uint8Array.from(
 const PDF = new TextEncoder().encode('%PDF-1.4\n% a tiny test document\n%%EOF\n');
 
 describe('content parts, stored files and the request size limit (real port)', () => {
-  let ref: Awaited<ReturnType<typeof realServer>>;
-  let client: Threadline;
-  beforeAll(async () => {
-    ref = await realServer();
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
+  const ref = useServer({ over: 'port' });
 
   async function send(parts: Parameters<typeof Promise.all>[0]) {
     const content = await Promise.all(parts);
-    const completion = await client.chat.completions.create({
+    const completion = await ref.client.chat.completions.create({
       model: '',
       messages: [{ role: 'user', content: content as never }],
     });
-    const run = await client.runs.retrieve(completion.id);
+    const run = await ref.client.runs.retrieve(completion.id);
     return { completion, run };
   }
 
@@ -37,9 +30,9 @@ describe('content parts, stored files and the request size limit (real port)', (
     expect(completion.choices[0]?.message.content).toContain(`(image/png, ${PNG.byteLength} bytes)`);
     expect(run.file_ids).toHaveLength(1);
     const id = run.file_ids[0]!;
-    const meta = await client.files.retrieve(id);
+    const meta = await ref.client.files.retrieve(id);
     expect(meta).toMatchObject({ id, object: 'file', bytes: PNG.byteLength, mime_type: 'image/png' });
-    const content = await client.files.content(id);
+    const content = await ref.client.files.content(id);
     expect(content.contentType).toBe('image/png');
     expect(await content.bytes()).toEqual(PNG);
   });
@@ -48,11 +41,11 @@ describe('content parts, stored files and the request size limit (real port)', (
     const { run } = await send([
       filePart(new Blob([PDF], { type: 'application/pdf' }), { filename: 'doc.pdf' }),
     ]);
-    const content = await client.files.content(run.file_ids[0]!);
+    const content = await ref.client.files.content(run.file_ids[0]!);
     const pieces: Uint8Array[] = [];
     for await (const piece of content.body as unknown as AsyncIterable<Uint8Array>) pieces.push(piece);
     expect(Buffer.concat(pieces)).toEqual(Buffer.from(PDF));
-    expect((await client.files.retrieve(run.file_ids[0]!)).filename).toBe('doc.pdf');
+    expect((await ref.client.files.retrieve(run.file_ids[0]!)).filename).toBe('doc.pdf');
   });
 
   it('names a file part after a File and sniffs its type', async () => {
@@ -88,7 +81,7 @@ describe('content parts, stored files and the request size limit (real port)', (
 
   it('refuses a request body over 32 MB with nothing sent', async () => {
     const text = 'é'.repeat(MAX_REQUEST_BYTES / 2 + 1);
-    const error = await client.chat.completions
+    const error = await ref.client.chat.completions
       .create({ model: '', messages: [{ role: 'user', content: text }] })
       .catch((e) => e);
     expect(error).toBeInstanceOf(RequestTooLargeError);

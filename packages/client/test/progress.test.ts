@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ProgressEvent, streamFromResponse, Threadline, ThreadlineError } from '../src/index';
-import { mswServer, user } from './support/server';
+import { describe, expect, it } from 'vitest';
+import { type ProgressEvent, streamFromResponse, ThreadlineError } from '../src/index';
+import { user, useServer } from './support/server';
 
 describe('completion progress events', () => {
-  let ref: ReturnType<typeof mswServer>;
-  let client: Threadline;
-  beforeAll(() => {
-    ref = mswServer();
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
+  const ref = useServer();
 
   it('reach onProgress, sent with the dialect progress header, and never appear among the chunks', async () => {
     const events: ProgressEvent[] = [];
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('show progress') },
       { onProgress: (event) => events.push(event) },
     );
@@ -30,13 +23,17 @@ describe('completion progress events', () => {
   });
 
   it('are not asked for unless wanted', async () => {
-    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('quiet') });
+    const stream = await ref.client.chat.completions.create({
+      model: '',
+      stream: true,
+      messages: user('quiet'),
+    });
     await stream.finalCompletion();
     expect(ref.server.journal.list().at(-1)?.headers['x-spiceai-completion-progress']).toBeUndefined();
   });
 
   it('travel through a relay to the reading side', async () => {
-    const upstream = await client.chat.completions.create(
+    const upstream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('relay progress') },
       { progress: true },
     );
@@ -51,7 +48,7 @@ describe('completion progress events', () => {
   it('after a retried first attempt, the retry’s events start over and the text arrives once', async () => {
     ref.server.faults.enqueue('drop-after=0', 1);
     const stages: string[] = [];
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('progress retry') },
       { maxRetries: 1, onProgress: (event) => stages.push(event.stage) },
     );
@@ -64,7 +61,7 @@ describe('completion progress events', () => {
 
   it('an onProgress callback that throws fails the call with its own error, not retried', async () => {
     const mine = new TypeError('my callback broke');
-    const error = await client.chat.completions
+    const error = await ref.client.chat.completions
       .create(
         { model: '', stream: true, messages: user('x') },
         {
@@ -81,10 +78,10 @@ describe('completion progress events', () => {
 
   it('are refused before sending for a non-stream call or a dialect without them', async () => {
     await expect(
-      client.chat.completions.create({ model: '', messages: user('x') }, { onProgress: () => {} }),
+      ref.client.chat.completions.create({ model: '', messages: user('x') }, { onProgress: () => {} }),
     ).rejects.toThrow(/only with stream: true/);
     await expect(
-      client.chat.completions.create(
+      ref.client.chat.completions.create(
         { model: '', stream: true, messages: user('x') },
         { progress: true, dialect: 'ice' },
       ),

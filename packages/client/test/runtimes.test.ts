@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFixture } from './support/bundle';
 import { realServer } from './support/server';
 
 const run = promisify(execFile);
@@ -25,21 +25,7 @@ describe('supported runtimes', () => {
     ref = await realServer();
     dir = mkdtempSync(join(tmpdir(), 'threadline-runtime-'));
     script = join(dir, 'smoke.mjs');
-    // Bundled from the sources so the test needs no prior build; only web-standard globals are used.
-    const result = await build({
-      entryPoints: [here('./fixtures/runtime-smoke.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      alias: {
-        '@threadline/client': here('../src/index.ts'),
-        '@threadline/protocol': here('../../protocol/src/index.ts'),
-      },
-      logLevel: 'silent',
-    });
-    writeFileSync(script, result.outputFiles[0]!.text);
+    writeFileSync(script, await bundleFixture('runtime-smoke.ts', { format: 'esm' }));
   });
   afterAll(async () => {
     await ref.close();

@@ -1,38 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  APIConnectionTimeoutError,
-  APIUserAbortError,
-  StreamIdleTimeoutError,
-  Threadline,
-} from '../src/index';
-import { captureLogger, realServer, user } from './support/server';
+import { describe, expect, it } from 'vitest';
+import { APIConnectionTimeoutError, APIUserAbortError, StreamIdleTimeoutError } from '../src/index';
+import { captureLogger, user, useServer } from './support/server';
 
 const paced = (ms: number) => ({ headers: { 'x-threadline-chunk-delay': String(ms) } });
 const words = user('one two three four five six seven eight nine ten eleven twelve');
 
 describe('timeouts and cancellation (real port)', () => {
-  let ref: Awaited<ReturnType<typeof realServer>>;
-  let client: Threadline;
-  beforeAll(async () => {
-    ref = await realServer();
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
-  beforeEach(() => ref.server.reset());
+  const ref = useServer({ over: 'port' });
 
   /** The run record once the server has seen the connection close. */
   async function settledRun(id: string) {
     for (let i = 0; i < 50; i++) {
-      const run = await client.runs.retrieve(id);
+      const run = await ref.client.runs.retrieve(id);
       if (run.status !== 'in_progress') return run;
       await new Promise((r) => setTimeout(r, 20));
     }
-    return client.runs.retrieve(id);
+    return ref.client.runs.retrieve(id);
   }
 
   it('fails one slow attempt with APIConnectionTimeoutError', async () => {
     const started = Date.now();
-    const error = await client.chat.completions
+    const error = await ref.client.chat.completions
       .create(
         { model: '', messages: user('x') },
         { timeout: 150, maxRetries: 0, headers: { 'x-threadline-fault': 'latency=2000' } },
@@ -45,7 +33,7 @@ describe('timeouts and cancellation (real port)', () => {
 
   it('retries a timed-out attempt, with its own fresh timer', async () => {
     ref.server.faults.enqueue('latency=2000', 1);
-    const completion = await client.chat.completions.create(
+    const completion = await ref.client.chat.completions.create(
       { model: '', messages: user('second time lucky') },
       { timeout: 300, maxRetries: 1 },
     );
@@ -53,7 +41,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('a stalled stream fails with StreamIdleTimeoutError and the connection is closed', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       { streamIdleTimeout: 300, headers: { 'x-threadline-fault': 'stall-after=2' } },
     );
@@ -72,7 +60,7 @@ describe('timeouts and cancellation (real port)', () => {
 
   it('a stall before the first chunk (even before the headers) is retried like any failed attempt', async () => {
     ref.server.faults.enqueue('stall-after=0', 1);
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('recover') },
       { streamIdleTimeout: 200, maxRetries: 1 },
     );
@@ -80,7 +68,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('a slow consumer is not an idle server', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: user('take your time') },
       { streamIdleTimeout: 100 },
     );
@@ -97,7 +85,7 @@ describe('timeouts and cancellation (real port)', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
-    const error = await client.chat.completions
+    const error = await ref.client.chat.completions
       .create(
         { model: '', messages: user('x') },
         {
@@ -115,7 +103,7 @@ describe('timeouts and cancellation (real port)', () => {
 
   it('an abort signal closes an open stream and cancels the run', async () => {
     const controller = new AbortController();
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       { signal: controller.signal, ...paced(50) },
     );
@@ -129,7 +117,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('stream.abort() ends a pending read with APIUserAbortError and cancels the run', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       paced(100),
     );
@@ -143,7 +131,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('stream.abort() before iterating makes the iteration throw at once', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       paced(50),
     );
@@ -157,7 +145,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('break closes the connection, which cancels the run on the server', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       paced(30),
     );
@@ -168,7 +156,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('cancelling a relay (the browser went away) closes the upstream at once, even while it stalls', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       { streamIdleTimeout: 5000, headers: { 'x-threadline-fault': 'stall-after=2' } },
     );
@@ -186,7 +174,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('cancelling a relay before reading from it closes the upstream too', async () => {
-    const stream = await client.chat.completions.create(
+    const stream = await ref.client.chat.completions.create(
       { model: '', stream: true, messages: words },
       paced(50),
     );
@@ -196,7 +184,7 @@ describe('timeouts and cancellation (real port)', () => {
   });
 
   it('a completed stream leaves a completed run', async () => {
-    const stream = await client.chat.completions.create({ model: '', stream: true, messages: words });
+    const stream = await ref.client.chat.completions.create({ model: '', stream: true, messages: words });
     await stream.finalCompletion();
     expect((await settledRun(stream.runId!)).status).toBe('completed');
   });

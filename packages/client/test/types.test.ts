@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type ChatCompletion,
   type ChatCompletionChunk,
@@ -12,29 +12,26 @@ import {
   type PendingApproval,
   type RunRecord,
   type StopReason,
-  Threadline,
   type ToolMessage,
 } from '../src/index';
-import { mswServer, user } from './support/server';
+import { user, useServer } from './support/server';
 
 // The `expectTypeOf` lines are checked by `pnpm typecheck` (tsc covers the tests); the calls run for real,
 // so each typed surface is also the one the server answers.
 describe('typed params and results', () => {
-  let ref: ReturnType<typeof mswServer>;
-  let client: Threadline;
-  beforeAll(() => {
-    ref = mswServer();
-    client = new Threadline({ baseURL: ref.url });
-  });
-  afterAll(() => ref.close());
+  const ref = useServer({ reset: false });
 
   it('create() returns a completion, or a stream of typed chunks when stream is true', async () => {
-    const json = await client.chat.completions.create({ model: '', messages: user('types') });
+    const json = await ref.client.chat.completions.create({ model: '', messages: user('types') });
     expectTypeOf(json).toEqualTypeOf<ChatCompletion>();
     expectTypeOf(json.choices[0]!.finish_reason).toEqualTypeOf<FinishReason>();
     expect(json.object).toBe('chat.completion');
 
-    const stream = await client.chat.completions.create({ model: '', stream: true, messages: user('types') });
+    const stream = await ref.client.chat.completions.create({
+      model: '',
+      stream: true,
+      messages: user('types'),
+    });
     expectTypeOf(stream).toEqualTypeOf<ChatCompletionStream>();
     expect(stream).toBeInstanceOf(ChatCompletionStream);
     for await (const chunk of stream) {
@@ -52,26 +49,26 @@ describe('typed params and results', () => {
     // Never called: these lines exist for the compiler, which must refuse each of them.
     const compileOnly = () => {
       // @ts-expect-error a role the protocol does not have
-      void client.chat.completions.create({ model: '', messages: [{ role: 'wizard', content: 'x' }] });
+      void ref.client.chat.completions.create({ model: '', messages: [{ role: 'wizard', content: 'x' }] });
       // @ts-expect-error messages are required
-      void client.chat.completions.create({ model: '' });
+      void ref.client.chat.completions.create({ model: '' });
       // @ts-expect-error ingest takes one source, not two
-      void client.ingest({ filePath: 'a.md', uri: 's3://b/a.md' });
+      void ref.client.ingest({ filePath: 'a.md', uri: 's3://b/a.md' });
       // @ts-expect-error an upload needs a filename
-      void client.ingest({ file: new Uint8Array(1) });
+      void ref.client.ingest({ file: new Uint8Array(1) });
     };
     expect(typeof compileOnly).toBe('function');
   });
 
   it('every other resource is typed with the wire names', () => {
-    expectTypeOf(client.models.list).returns.resolves.toEqualTypeOf<ModelList>();
-    expectTypeOf(client.health).returns.resolves.toEqualTypeOf<Health>();
-    expectTypeOf(client.runs.retrieve).returns.resolves.toEqualTypeOf<RunRecord>();
-    expectTypeOf(client.files.content).returns.resolves.toEqualTypeOf<FileContent>();
-    expectTypeOf(client.ingest).returns.resolves.toEqualTypeOf<IngestResponse>();
+    expectTypeOf(ref.client.models.list).returns.resolves.toEqualTypeOf<ModelList>();
+    expectTypeOf(ref.client.health).returns.resolves.toEqualTypeOf<Health>();
+    expectTypeOf(ref.client.runs.retrieve).returns.resolves.toEqualTypeOf<RunRecord>();
+    expectTypeOf(ref.client.files.content).returns.resolves.toEqualTypeOf<FileContent>();
+    expectTypeOf(ref.client.ingest).returns.resolves.toEqualTypeOf<IngestResponse>();
     expectTypeOf<IngestResponse>().toHaveProperty('tokens_processed');
-    expectTypeOf(client.approvals.pending).returns.toEqualTypeOf<PendingApproval[]>();
-    expectTypeOf(client.approvals.approve).returns.toEqualTypeOf<ToolMessage>();
-    expect(Object.keys(client.approvals).sort()).toEqual(['approve', 'pending', 'reject']);
+    expectTypeOf(ref.client.approvals.pending).returns.toEqualTypeOf<PendingApproval[]>();
+    expectTypeOf(ref.client.approvals.approve).returns.toEqualTypeOf<ToolMessage>();
+    expect(Object.keys(ref.client.approvals).sort()).toEqual(['approve', 'pending', 'reject']);
   });
 });

@@ -1,7 +1,8 @@
 import { type MockServer, type MockServerConfig, start } from '@threadline/mock-server';
 import { handlers } from '@threadline/mock-server/msw';
 import { setupServer } from 'msw/node';
-import type { Logger } from '../../src/index';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { type Logger, Threadline } from '../../src/index';
 
 /** The reference server over a real port (node:http adapter). */
 export async function realServer(config: MockServerConfig = {}) {
@@ -15,6 +16,40 @@ export function mswServer(config: MockServerConfig = {}) {
   const msw = setupServer(...list);
   msw.listen({ onUnhandledFrame: 'error' });
   return { url: 'http://threadline.test', server: list.server as MockServer, close: async () => msw.close() };
+}
+
+/**
+ * One reference server and a default client on it for the enclosing describe: started before its tests,
+ * closed after them and, unless `reset` is false, reset before each so no test sees another's state.
+ * The fields exist once beforeAll has run, so read them inside hooks and tests, not at describe time.
+ */
+export function useServer(
+  options: { over?: 'msw' | 'port'; config?: MockServerConfig; reset?: boolean } = {},
+) {
+  const { over = 'msw', config = {}, reset = true } = options;
+  let ref: Awaited<ReturnType<typeof realServer>> | undefined;
+  let client: Threadline | undefined;
+  beforeAll(async () => {
+    ref = over === 'msw' ? mswServer(config) : await realServer(config);
+    client = new Threadline({ baseURL: ref.url });
+  });
+  afterAll(() => ref?.close());
+  if (reset) beforeEach(() => started().ref.server.reset());
+  function started() {
+    if (!ref || !client) throw new Error('useServer(): read its fields inside a hook or test');
+    return { ref, client };
+  }
+  return {
+    get url() {
+      return started().ref.url;
+    },
+    get server() {
+      return started().ref.server;
+    },
+    get client() {
+      return started().client;
+    },
+  };
 }
 
 /** Requests the server saw, minus control routes. */
