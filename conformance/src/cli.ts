@@ -14,6 +14,23 @@ import type { ConformanceReport } from './runner/types';
 
 const RENDER = { pretty: renderPretty, json: renderJson, junit: renderJunit } as const;
 
+/** 128 + the signal's number: the status a shell reports for a program a signal stopped. */
+const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_STATUS;
+
+/**
+ * The first SIGINT or SIGTERM stops the run instead of killing the process, so the embedded server's
+ * temporary directory is removed on the way out. A second one gets Node's default: exit at once.
+ */
+let caught: StopSignal | undefined;
+const interrupt = new AbortController();
+for (const name of Object.keys(SIGNAL_STATUS) as StopSignal[]) {
+  process.once(name, () => {
+    caught ??= name;
+    interrupt.abort();
+  });
+}
+
 function listCatalogue(): string {
   return `${CHECKS.map((c) => `${c.id}\t${c.level}\t${c.capability}\t${c.section}`).join('\n')}\n`;
 }
@@ -67,21 +84,31 @@ async function main(argv: string[]): Promise<number> {
   const config = args.config ? await loadConfigFile(args.config) : {};
   const opts = await options(args, config);
   const progress = createProgress(process.stderr);
-  const result = await runConformance({
-    ...opts,
-    onStart: ({ total, baseUrl }) => progress.start(total, baseUrl),
-    onResult: (r, done, total) => progress.result(r, done, total),
-  });
-  progress.end();
+  let result: ConformanceReport;
+  try {
+    result = await runConformance({
+      ...opts,
+      signal: interrupt.signal,
+      onStart: ({ total, baseUrl }) => progress.start(total, baseUrl),
+      onResult: (r, done, total) => progress.result(r, done, total),
+    });
+  } finally {
+    progress.end();
+  }
   await report(result, args.reporters.length ? args.reporters : [{ name: 'pretty' }]);
   return result.exitCode;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = caught ? SIGNAL_STATUS[caught] : code;
   },
   (error: unknown) => {
+    if (caught) {
+      process.stderr.write(`threadline-conformance: interrupted (${caught})\n`);
+      process.exitCode = SIGNAL_STATUS[caught];
+      return;
+    }
     if (error instanceof ServerUnreachableError) {
       process.stderr.write(`threadline-conformance: ${error.message}\n`);
     } else if (error instanceof ConformanceConfigError) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,18 +44,21 @@ interface Outcome {
   stderr: string;
 }
 
-function run(args: string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
+/** Starts the CLI; `output` is what it has written so far, `done` settles when it exits. */
+function launch(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => {
-    stdout += d;
+    output.stdout += d;
   });
   child.stderr.on('data', (d) => {
-    stderr += d;
+    output.stderr += d;
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<Outcome>((resolve) => child.on('close', (code) => resolve({ code, ...output })));
+  return { child, output, done };
 }
+
+const run = (args: string[]): Promise<Outcome> => launch(args).done;
 
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 const SUMMARY = /^(\d+) passed, (\d+) failed, (\d+) skipped$/;
@@ -266,5 +269,28 @@ describe('threadline-conformance CLI', () => {
     const typo = await run(['--config', config]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/configuration error: .*typo\.json: fixtures: Unrecognized key/);
+  });
+
+  // Signals and TMPDIR are POSIX; on Windows a console Ctrl-C is not a catchable SIGINT.
+  const onPosix = process.platform === 'win32' ? it.skip : it;
+  onPosix.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run removes the temporary directory and exits %i', async (signal, status) => {
+    // The CLI makes its temporary directory under TMPDIR: a fresh one shows what it leaves behind.
+    const tmp = await mkdtemp(join(dir, 'tmpdir-'));
+    // Every request waits a second, so the run is still going when the signal lands.
+    const { child, output, done } = launch(
+      ['--header', 'x-threadline-fault: latency=1000', '--timeout', '60000'],
+      { ...process.env, TMPDIR: tmp },
+    );
+    await expect.poll(() => output.stderr, { timeout: 15_000 }).toMatch(/^running \d+ conformance checks/);
+    expect(await readdir(tmp)).toEqual([expect.stringMatching(/^threadline-conformance-/)]);
+    child.kill(signal);
+    const out = await done;
+    expect(out.code).toBe(status);
+    expect(out.stderr).toContain(`threadline-conformance: interrupted (${signal})`);
+    expect(out.stdout).toBe('');
+    expect(await readdir(tmp)).toEqual([]);
   });
 });

@@ -104,6 +104,26 @@ describe('runConformance against a server of another dialect', () => {
     expect(report.results[0]).toMatchObject({ status: 'failed', id: 'chat.stream.done-terminator' });
     expect(report.results[0]!.message).toMatch(/timed out|no answer within 300 ms/);
   });
+
+  it('stops when its signal aborts: checks in flight end at once and it rejects with the reason', async () => {
+    const stop = new AbortController();
+    const reason = new Error('stopped by the caller');
+    const results: string[] = [];
+    const started = performance.now();
+    // Stalled streams would hold each check until its 60 s limit; the abort must not wait for that.
+    const run = runConformance({
+      filter: ['chat.stream'],
+      headers: { 'x-threadline-fault': 'stall-after=1' },
+      timeoutMs: 60_000,
+      signal: stop.signal,
+      onStart: () => setTimeout(() => stop.abort(reason), 200),
+      onResult: (result) => results.push(result.id),
+    });
+    await expect(run).rejects.toBe(reason);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(results).toEqual([]);
+    await expect(runConformance({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
 });
 
 describe('the embedded reference server', () => {

@@ -1,9 +1,17 @@
 import { ERROR_CODES, parseApprovalId } from '@threadline/protocol';
-import { type ChatCompletion, chatCompletionSchema, runRecordSchema } from '@threadline/protocol/schemas';
-import { CheckSkipped, ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import type { ChatCompletion } from '@threadline/protocol/schemas';
+import { CheckSkipped, ensure, ensureErrorAnswer, ensureOk } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened, streamedText } from './support';
+import {
+  CHAT,
+  completeChunks,
+  ensureCompletion,
+  finishReasons,
+  isJson,
+  runRecord,
+  streamedText,
+} from './support';
 
 const family = { family: 'approvals' } as const;
 const needs = { capability: 'approvals', fixtures: ['destructivePrompt'] } as const;
@@ -21,8 +29,7 @@ async function pause(ctx: CheckContext, headers: Record<string, string> = {}): P
     json: ctx.chatBody(ctx.fixtures.destructivePrompt!),
     headers,
   });
-  ensureOk(answer, 'the destructive prompt');
-  const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+  const completion = ensureCompletion(answer, 'the destructive prompt');
   const choice = completion.choices[0]!;
   const call = choice.message.tool_calls?.[0];
   ensure(call, 'the destructive prompt did not pause for approval', 'a tool_calls entry', choice.message);
@@ -50,15 +57,6 @@ async function pause(ctx: CheckContext, headers: Record<string, string> = {}): P
   return { completion, call, runId: id.runId };
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The conversation that answers a pause with a decision. */
 const decide = (ctx: CheckContext, p: Pause, decision: string, extra: Record<string, unknown> = {}) =>
   ctx.chatBody(
@@ -70,10 +68,26 @@ const decide = (ctx: CheckContext, p: Pause, decision: string, extra: Record<str
     extra,
   );
 
-async function runRecord(ctx: CheckContext, id: string) {
-  const answer = await ctx.send({ path: `/v1/runs/${encodeURIComponent(id)}` });
-  ensureOk(answer, `GET /v1/runs/${id}`);
-  return ensureSchema(runRecordSchema, answer.json, 'run record');
+/** Sends a decision on a pause, as JSON. */
+const sendDecision = (ctx: CheckContext, p: Pause, decision: string, headers: Record<string, string> = {}) =>
+  ctx.send({ path: CHAT, json: decide(ctx, p, decision), headers });
+
+/** A decision the server accepts; returns the id of the run that answered it. */
+async function decided(ctx: CheckContext, p: Pause, decision: 'approve' | 'reject'): Promise<string> {
+  const what = decision === 'approve' ? 'the approval' : 'the rejection';
+  return ensureCompletion(await sendDecision(ctx, p, decision), what).id;
+}
+
+/** A decision the server must refuse: 400 with `code`. */
+async function ensureDecisionRefused(
+  ctx: CheckContext,
+  p: Pause,
+  decision: string,
+  code: string,
+  what: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  ensureErrorAnswer(await sendDecision(ctx, p, decision, headers), { status: 400, code }, what);
 }
 
 /**
@@ -120,9 +134,7 @@ export const APPROVAL_CHECKS: Check[] = [
         path: CHAT,
         json: ctx.chatBody(ctx.fixtures.destructivePrompt!, { stream: true }),
       });
-      ensureStreamOpened(stream, 'the destructive prompt, streamed');
-      const chunks = chunksOf(stream);
-      ensureDoneLast(stream, 'the destructive prompt, streamed');
+      const chunks = completeChunks(stream, 'the destructive prompt, streamed');
       const id = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).find((d) => d.id)?.id;
       ensure(
         id && parseApprovalId(id),
@@ -136,7 +148,7 @@ export const APPROVAL_CHECKS: Check[] = [
         `${chunks[0]!.id}::…`,
         id,
       );
-      const finish = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean);
+      const finish = finishReasons(chunks);
       ensure(finish.length === 1 && finish[0] === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
     },
   },
@@ -172,16 +184,14 @@ export const APPROVAL_CHECKS: Check[] = [
     async run(ctx) {
       const p = await pause(ctx);
       const stream = await ctx.stream({ path: CHAT, json: decide(ctx, p, 'approve', { stream: true }) });
-      ensureStreamOpened(stream, 'the approval');
-      const chunks = chunksOf(stream);
-      ensureDoneLast(stream, 'the approval');
+      const chunks = completeChunks(stream, 'the approval');
       ensure(
         streamedText(chunks).length > 0,
         'the continuation has no text',
         'text after approval',
         chunks.slice(0, 3),
       );
-      const finish = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean);
+      const finish = finishReasons(chunks);
       ensure(
         finish.length === 1 && finish[0] === 'stop',
         'the continuation did not finish',
@@ -207,10 +217,7 @@ export const APPROVAL_CHECKS: Check[] = [
     section: SECTIONS.approvals,
     async run(ctx) {
       const p = await pause(ctx);
-      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'approve') });
-      ensureOk(answer, 'the approval');
-      const resumed = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').id;
-      const calls = await callsAfterDecision(ctx, p, resumed);
+      const calls = await callsAfterDecision(ctx, p, await decided(ctx, p, 'approve'));
       ensure(
         calls.some((c) => c.id === p.call.id && c.status === 'executed'),
         'the approved tool was not executed',
@@ -228,9 +235,7 @@ export const APPROVAL_CHECKS: Check[] = [
     section: SECTIONS.approvals,
     async run(ctx) {
       const p = await pause(ctx);
-      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
-      ensureOk(answer, 'the rejection');
-      const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      const completion = ensureCompletion(await sendDecision(ctx, p, 'reject'), 'the rejection');
       ensure(
         completion.stop_reason === 'approval_rejected',
         'wrong stop_reason',
@@ -249,10 +254,7 @@ export const APPROVAL_CHECKS: Check[] = [
     section: SECTIONS.approvals,
     async run(ctx) {
       const p = await pause(ctx);
-      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
-      ensureOk(answer, 'the rejection');
-      const resumed = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').id;
-      const calls = await callsAfterDecision(ctx, p, resumed);
+      const calls = await callsAfterDecision(ctx, p, await decided(ctx, p, 'reject'));
       const executed = calls.filter((c) => c.status === 'executed');
       ensure(
         executed.length === 0,
@@ -275,10 +277,11 @@ export const APPROVAL_CHECKS: Check[] = [
         ...p,
         call: { ...p.call, id: `run_${ctx.uid('forged').replace(/[^A-Za-z0-9]/g, '')}::tc_1` },
       };
-      const answer = await ctx.send({ path: CHAT, json: decide(ctx, forged, 'approve') });
-      ensureErrorAnswer(
-        answer,
-        { status: 400, code: ERROR_CODES.unknownApprovalId },
+      await ensureDecisionRefused(
+        ctx,
+        forged,
+        'approve',
+        ERROR_CODES.unknownApprovalId,
         'an unknown approval id',
       );
     },
@@ -294,15 +297,13 @@ export const APPROVAL_CHECKS: Check[] = [
       const { userHeader } = ctx.dialect.memory;
       if (!userHeader) throw new CheckSkipped(`dialect ${ctx.dialect.name} names no user header`);
       const p = await pause(ctx, { [userHeader]: ctx.uid('owner') });
-      const answer = await ctx.send({
-        path: CHAT,
-        json: decide(ctx, p, 'approve'),
-        headers: { [userHeader]: ctx.uid('intruder') },
-      });
-      ensureErrorAnswer(
-        answer,
-        { status: 400, code: ERROR_CODES.unknownApprovalId },
+      await ensureDecisionRefused(
+        ctx,
+        p,
+        'approve',
+        ERROR_CODES.unknownApprovalId,
         "another user's approval",
+        { [userHeader]: ctx.uid('intruder') },
       );
     },
   },
@@ -315,10 +316,11 @@ export const APPROVAL_CHECKS: Check[] = [
     section: SECTIONS.approvals,
     async run(ctx) {
       const p = await pause(ctx);
-      const answer = await ctx.send({ path: CHAT, json: decide(ctx, p, 'maybe later') });
-      ensureErrorAnswer(
-        answer,
-        { status: 400, code: ERROR_CODES.invalidApprovalDecision },
+      await ensureDecisionRefused(
+        ctx,
+        p,
+        'maybe later',
+        ERROR_CODES.invalidApprovalDecision,
         'the decision "maybe later"',
       );
     },
@@ -332,14 +334,8 @@ export const APPROVAL_CHECKS: Check[] = [
     section: SECTIONS.approvals,
     async run(ctx) {
       const p = await pause(ctx);
-      const first = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
-      ensureOk(first, 'the first decision');
-      const again = await ctx.send({ path: CHAT, json: decide(ctx, p, 'reject') });
-      ensureErrorAnswer(
-        again,
-        { status: 400, code: ERROR_CODES.approvalAlreadyDecided },
-        'a second decision',
-      );
+      ensureOk(await sendDecision(ctx, p, 'reject'), 'the first decision');
+      await ensureDecisionRefused(ctx, p, 'reject', ERROR_CODES.approvalAlreadyDecided, 'a second decision');
     },
   },
 ];

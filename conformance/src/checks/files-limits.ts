@@ -1,9 +1,9 @@
 import { decodeSSE, ERROR_CODES, HEADERS, MAX_REQUEST_BYTES } from '@threadline/protocol';
-import { chatCompletionSchema, fileObjectSchema, runRecordSchema } from '@threadline/protocol/schemas';
+import { fileObjectSchema } from '@threadline/protocol/schemas';
 import { ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT } from './support';
+import { CHAT, ensureCompletion, ensureNotFound, runRecord, sendRawChatBody } from './support';
 
 const family = { family: 'ingest-files' } as const;
 
@@ -19,12 +19,8 @@ const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base6
 
 /** A JSON turn; returns the completion and its run record. */
 async function turnWithRun(ctx: CheckContext, body: Record<string, unknown>, what: string) {
-  const answer = await ctx.send({ path: CHAT, json: body });
-  ensureOk(answer, what);
-  const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
-  const record = await ctx.send({ path: `/v1/runs/${encodeURIComponent(completion.id)}` });
-  ensureOk(record, `GET /v1/runs/${completion.id}`);
-  return { answer, completion, run: ensureSchema(runRecordSchema, record.json, 'run record') };
+  const completion = ensureCompletion(await ctx.send({ path: CHAT, json: body }), what);
+  return { completion, run: await runRecord(ctx, completion.id) };
 }
 
 /** Sends bytes inline, finds the stored file through the run record, and reads it back. */
@@ -114,8 +110,7 @@ export const FILES_LIMITS_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.files,
     async run(ctx) {
-      const answer = await ctx.send({ path: '/v1/files/file-conformance-missing' });
-      ensureErrorAnswer(answer, { status: 404 }, 'GET /v1/files/file-conformance-missing');
+      await ensureNotFound(ctx, '/v1/files/file-conformance-missing');
     },
   },
   {
@@ -127,11 +122,7 @@ export const FILES_LIMITS_CHECKS: Check[] = [
     section: SECTIONS.limits,
     async run(ctx) {
       overLimitBody ??= new Uint8Array(MAX_REQUEST_BYTES + 1).fill(0x20);
-      const answer = await ctx.send({
-        path: CHAT,
-        body: overLimitBody,
-        headers: { 'content-type': 'application/json' },
-      });
+      const answer = await sendRawChatBody(ctx, overLimitBody);
       ensureErrorAnswer(answer, { status: 413, code: ERROR_CODES.payloadTooLarge }, 'a 32 MiB + 1 byte body');
     },
   },
@@ -163,8 +154,7 @@ export const FILES_LIMITS_CHECKS: Check[] = [
     section: SECTIONS.endpoints,
     async run(ctx) {
       const answer = await ctx.send({ path: CHAT, json: ctx.chatBody('Say hello.') });
-      ensureOk(answer, 'a plain turn');
-      const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      const completion = ensureCompletion(answer, 'a plain turn');
       const header = answer.headers.get(HEADERS.runId);
       ensure(
         header === completion.id,
@@ -182,8 +172,7 @@ export const FILES_LIMITS_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.runs,
     async run(ctx) {
-      const answer = await ctx.send({ path: '/v1/runs/run_conformance_missing' });
-      ensureErrorAnswer(answer, { status: 404 }, 'GET /v1/runs/run_conformance_missing');
+      await ensureNotFound(ctx, '/v1/runs/run_conformance_missing');
     },
   },
   {
@@ -216,9 +205,7 @@ export const FILES_LIMITS_CHECKS: Check[] = [
       let status = 'in_progress';
       for (let attempt = 0; attempt < 40 && status === 'in_progress'; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
-        const record = await ctx.send({ path: `/v1/runs/${encodeURIComponent(runId)}` });
-        ensureOk(record, `GET /v1/runs/${runId}`);
-        status = ensureSchema(runRecordSchema, record.json, 'run record').status;
+        status = (await runRecord(ctx, runId)).status;
       }
       ensure(status === 'cancelled', 'the run was not cancelled', 'status cancelled', status);
       ctx.signal.removeEventListener('abort', onAbort);

@@ -1,9 +1,9 @@
 import { ERROR_CODES } from '@threadline/protocol';
-import { chatCompletionSchema, ingestResponseSchema } from '@threadline/protocol/schemas';
+import { ingestResponseSchema } from '@threadline/protocol/schemas';
 import { ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, codeWord } from './support';
+import { CHAT, codeWord, ensureCompletion, ensureRecalled } from './support';
 
 const family = { family: 'ingest-files' } as const;
 
@@ -29,6 +29,20 @@ const ingest = (
     headers: { ...memoryHeaders(ctx), ...init.headers },
   });
 
+/** Ingesting `?<param>=<value>` succeeds and processes tokens. */
+async function ensureIngested(ctx: CheckContext, param: 'file_path' | 'uri', value: string): Promise<void> {
+  const answer = await ingest(ctx, `${param}=${encodeURIComponent(value)}`);
+  ensureOk(answer, `POST /v1/ingest?${param}=…`);
+  const body = ensureSchema(ingestResponseSchema, answer.json, 'ingest response');
+  ensure(body.tokens_processed > 0, 'nothing was processed', 'tokens_processed > 0', body);
+}
+
+/** Ingesting a file_path that reaches outside the upload directory is 400 invalid_path. */
+async function ensurePathRefused(ctx: CheckContext, path: string): Promise<void> {
+  const answer = await ingest(ctx, `file_path=${encodeURIComponent(path)}`);
+  ensureErrorAnswer(answer, { status: 400, code: ERROR_CODES.invalidPath }, `file_path=${path}`);
+}
+
 /** Family 6 (ingest): load documents into a session's memory, never from outside the upload directory. */
 export const INGEST_CHECKS: Check[] = [
   {
@@ -40,10 +54,7 @@ export const INGEST_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.ingest,
     async run(ctx) {
-      const answer = await ingest(ctx, `file_path=${encodeURIComponent(ctx.fixtures.ingestPath!)}`);
-      ensureOk(answer, 'POST /v1/ingest?file_path=…');
-      const body = ensureSchema(ingestResponseSchema, answer.json, 'ingest response');
-      ensure(body.tokens_processed > 0, 'nothing was processed', 'tokens_processed > 0', body);
+      await ensureIngested(ctx, 'file_path', ctx.fixtures.ingestPath!);
     },
   },
   {
@@ -55,10 +66,7 @@ export const INGEST_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.ingest,
     async run(ctx) {
-      const answer = await ingest(ctx, `uri=${encodeURIComponent(ctx.fixtures.ingestUri!)}`);
-      ensureOk(answer, 'POST /v1/ingest?uri=…');
-      const body = ensureSchema(ingestResponseSchema, answer.json, 'ingest response');
-      ensure(body.tokens_processed > 0, 'nothing was processed', 'tokens_processed > 0', body);
+      await ensureIngested(ctx, 'uri', ctx.fixtures.ingestUri!);
     },
   },
   {
@@ -69,12 +77,7 @@ export const INGEST_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.ingest,
     async run(ctx) {
-      const answer = await ingest(ctx, `file_path=${encodeURIComponent('../../../../etc/passwd')}`);
-      ensureErrorAnswer(
-        answer,
-        { status: 400, code: ERROR_CODES.invalidPath },
-        'file_path=../../../../etc/passwd',
-      );
+      await ensurePathRefused(ctx, '../../../../etc/passwd');
     },
   },
   {
@@ -85,8 +88,7 @@ export const INGEST_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.ingest,
     async run(ctx) {
-      const answer = await ingest(ctx, `file_path=${encodeURIComponent('/etc/passwd')}`);
-      ensureErrorAnswer(answer, { status: 400, code: ERROR_CODES.invalidPath }, 'file_path=/etc/passwd');
+      await ensurePathRefused(ctx, '/etc/passwd');
     },
   },
   {
@@ -98,9 +100,7 @@ export const INGEST_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.ingest,
     async run(ctx) {
-      const path = ctx.fixtures.ingestEscapingPath!;
-      const answer = await ingest(ctx, `file_path=${encodeURIComponent(path)}`);
-      ensureErrorAnswer(answer, { status: 400, code: ERROR_CODES.invalidPath }, `file_path=${path}`);
+      await ensurePathRefused(ctx, ctx.fixtures.ingestEscapingPath!);
     },
   },
   {
@@ -144,15 +144,8 @@ export const INGEST_CHECKS: Check[] = [
         json: ctx.chatBody('What is the vault access code?'),
         headers,
       });
-      ensureOk(answer, 'a turn after ingest');
-      const reply =
-        ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').choices[0]!.message.content ?? '';
-      ensure(
-        reply.includes(word),
-        'the ingested document was not retrieved',
-        `a reply containing ${word}`,
-        reply,
-      );
+      const reply = ensureCompletion(answer, 'a turn after ingest').choices[0]!.message.content ?? '';
+      ensureRecalled(reply, word, 'the ingested document was not retrieved');
     },
   },
 ];

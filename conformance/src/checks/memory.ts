@@ -1,9 +1,8 @@
 import { ERROR_CODES } from '@threadline/protocol';
-import { chatCompletionSchema } from '@threadline/protocol/schemas';
-import { CheckSkipped, ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import { CheckSkipped, ensureErrorAnswer } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, codeWord } from './support';
+import { CHAT, codeWord, ensureCompletion, ensureNotRecalled, ensureRecalled } from './support';
 
 const family = { family: 'memory' } as const;
 const RECALL = 'What is the code word I gave you earlier? Answer with the code word only.';
@@ -16,8 +15,7 @@ async function say(
   what: string,
 ): Promise<string> {
   const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(text), headers });
-  ensureOk(answer, what);
-  return ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').choices[0]!.message.content ?? '';
+  return ensureCompletion(answer, what).choices[0]!.message.content ?? '';
 }
 
 /** Headers naming a fresh session (and a fresh user when the dialect has a user header). */
@@ -28,11 +26,19 @@ function session(ctx: CheckContext, user?: string): Record<string, string> {
   return headers;
 }
 
-/** Turn 1 states a code word in a session; returns the word and the session headers. */
-async function plant(ctx: CheckContext, headers: Record<string, string>): Promise<string> {
+/**
+ * Turn 1 states a code word with the `planting` headers; turn 2 asks for it with the `asking` ones.
+ * Returns the word and the reply to turn 2.
+ */
+async function plantThenAsk(
+  ctx: CheckContext,
+  planting: Record<string, string>,
+  asking: Record<string, string>,
+  what: string,
+): Promise<{ word: string; reply: string }> {
   const word = codeWord(ctx);
-  await say(ctx, `Please remember this code word: ${word}.`, headers, 'turn 1 (stating the code word)');
-  return word;
+  await say(ctx, `Please remember this code word: ${word}.`, planting, 'turn 1 (stating the code word)');
+  return { word, reply: await say(ctx, RECALL, asking, what) };
 }
 
 /** Family 5: memory by session and thread, isolated per user; credentials where auth is declared. */
@@ -46,14 +52,8 @@ export const MEMORY_CHECKS: Check[] = [
     section: SECTIONS.memory,
     async run(ctx) {
       const headers = session(ctx);
-      const word = await plant(ctx, headers);
-      const reply = await say(ctx, RECALL, headers, 'turn 2 (same session)');
-      ensure(
-        reply.includes(word),
-        'the session did not recall the code word',
-        `a reply containing ${word}`,
-        reply,
-      );
+      const { word, reply } = await plantThenAsk(ctx, headers, headers, 'turn 2 (same session)');
+      ensureRecalled(reply, word, 'the session did not recall the code word');
     },
   },
   {
@@ -65,15 +65,10 @@ export const MEMORY_CHECKS: Check[] = [
     section: SECTIONS.memory,
     async run(ctx) {
       const headers = session(ctx);
-      const word = await plant(ctx, headers);
       const { userHeader } = ctx.dialect.memory;
-      const reply = await say(
-        ctx,
-        RECALL,
-        userHeader ? { [userHeader]: headers[userHeader]! } : {},
-        'turn 2 (no session)',
-      );
-      ensure(!reply.includes(word), 'a turn without a session saw stored memory', `no ${word}`, reply);
+      const sameUser = userHeader ? { [userHeader]: headers[userHeader]! } : {};
+      const { word, reply } = await plantThenAsk(ctx, headers, sameUser, 'turn 2 (no session)');
+      ensureNotRecalled(reply, word, 'a turn without a session saw stored memory');
     },
   },
   {
@@ -87,10 +82,10 @@ export const MEMORY_CHECKS: Check[] = [
       const { sessionHeader, userHeader } = ctx.dialect.memory;
       if (!userHeader) throw new CheckSkipped(`dialect ${ctx.dialect.name} names no user header`);
       const headers = session(ctx);
-      const word = await plant(ctx, headers);
       const intruder = { [sessionHeader!]: headers[sessionHeader!]!, [userHeader]: ctx.uid('intruder') };
-      const reply = await say(ctx, RECALL, intruder, 'turn 2 (another user, same session id)');
-      ensure(!reply.includes(word), "another user saw the session's memory", `no ${word}`, reply);
+      const what = 'turn 2 (another user, same session id)';
+      const { word, reply } = await plantThenAsk(ctx, headers, intruder, what);
+      ensureNotRecalled(reply, word, "another user saw the session's memory");
     },
   },
   {
@@ -103,14 +98,9 @@ export const MEMORY_CHECKS: Check[] = [
     async run(ctx) {
       const { sessionHeader } = ctx.dialect.memory;
       const headers = session(ctx);
-      const word = await plant(ctx, headers);
-      const reply = await say(
-        ctx,
-        RECALL,
-        { ...headers, [sessionHeader!]: ctx.uid('sess') },
-        'turn 2 (another session)',
-      );
-      ensure(!reply.includes(word), 'another session saw the memory', `no ${word}`, reply);
+      const otherSession = { ...headers, [sessionHeader!]: ctx.uid('sess') };
+      const { word, reply } = await plantThenAsk(ctx, headers, otherSession, 'turn 2 (another session)');
+      ensureNotRecalled(reply, word, 'another session saw the memory');
     },
   },
   {
@@ -122,14 +112,8 @@ export const MEMORY_CHECKS: Check[] = [
     section: SECTIONS.memory,
     async run(ctx) {
       const headers = { [ctx.dialect.memory.threadHeader!]: ctx.uid('thread') };
-      const word = await plant(ctx, headers);
-      const reply = await say(ctx, RECALL, headers, 'turn 2 (same thread)');
-      ensure(
-        reply.includes(word),
-        'the thread did not recall the code word',
-        `a reply containing ${word}`,
-        reply,
-      );
+      const { word, reply } = await plantThenAsk(ctx, headers, headers, 'turn 2 (same thread)');
+      ensureRecalled(reply, word, 'the thread did not recall the code word');
     },
   },
   {
@@ -140,9 +124,9 @@ export const MEMORY_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.memory,
     async run(ctx) {
-      const word = await plant(ctx, { [ctx.dialect.memory.threadHeader!]: ctx.uid('thread') });
-      const reply = await say(ctx, RECALL, {}, 'turn 2 (no thread)');
-      ensure(!reply.includes(word), 'a turn without a thread saw its memory', `no ${word}`, reply);
+      const thread = { [ctx.dialect.memory.threadHeader!]: ctx.uid('thread') };
+      const { word, reply } = await plantThenAsk(ctx, thread, {}, 'turn 2 (no thread)');
+      ensureNotRecalled(reply, word, 'a turn without a thread saw its memory');
     },
   },
   {

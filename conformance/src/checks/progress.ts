@@ -1,20 +1,31 @@
 import { progressEventSchema } from '@threadline/protocol/schemas';
 import { ensure, ensureSchema } from '../internal/expect';
+import type { StreamExchange } from '../internal/http';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
 import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened, PLAIN_PROMPT, plainStream } from './support';
 
 const wire = { family: 'wire' } as const;
 
-/** A streamed turn with the dialect's progress header enabled. */
-const progressStream = (ctx: CheckContext) => {
+const ASKING = 'a streamed turn asking for progress';
+
+/** A streamed turn with the dialect's progress header enabled; one that did not open fails the check. */
+async function progressStream(ctx: CheckContext): Promise<StreamExchange> {
   const progress = ctx.dialect.progress!;
-  return ctx.sharedStream('stream-progress', {
+  const stream = await ctx.sharedStream('stream-progress', {
     path: CHAT,
     json: ctx.chatBody(PLAIN_PROMPT, { stream: true }),
     headers: { [progress.header]: progress.enabledValue },
   });
-};
+  ensureStreamOpened(stream, ASKING);
+  return stream;
+}
+
+/** The stream's progress events, each valid against the protocol schema. */
+const progressEvents = (stream: StreamExchange) =>
+  stream.frames
+    .filter((f) => f.event === 'progress')
+    .map((f) => ensureSchema(progressEventSchema, JSON.parse(f.data), 'progress event'));
 
 /** Progress events (Spice): sent only when asked for, valid, never going backwards. */
 export const PROGRESS_CHECKS: Check[] = [
@@ -27,17 +38,15 @@ export const PROGRESS_CHECKS: Check[] = [
     section: SECTIONS.progress,
     async run(ctx) {
       const stream = await progressStream(ctx);
-      ensureStreamOpened(stream, 'a streamed turn asking for progress');
-      const events = stream.frames.filter((f) => f.event === 'progress');
+      const events = progressEvents(stream);
       ensure(events.length > 0, 'no progress events', 'event: progress frames', stream.frames.slice(0, 4));
-      for (const event of events) ensureSchema(progressEventSchema, JSON.parse(event.data), 'progress event');
       ensure(
         chunksOf(stream).length > 0,
         'the chunks are missing',
         'chunks next to the events',
         stream.frames.length,
       );
-      ensureDoneLast(stream, 'a streamed turn asking for progress');
+      ensureDoneLast(stream, ASKING);
     },
   },
   {
@@ -49,10 +58,7 @@ export const PROGRESS_CHECKS: Check[] = [
     section: SECTIONS.progress,
     async run(ctx) {
       const stream = await progressStream(ctx);
-      ensureStreamOpened(stream, 'a streamed turn asking for progress');
-      const events = stream.frames
-        .filter((f) => f.event === 'progress')
-        .map((f) => ensureSchema(progressEventSchema, JSON.parse(f.data), 'progress event'));
+      const events = progressEvents(stream);
       const fractions = events.map((e) => e.fraction);
       ensure(
         fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!),
@@ -74,7 +80,6 @@ export const PROGRESS_CHECKS: Check[] = [
     section: SECTIONS.progress,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const named = stream.frames.filter((f) => f.event !== undefined);
       ensure(named.length === 0, 'named events were sent unasked', 'only data frames', named);
     },

@@ -1,9 +1,9 @@
 import { ERROR_CODES } from '@threadline/protocol';
-import { type ChatCompletion, chatCompletionSchema } from '@threadline/protocol/schemas';
-import { CheckFailure, ensure, ensureErrorAnswer, ensureOk, ensureSchema } from '../internal/expect';
+import type { ChatCompletion } from '@threadline/protocol/schemas';
+import { ensure, ensureErrorAnswer } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened } from './support';
+import { CHAT, completeChunks, ensureCompletion, finishReasons, isJson } from './support';
 
 const family = { family: 'tool-choice' } as const;
 
@@ -43,9 +43,7 @@ async function completion(
   extra: Record<string, unknown>,
   what: string,
 ): Promise<ChatCompletion> {
-  const answer = await ctx.send({ path: CHAT, json: withTools(ctx, extra) });
-  ensureOk(answer, what);
-  return ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+  return ensureCompletion(await ctx.send({ path: CHAT, json: withTools(ctx, extra) }), what);
 }
 
 /** The tool calls of a completion, each with arguments that parse as a JSON object. */
@@ -60,11 +58,8 @@ function callsOf(completion: ChatCompletion, what: string) {
     choice.finish_reason,
   );
   for (const call of calls) {
-    try {
-      JSON.parse(call.function.arguments);
-    } catch {
-      throw new CheckFailure(`${what}: arguments are not JSON`, 'JSON arguments', call.function.arguments);
-    }
+    const args = call.function.arguments;
+    ensure(isJson(args), `${what}: arguments are not JSON`, 'JSON arguments', args);
   }
   return calls;
 }
@@ -196,9 +191,7 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
         path: CHAT,
         json: withTools(ctx, { tool_choice: 'required', stream: true }),
       });
-      ensureStreamOpened(stream, 'a streamed tool call');
-      const chunks = chunksOf(stream);
-      ensureDoneLast(stream, 'a streamed tool call');
+      const chunks = completeChunks(stream, 'a streamed tool call');
       const calls = new Map<number, { id?: string; name?: string; args: string }>();
       for (const chunk of chunks) {
         for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
@@ -217,14 +210,10 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
         }
       }
       ensure(calls.size > 0, 'no tool-call deltas', 'delta.tool_calls', chunks.slice(0, 3));
-      for (const call of calls.values()) {
-        try {
-          JSON.parse(call.args);
-        } catch {
-          throw new CheckFailure('assembled arguments are not JSON', 'JSON arguments', call.args);
-        }
+      for (const { args } of calls.values()) {
+        ensure(isJson(args), 'assembled arguments are not JSON', 'JSON arguments', args);
       }
-      const finish = chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean);
+      const finish = finishReasons(chunks);
       ensure(finish.length === 1 && finish[0] === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
     },
   },
@@ -244,8 +233,7 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
         ...calls.map((call) => ({ role: 'tool', tool_call_id: call.id, content: '{"temperature_c": 18}' })),
       ];
       const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(messages, { tools: TOOLS }) });
-      ensureOk(answer, 'the tool result round trip');
-      const choice = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion').choices[0]!;
+      const choice = ensureCompletion(answer, 'the tool result round trip').choices[0]!;
       ensure(
         choice.finish_reason === 'stop' && choice.message.content,
         'the turn did not complete with text',

@@ -1,7 +1,7 @@
 import { ERROR_CODES, HEADERS } from '@threadline/protocol';
 import { ensure, ensureErrorAnswer } from '../internal/expect';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, PLAIN_PROMPT } from './support';
+import { CHAT, ensureNotFound, PLAIN_PROMPT, sendRawChatBody } from './support';
 
 const wire = { family: 'wire' } as const;
 
@@ -44,11 +44,7 @@ export const ERROR_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.errors,
     async run(ctx) {
-      const answer = await ctx.send({
-        path: CHAT,
-        body: '{"messages": [',
-        headers: { 'content-type': 'application/json' },
-      });
+      const answer = await sendRawChatBody(ctx, '{"messages": [');
       ensureErrorAnswer(answer, { status: 400 }, 'a truncated JSON body');
     },
   },
@@ -60,11 +56,7 @@ export const ERROR_CHECKS: Check[] = [
     level: 'SHOULD',
     section: SECTIONS.errors,
     async run(ctx) {
-      const answer = await ctx.send({
-        path: CHAT,
-        body: 'not json',
-        headers: { 'content-type': 'application/json' },
-      });
+      const answer = await sendRawChatBody(ctx, 'not json');
       ensureErrorAnswer(answer, { status: 400, code: ERROR_CODES.invalidJson }, 'a body that is not JSON');
     },
   },
@@ -76,8 +68,7 @@ export const ERROR_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.endpoints,
     async run(ctx) {
-      const answer = await ctx.send({ path: '/v1/conformance-no-such-route' });
-      ensureErrorAnswer(answer, { status: 404 }, 'GET /v1/conformance-no-such-route');
+      await ensureNotFound(ctx, '/v1/conformance-no-such-route');
     },
   },
   {

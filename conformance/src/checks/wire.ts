@@ -1,19 +1,16 @@
 import { SSE_CONTENT_TYPE } from '@threadline/protocol';
-import {
-  chatCompletionSchema,
-  healthSchema,
-  modelListSchema,
-  modelSchema,
-} from '@threadline/protocol/schemas';
+import { healthSchema, modelListSchema, modelSchema } from '@threadline/protocol/schemas';
 import { ensure, ensureOk, ensureSchema } from '../internal/expect';
 import { type Check, SECTIONS } from '../runner/types';
 import {
   CHAT,
   chunksOf,
+  ensureCompletion,
   ensureDoneLast,
-  ensureStreamOpened,
+  ensureUsageAddsUp,
+  finishReasons,
   PLAIN_PROMPT,
-  plainJson,
+  plainCompletion,
   plainStream,
   streamedText,
 } from './support';
@@ -30,9 +27,7 @@ export const WIRE_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
-      const answer = await plainJson(ctx);
-      ensureOk(answer, 'a plain chat turn');
-      ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      await plainCompletion(ctx);
     },
   },
   {
@@ -43,9 +38,7 @@ export const WIRE_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
-      const answer = await plainJson(ctx);
-      ensureOk(answer, 'a plain chat turn');
-      const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      const { completion } = await plainCompletion(ctx);
       const choice = completion.choices[0]!;
       ensure(
         completion.choices.length === 1,
@@ -75,12 +68,9 @@ export const WIRE_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
-      const answer = await plainJson(ctx);
-      ensureOk(answer, 'a plain chat turn');
-      const { usage } = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
-      ensure(usage, 'the completion carries no usage', 'a usage object', answer.json);
-      const sum = usage.prompt_tokens + usage.completion_tokens;
-      ensure(usage.total_tokens === sum, 'usage totals do not add up', `total_tokens ${sum}`, usage);
+      const { answer, completion } = await plainCompletion(ctx);
+      ensure(completion.usage, 'the completion carries no usage', 'a usage object', answer.json);
+      ensureUsageAddsUp(completion.usage);
     },
   },
   {
@@ -95,8 +85,7 @@ export const WIRE_CHECKS: Check[] = [
         path: CHAT,
         json: ctx.chatBody(PLAIN_PROMPT, { x_conformance_future_field: { nested: [1, 2] } }),
       });
-      ensureOk(answer, 'a turn with an unknown field');
-      ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      ensureCompletion(answer, 'a turn with an unknown field');
     },
   },
   {
@@ -111,8 +100,7 @@ export const WIRE_CHECKS: Check[] = [
         path: CHAT,
         json: ctx.chatBody('Count slowly from one to twenty, in words.', { max_tokens: 1 }),
       });
-      ensureOk(answer, 'a turn with max_tokens 1');
-      const completion = ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
+      const completion = ensureCompletion(answer, 'a turn with max_tokens 1');
       const choice = completion.choices[0]!;
       ensure(
         choice.finish_reason === 'length',
@@ -138,7 +126,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const type = stream.headers.get('content-type') ?? '';
       ensure(
         type.startsWith(SSE_CONTENT_TYPE),
@@ -157,7 +144,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const chunks = chunksOf(stream);
       ensure(chunks.length > 0, 'the stream carried no chunks', 'at least one chunk', stream.frames);
     },
@@ -171,7 +157,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const ids = [...new Set(chunksOf(stream).map((c) => c.id))];
       ensure(ids.length === 1, 'chunk ids differ within one stream', 'one id across chunks', ids);
     },
@@ -185,7 +170,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const first = chunksOf(stream)[0];
       ensure(
         first?.choices[0]?.delta.role === 'assistant',
@@ -204,10 +188,7 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
-      const reasons = chunksOf(stream).flatMap((c) =>
-        c.choices.map((ch) => ch.finish_reason).filter((r) => r !== null),
-      );
+      const reasons = finishReasons(chunksOf(stream));
       ensure(reasons.length === 1, 'not exactly one finish_reason', 'one non-null finish_reason', reasons);
     },
   },
@@ -220,7 +201,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const text = streamedText(chunksOf(stream));
       ensure(
         text.length > 0,
@@ -239,7 +219,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       ensureDoneLast(stream, 'a plain streamed turn');
     },
   },
@@ -252,7 +231,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx, true);
-      ensureStreamOpened(stream, 'a streamed turn with usage');
       const at = stream.frames.findIndex((f) => f.data === '[DONE]');
       ensure(at !== -1, 'the stream has no [DONE]', 'data: [DONE]', stream.bodyError ?? 'no [DONE] frame');
       const after = stream.frames.slice(at + 1);
@@ -268,7 +246,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx, true);
-      ensureStreamOpened(stream, 'a streamed turn with usage');
       const chunks = chunksOf(stream);
       const last = chunks.at(-1);
       ensure(
@@ -295,11 +272,9 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx, true);
-      ensureStreamOpened(stream, 'a streamed turn with usage');
       const usage = chunksOf(stream).findLast((c) => c.usage)?.usage;
       ensure(usage, 'no usage in the stream', 'a usage chunk', stream.frames.slice(-3));
-      const sum = usage.prompt_tokens + usage.completion_tokens;
-      ensure(usage.total_tokens === sum, 'usage totals do not add up', `total_tokens ${sum}`, usage);
+      ensureUsageAddsUp(usage);
     },
   },
   {
@@ -311,7 +286,6 @@ export const WIRE_CHECKS: Check[] = [
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      ensureStreamOpened(stream, 'a plain streamed turn');
       const extra = chunksOf(stream).filter((c) => c.choices.length === 0);
       ensure(extra.length === 0, 'a usage chunk was sent unasked', 'no chunk with choices []', extra);
     },

@@ -50,7 +50,8 @@ and checks its whole feature set.
   -h, --help              Print this help and exit
 
 Exit status: 0 no MUST check failed (SHOULD failures only warn); 1 a MUST check failed or a baseline
-entry is stale; 2 configuration error or server unreachable.
+entry is stale; 2 configuration error or server unreachable; 130/143 stopped by SIGINT/SIGTERM (the
+temporary folder is removed first).
 `;
 
 function positiveInt(value: string, flag: string): number {

@@ -15,6 +15,8 @@ export interface RunState {
   /** A prefix unique to this run, so concurrent runs against one server never share sessions. */
   runTag: string;
   counter: { next: number };
+  /** Aborted when the caller stops the run (Ctrl-C in the CLI). */
+  stop?: AbortSignal;
 }
 
 /** What a check sees: plain HTTP against the base URL, recorded for its report. */
@@ -88,7 +90,8 @@ export class CheckContext {
     if (!pending) {
       // A little under the check timeout: the checks waiting on it then see its outcome (a stream that
       // broke off, say) rather than racing their own timers.
-      pending = make(AbortSignal.timeout(Math.max(1, Math.floor(this.run.timeoutMs * 0.8))));
+      const limit = AbortSignal.timeout(Math.max(1, Math.floor(this.run.timeoutMs * 0.8)));
+      pending = make(this.run.stop ? AbortSignal.any([limit, this.run.stop]) : limit);
       this.run.shared.set(key, pending);
     }
     const value = await pending;

@@ -22,8 +22,12 @@ export function skipReason(check: Check, state: RunState): string | null {
   return null;
 }
 
-/** Runs one check within the timeout; every outcome becomes a result, never a thrown error. */
+/**
+ * Runs one check within the timeout; every outcome becomes a result, never a thrown error — except a
+ * stopped run, which rejects with the stop signal's reason as soon as it is stopped.
+ */
 export async function executeCheck(check: Check, state: RunState): Promise<CheckResult> {
+  state.stop?.throwIfAborted();
   const started = performance.now();
   const base = meta(check);
   const reason = skipReason(check, state);
@@ -37,6 +41,14 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
       controller.abort(new DOMException('timed out', 'TimeoutError'));
       reject(new CheckFailure(`no answer within ${state.timeoutMs} ms`, 'a complete answer', 'timed out'));
     }, state.timeoutMs);
+  });
+  let onStop: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onStop = () => {
+      controller.abort(state.stop?.reason);
+      reject(state.stop?.reason);
+    };
+    state.stop?.addEventListener('abort', onStop, { once: true });
   });
   const finish = (fields: Partial<CheckResult>): CheckResult => {
     const request = ctx.requests.at(-1);
@@ -53,9 +65,10 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
     return result;
   };
   try {
-    await Promise.race([check.run(ctx), timeout]);
+    await Promise.race([check.run(ctx), timeout, stopped]);
     return finish({ status: 'passed' });
   } catch (error) {
+    if (state.stop?.aborted) throw state.stop.reason;
     if (error instanceof CheckSkipped) return finish({ status: 'skipped', message: error.message });
     const failed = check.level === 'MUST' ? 'failed' : 'warning';
     if (error instanceof CheckFailure) {
@@ -70,6 +83,7 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
     });
   } finally {
     clearTimeout(timer);
+    if (onStop) state.stop?.removeEventListener('abort', onStop);
     controller.abort();
   }
 }

@@ -50,6 +50,11 @@ export interface ConformanceOptions {
   onStart?: (info: { total: number; baseUrl: string }) => void;
   /** Called as each check finishes. */
   onResult?: (result: CheckResult, done: number, total: number) => void;
+  /**
+   * Stops the run: checks in flight are aborted and no more start, the embedded server is closed and its
+   * temporary directory removed, and `runConformance` rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 function validate(options: ConformanceOptions): void {
@@ -111,11 +116,16 @@ export function summarize(results: readonly CheckResult[], durationMs: number): 
 }
 
 /** Asks the server for its models: proves it is reachable and picks a model when none was given. */
-async function probe(state: Pick<RunState, 'http' | 'timeoutMs'>): Promise<string | null> {
+async function probe(state: Pick<RunState, 'http' | 'timeoutMs' | 'stop'>): Promise<string | null> {
+  const limit = AbortSignal.timeout(state.timeoutMs);
   let response: Response;
   try {
-    ({ response } = await state.http.open({ path: '/v1/models' }, AbortSignal.timeout(state.timeoutMs)));
+    ({ response } = await state.http.open(
+      { path: '/v1/models' },
+      state.stop ? AbortSignal.any([limit, state.stop]) : limit,
+    ));
   } catch (error) {
+    state.stop?.throwIfAborted();
     throw new ServerUnreachableError(`server unreachable: ${state.http.baseUrl} (${describeError(error)})`);
   }
   const body = (await response.json().catch(() => null)) as { data?: Array<{ id?: unknown }> } | null;
@@ -129,9 +139,12 @@ async function probe(state: Pick<RunState, 'http' | 'timeoutMs'>): Promise<strin
  */
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
   validate(options);
+  const stop = options.signal;
+  stop?.throwIfAborted();
   const started = performance.now();
   const embedded = options.baseUrl === undefined ? await startEmbedded({ apiKey: options.apiKey }) : null;
   try {
+    stop?.throwIfAborted();
     const dialectName = options.dialect ?? 'threadline';
     const profile = profileFor(dialectName);
     const capabilities = new Set<Capability>(profile.capabilities);
@@ -147,7 +160,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       headers: options.headers,
     });
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const found = await probe({ http, timeoutMs });
+    const found = await probe({ http, timeoutMs, stop });
     const state: RunState = {
       http,
       dialect: profile.dialect,
@@ -158,6 +171,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       shared: new Map(),
       runTag: Math.random().toString(36).slice(2, 8),
       counter: { next: 0 },
+      ...(stop ? { stop } : {}),
     };
     const chosen = selectShard(
       (options.checks ?? CATALOGUE).filter((check) => matchesFilter(check, options.filter ?? [])),
