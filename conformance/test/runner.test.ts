@@ -67,6 +67,45 @@ describe('runConformance against a server of another dialect', () => {
     }
   });
 
+  it('without credentials does not fail an open server on auth, unless auth is declared', async () => {
+    const open = await start({ port: 0 });
+    try {
+      const report = await runConformance({ baseUrl: open.url, dialect: 'openai' });
+      expect(report.exitCode).toBe(0);
+      const auth = report.results.filter((r) => r.capability === 'auth');
+      expect(auth.length).toBeGreaterThan(0);
+      for (const result of auth) {
+        expect(result).toMatchObject({
+          status: 'skipped',
+          message:
+            "capability 'auth' not checked: no credentials given (--api-key/--token); declare it in --config to check anyway",
+        });
+      }
+      const declared = await runConformance({
+        baseUrl: open.url,
+        dialect: 'openai',
+        capabilities: { auth: true },
+      });
+      expect(declared.results.find((r) => r.id === 'auth.missing-credentials')?.status).toBe('failed');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('counts an Authorization header as credentials, and leaves it off the anonymous requests', async () => {
+    const report = await runConformance({
+      baseUrl: server.url,
+      dialect: 'spice',
+      headers: { Authorization: 'Bearer sk-conformance' },
+      filter: ['auth', 'chat.json'],
+    });
+    expect(report.exitCode).toBe(0);
+    const statuses = new Map(report.results.map((r) => [r.id, r.status]));
+    expect(statuses.get('auth.missing-credentials')).toBe('passed');
+    expect(statuses.get('auth.missing-credentials-models')).toBe('passed');
+    expect(statuses.get('chat.json.schema')).toBe('passed');
+  });
+
   it('declares or undeclares capabilities and supplies fixtures by option', async () => {
     const report = await runConformance({
       baseUrl: server.url,

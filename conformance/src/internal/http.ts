@@ -70,7 +70,11 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
 
   function prepare(spec: RequestSpec): { request: RecordedRequest; init: RequestInit; url: string } {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      // An anonymous request carries no credentials, not even ones given as an extra header.
+      if (!(spec.anonymous && name.toLowerCase() === 'authorization')) headers[name] = value;
+    }
     if (options.token && !spec.anonymous) headers.authorization = `Bearer ${options.token}`;
     let body: string | Uint8Array | undefined = spec.body;
     if (spec.json !== undefined) {

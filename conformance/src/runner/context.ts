@@ -7,6 +7,8 @@ export interface RunState {
   http: HttpClient;
   dialect: Dialect;
   capabilities: ReadonlySet<Capability>;
+  /** Capabilities the profile declares but this run cannot check, with the reason (e.g. no credentials). */
+  withheld: ReadonlyMap<Capability, string>;
   fixtures: Fixtures;
   /** The model every chat request names (`""` when the server offered none: its default). */
   model: string;

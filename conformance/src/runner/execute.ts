@@ -13,6 +13,8 @@ const meta = (check: Check): CheckMeta => {
 export function skipReason(check: Check, state: RunState): string | null {
   for (const capability of [check.capability, ...(check.requires ?? [])]) {
     if (!state.capabilities.has(capability)) {
+      const withheld = state.withheld.get(capability);
+      if (withheld) return `capability '${capability}' not checked: ${withheld}`;
       return `capability '${capability}' not declared (dialect ${state.dialect.name}; declare it in --config)`;
     }
   }

@@ -153,10 +153,24 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       if (on) capabilities.add(name as Capability);
       else capabilities.delete(name as Capability);
     }
+    const token = embedded?.apiKey ?? options.apiKey;
+    const withheld = new Map<Capability, string>();
+    const credentialHeader = Object.keys(options.headers ?? {}).some(
+      (h) => h.toLowerCase() === 'authorization',
+    );
+    // Without credentials an open server (a local vLLM, Ollama or mock) cannot be told from one that
+    // wrongly lets strangers in, so the 401 checks would fail servers that never promised auth.
+    if (capabilities.has('auth') && !token && !credentialHeader && options.capabilities?.auth !== true) {
+      capabilities.delete('auth');
+      withheld.set(
+        'auth',
+        'no credentials given (--api-key/--token); declare it in --config to check anyway',
+      );
+    }
     const fixtures: Fixtures = { ...embedded?.fixtures, ...options.fixtures };
     const http = createHttpClient({
       baseUrl: options.baseUrl ?? embedded!.running.url,
-      token: embedded?.apiKey ?? options.apiKey,
+      token,
       headers: options.headers,
     });
     const timeoutMs = options.timeoutMs ?? 10_000;
@@ -165,6 +179,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       http,
       dialect: profile.dialect,
       capabilities,
+      withheld,
       fixtures,
       model: options.model ?? fixtures.model ?? found ?? '',
       timeoutMs,
