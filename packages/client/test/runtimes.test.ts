@@ -11,10 +11,12 @@ import { realServer } from './support/server';
 const run = promisify(execFile);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// Node binaries from the `node` npm package: the repo's Node 24, and Node 22 through the `node22` alias.
+// Node binaries from the `node` npm package (the repo's Node 24, Node 22 through the `node22` alias) and
+// Bun from the `bun` npm package (aliased `bun1`: pnpm reserves the name `bun` for package managers).
 const RUNTIMES = [
-  { major: 22, bin: here('../node_modules/node22/bin/node') },
-  { major: 24, bin: here('../../../node_modules/node/bin/node') },
+  { name: 'Node 22', bin: here('../node_modules/node22/bin/node'), check: { node: /^22\./, bun: null } },
+  { name: 'Node 24', bin: here('../../../node_modules/node/bin/node'), check: { node: /^24\./, bun: null } },
+  { name: 'Bun 1', bin: here('../node_modules/bun1/bin/bun.exe'), check: { bun: /^1\./ } },
 ];
 
 describe('supported runtimes', () => {
@@ -33,12 +35,12 @@ describe('supported runtimes', () => {
   });
 
   it.each(RUNTIMES)(
-    'Node $major streams, raises typed errors, times out stalls and builds parts',
-    async ({ major, bin }) => {
+    '$name streams, raises typed errors, times out stalls and builds parts',
+    async ({ bin, check }) => {
       expect(existsSync(bin), `${bin} (install dev dependencies)`).toBe(true);
       const { stdout } = await run(bin, [script, ref.url], { timeout: 15_000 });
       const result = JSON.parse(stdout.trim());
-      expect(Number(result.node.split('.')[0])).toBe(major);
+      expect(result).toMatchObject(check);
       expect(result).toMatchObject({
         text: 'You said: runtime check',
         notFound: true,

@@ -37,7 +37,12 @@ export interface CliRun {
 }
 
 export function runCli(cli: string, args: string[]): CliRun {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return runProcess(process.execPath, [cli, ...args]);
+}
+
+/** Any program (e.g. another runtime's binary) with what it printed so far. */
+export function runProcess(bin: string, args: string[]): CliRun {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => {
