@@ -1,7 +1,18 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { DOWNLOAD_PIECE_BYTES } from '@threadline/mock-server';
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
 import { describe, expect, it } from 'vitest';
-import { filePart, imagePart, RequestTooLargeError, textPart } from '../src/index';
-import { useServer } from './support/server';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  filePart,
+  imagePart,
+  RequestTooLargeError,
+  StreamIdleTimeoutError,
+  textPart,
+} from '../src/index';
+import { journal, useServer } from './support/server';
 
 // A 1×1 PNG.
 const PNG = Uint8Array.from(
@@ -87,6 +98,82 @@ describe('content parts, stored files and the request size limit (real port)', (
     expect(error).toBeInstanceOf(RequestTooLargeError);
     expect(error.message).toMatch(/nothing was sent/);
     expect(ref.server.journal.list()).toHaveLength(0);
+  });
+
+  // Two and a bit pieces of the server's faulted downloads, in a pattern that shows which bytes came.
+  const BIG = Uint8Array.from({ length: DOWNLOAD_PIECE_BYTES * 2 + 100 }, (_, i) => (i * 7) % 251);
+  const FIRST_PIECE = Buffer.from(BIG.subarray(0, DOWNLOAD_PIECE_BYTES));
+  const storeBig = async () => (await send([filePart(BIG, { filename: 'big.bin' })])).run.file_ids[0]!;
+  const fault = (spec: string) => ({ 'x-threadline-fault': spec });
+
+  /** Reads a download's body piece by piece: what arrived, and the error that ended it. */
+  async function drain(body: ReadableStream<Uint8Array> | null) {
+    const pieces: Uint8Array[] = [];
+    try {
+      for await (const piece of body as unknown as AsyncIterable<Uint8Array>) pieces.push(piece);
+      return { bytes: Buffer.concat(pieces), error: null };
+    } catch (error) {
+      return { bytes: Buffer.concat(pieces), error };
+    }
+  }
+
+  it('fails a stalled download with StreamIdleTimeoutError promptly; the server sees it closed', async () => {
+    const id = await storeBig();
+    // The server-side socket of each download, to see it close.
+    const sockets: Socket[] = [];
+    const onRequest = (req: IncomingMessage) => {
+      if (req.url?.endsWith('/content')) sockets.push(req.socket);
+    };
+    ref.httpServer!.on('request', onRequest);
+    try {
+      const content = await ref.client.files.content(id, {
+        streamIdleTimeout: 200,
+        headers: fault('stall-after=1'),
+      });
+      const started = Date.now();
+      const error = await content.bytes().catch((e) => e);
+      expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+      expect(error.message).toBe('Download sent no bytes for 200 ms.');
+      expect(Date.now() - started).toBeLessThan(3000);
+      await expect.poll(() => sockets[0]?.destroyed).toBe(true);
+
+      // Streamed, the first piece arrives before the stall.
+      const streamed = await ref.client.files.content(id, {
+        streamIdleTimeout: 200,
+        headers: fault('stall-after=1'),
+      });
+      const read = await drain(streamed.body);
+      expect(read.bytes).toEqual(FIRST_PIECE);
+      expect(read.error).toBeInstanceOf(StreamIdleTimeoutError);
+
+      // The server is fine: the next download is whole, on a fresh connection.
+      expect(await (await ref.client.files.content(id)).bytes()).toEqual(BIG);
+      expect(journal(ref.server).filter((e) => e.path.endsWith('/content'))).toHaveLength(3);
+      expect(new Set(sockets).size).toBe(3);
+    } finally {
+      ref.httpServer!.off('request', onRequest);
+    }
+  });
+
+  it('fails a dropped download with APIConnectionError after the bytes that came', async () => {
+    const id = await storeBig();
+    ref.server.faults.enqueue('drop-after=1');
+    const read = await drain((await ref.client.files.content(id)).body);
+    expect(read.bytes).toEqual(FIRST_PIECE);
+    expect(read.error).toBeInstanceOf(APIConnectionError);
+    expect(read.error).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect((read.error as Error).message).toMatch(/^Connection error: /);
+
+    const whole = await ref.client.files.content(id, { headers: fault('drop-after=1') });
+    await expect(whole.bytes()).rejects.toBeInstanceOf(APIConnectionError);
+  });
+
+  it('retries a download stalled before its first byte (its headers never came)', async () => {
+    const id = await storeBig();
+    ref.server.faults.enqueue('stall-after=0');
+    const content = await ref.client.files.content(id, { streamIdleTimeout: 200, maxRetries: 1 });
+    expect(await content.bytes()).toEqual(BIG);
+    expect(journal(ref.server).filter((e) => e.path.endsWith('/content'))).toHaveLength(2);
   });
 
   it('rejects a source that is neither bytes nor a URL', async () => {

@@ -27,6 +27,7 @@ export {
 } from './node';
 export { createMockServer, type MockServer } from './server';
 export type { JournalEntry, ServerState, TurnHooks } from './state';
+export { DOWNLOAD_PIECE_BYTES } from './stream/download';
 export type { ApprovalStore, PendingApproval } from './tools/approval-store';
 export type { ServerTools, ToolExecution } from './tools/registry';
 export type { ServerToolConfig, ServerToolContext, ServerToolImplementation } from './tools/schema';

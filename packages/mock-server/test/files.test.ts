@@ -1,5 +1,6 @@
 import { fileObjectSchema, runRecordSchema } from '@threadline/protocol/schemas';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DOWNLOAD_PIECE_BYTES } from '../src/index';
 import { chat, errorOf, TARGETS, type Target } from './support/target';
 
 // A 1×1 transparent PNG.
@@ -167,6 +168,119 @@ describe.each(TARGETS)('files belong to the identity that stored them (%s)', (_n
       const other = await target.fetch(path, { headers: { authorization: 'Bearer key-b' } });
       expect(other.status).toBe(404);
       expect(await other.text()).not.toContain('s3cret');
+    }
+  });
+});
+
+/** Reads a body until it ends, fails, or sends nothing for `quietMs` (a stall: it is then cancelled). */
+async function readUntilQuiet(response: Response, quietMs = 200) {
+  const reader = response.body!.getReader();
+  const parts: Uint8Array[] = [];
+  let outcome: 'ended' | 'stalled' | 'failed' = 'ended';
+  let error: unknown = null;
+  try {
+    while (true) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const next = await Promise.race([
+        reader.read(),
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), quietMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (next === null) {
+        outcome = 'stalled';
+        break;
+      }
+      if (next.done) break;
+      parts.push(next.value);
+    }
+  } catch (caught) {
+    outcome = 'failed';
+    error = caught;
+  }
+  if (outcome === 'stalled') await reader.cancel().catch(() => {});
+  return { bytes: Buffer.concat(parts), outcome, error };
+}
+
+// 2.5 pieces, in a pattern that shows which bytes arrived.
+const BIG = Uint8Array.from({ length: DOWNLOAD_PIECE_BYTES * 2.5 }, (_, i) => (i * 7) % 251);
+const SMALL = new TextEncoder().encode('smaller than one piece');
+
+describe.each(TARGETS)('stall-after and drop-after on file downloads (%s)', (_name, make) => {
+  let target: Target;
+  let big: string;
+  let small: string;
+  const store = async (t: Target, bytes: Uint8Array, filename: string) => {
+    const file_data = Buffer.from(bytes).toString('base64');
+    const response = await chat(t, { messages: withParts({ type: 'file', file: { filename, file_data } }) });
+    const id = response.headers.get('x-threadline-run-id')!;
+    return (await (await t.fetch(`/v1/runs/${id}`)).json()).file_ids[0] as string;
+  };
+  const download = (id: string, spec?: string) =>
+    target.fetch(`/v1/files/${id}/content`, spec ? { headers: { 'x-threadline-fault': spec } } : {});
+  beforeAll(async () => {
+    target = await make();
+    big = await store(target, BIG, 'big.bin');
+    small = await store(target, SMALL, 'small.txt');
+  });
+  afterEach(() => target.server.faults.clear());
+  afterAll(() => target.close());
+
+  it('stall-after=1 sends exactly the first piece, then nothing, the body left open', async () => {
+    const response = await download(big, 'stall-after=1');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    // Chunked: without a length, a client can tell the body never ended.
+    expect(response.headers.get('content-length')).toBeNull();
+    const read = await readUntilQuiet(response);
+    expect(read.outcome).toBe('stalled');
+    expect(read.bytes).toEqual(Buffer.from(BIG.subarray(0, DOWNLOAD_PIECE_BYTES)));
+  });
+
+  it('drop-after=1 (queued) sends the first piece, then breaks the connection', async () => {
+    target.server.faults.enqueue('drop-after=1');
+    const read = await readUntilQuiet(await download(big));
+    expect(read.outcome).toBe('failed');
+    // Over a port the socket closes mid-body; in-process the body stream errors.
+    if (target.name === 'real port') {
+      expect(read.error).toMatchObject({ cause: { code: 'UND_ERR_SOCKET' } });
+    } else expect(String(read.error)).toMatch(/connection dropped/);
+    expect(read.bytes).toEqual(Buffer.from(BIG.subarray(0, DOWNLOAD_PIECE_BYTES)));
+    // One-shot: the next download is whole again.
+    expect(Buffer.from(await (await download(big)).arrayBuffer())).toEqual(Buffer.from(BIG));
+  });
+
+  it('n ≥ the pieces: the whole file arrives, then the fault fires before the body ends', async () => {
+    const stalled = await readUntilQuiet(await download(small, 'stall-after=1'));
+    expect(stalled).toMatchObject({ outcome: 'stalled', bytes: Buffer.from(SMALL) });
+    const dropped = await readUntilQuiet(await download(small, 'drop-after=1'));
+    expect(dropped).toMatchObject({ outcome: 'failed', bytes: Buffer.from(SMALL) });
+    const pastEnd = await readUntilQuiet(await download(big, 'stall-after=3'));
+    expect(pastEnd).toMatchObject({ outcome: 'stalled', bytes: Buffer.from(BIG) });
+  });
+
+  it('leaves a download whole without those faults (chat-only stream faults do not apply)', async () => {
+    for (const spec of [undefined, 'error-frame-after=0', 'malformed-chunk-after=0; no-done']) {
+      const response = await download(big, spec);
+      // Over a port an unfaulted download is one write with its length.
+      if (target.name === 'real port') {
+        expect(response.headers.get('content-length')).toBe(String(BIG.length));
+      }
+      const read = await readUntilQuiet(response);
+      expect(read).toMatchObject({ outcome: 'ended', bytes: Buffer.from(BIG) });
+    }
+  });
+
+  it('applies a configured fault to every download', async () => {
+    const faulty = await make({ faults: 'drop-after=2' });
+    try {
+      const id = await store(faulty, BIG, 'big.bin');
+      const read = await readUntilQuiet(await faulty.fetch(`/v1/files/${id}/content`));
+      expect(read.outcome).toBe('failed');
+      expect(read.bytes).toEqual(Buffer.from(BIG.subarray(0, 2 * DOWNLOAD_PIECE_BYTES)));
+    } finally {
+      await faulty.close();
     }
   });
 });

@@ -7,6 +7,8 @@ export interface GuardOptions {
   signal: AbortSignal;
   /** Called once when the body ends, fails or is cancelled. */
   onEnd?: () => void;
+  /** Types what a failed read threw (a broken connection); by default it passes through unchanged. */
+  readError?: (error: unknown) => unknown;
 }
 
 /**
@@ -68,7 +70,8 @@ export function guardBody(
           result = await reader.read();
         } catch (error) {
           stop();
-          throw failure ?? error;
+          if (failure) throw failure;
+          throw options.readError ? options.readError(error) : error;
         } finally {
           waitingSince = 0;
         }

@@ -32,7 +32,10 @@ export class Files {
     });
   }
 
-  /** `GET /v1/files/{id}/content`: the exact bytes, streamable (the stream idle timeout applies). */
+  /**
+   * `GET /v1/files/{id}/content`: the exact bytes, streamable. The stream idle timeout bounds the wait
+   * for the headers and each wait for more bytes; a broken connection fails reads with APIConnectionError.
+   */
   async content(id: string, options?: RequestOptions): Promise<FileContent> {
     const merged = mergeOptions(this.client.options, options);
     const idleMs = merged.streamIdleTimeout ?? DEFAULTS.streamIdleTimeout;
@@ -40,6 +43,7 @@ export class Files {
       method: 'GET',
       path: `/v1/files/${segment(id)}/content`,
       accept: '*/*',
+      idleMs,
       async read(attempt) {
         attempt.stopTimer();
         const source = attempt.response;
@@ -50,6 +54,7 @@ export class Files {
               idleError: () => new StreamIdleTimeoutError(`Download sent no bytes for ${idleMs} ms.`),
               onIdle: (error) => attempt.abort(error),
               onEnd: () => attempt.release(),
+              readError: (error) => attempt.toError(error),
             })
           : null;
         const response = new Response(body, { status: source.status, headers: source.headers });

@@ -7,7 +7,8 @@ import { type Logger, Threadline } from '../../src/index';
 /** The reference server over a real port (node:http adapter). */
 export async function realServer(config: MockServerConfig = {}) {
   const running = await start({ port: 0, host: '127.0.0.1', ...config });
-  return { url: running.url, server: running.server, close: () => running.close() };
+  const { url, server, httpServer } = running;
+  return { url, server, httpServer, close: () => running.close() };
 }
 
 /** The reference server in-process through msw: the client's ordinary fetch is intercepted. */
@@ -15,7 +16,8 @@ export function mswServer(config: MockServerConfig = {}) {
   const list = handlers(config, { baseUrl: 'http://threadline.test' });
   const msw = setupServer(...list);
   msw.listen({ onUnhandledFrame: 'error' });
-  return { url: 'http://threadline.test', server: list.server as MockServer, close: async () => msw.close() };
+  const server = list.server as MockServer;
+  return { url: 'http://threadline.test', server, httpServer: null, close: async () => msw.close() };
 }
 
 /**
@@ -27,7 +29,7 @@ export function useServer(
   options: { over?: 'msw' | 'port'; config?: MockServerConfig; reset?: boolean } = {},
 ) {
   const { over = 'msw', config = {}, reset = true } = options;
-  let ref: Awaited<ReturnType<typeof realServer>> | undefined;
+  let ref: Awaited<ReturnType<typeof realServer>> | ReturnType<typeof mswServer> | undefined;
   let client: Threadline | undefined;
   beforeAll(async () => {
     ref = over === 'msw' ? mswServer(config) : await realServer(config);
@@ -45,6 +47,10 @@ export function useServer(
     },
     get server() {
       return started().ref.server;
+    },
+    /** The node:http server behind a real port (null through msw): to watch its connections. */
+    get httpServer() {
+      return started().ref.httpServer;
     },
     get client() {
       return started().client;

@@ -15,13 +15,13 @@ export interface FaultSet {
   shouldRetry?: boolean;
   /** `latency=<ms>`: wait before answering. */
   latencyMs?: number;
-  /** `drop-after=<n>`: stream n chunks, then destroy the connection. */
+  /** `drop-after=<n>`: stream n chunks (a download: n 16 KiB pieces), then destroy the connection. */
   dropAfter?: number;
   /** `error-frame-after=<n>`: stream n chunks, then an error frame and `[DONE]`. */
   errorFrameAfter?: number;
   /** `malformed-chunk-after=<n>`: stream n chunks, then a frame that is not JSON. */
   malformedChunkAfter?: number;
-  /** `stall-after=<n>`: stream n chunks, then send nothing while keeping the connection open. */
+  /** `stall-after=<n>`: stream n chunks (a download: n pieces), then send nothing, keeping it open. */
   stallAfter?: number;
   /** `no-done`: end the stream cleanly without `data: [DONE]`. */
   noDone?: boolean;

@@ -3,6 +3,7 @@ import type { RequestContext, RouteParams } from '../context';
 import { notFound } from '../internal/errors';
 import { jsonResponse, type OutboundResponse } from '../internal/wire';
 import { type StoredFile, toFileObject } from '../state/files';
+import { faultedDownload } from '../stream/download';
 
 function ownedFile(ctx: RequestContext, id: string): StoredFile {
   const { config } = ctx.state;
@@ -19,7 +20,10 @@ export function getFile(ctx: RequestContext, params: RouteParams): OutboundRespo
   return jsonResponse(200, toFileObject(ownedFile(ctx, params.id!)));
 }
 
-/** GET /v1/files/{id}/content: the exact bytes, with their media type. */
+/**
+ * GET /v1/files/{id}/content: the exact bytes, with their media type. Under a stall or drop fault they
+ * go out in pieces, chunked (no content-length, so a client can tell the body never ended).
+ */
 export function getFileContent(ctx: RequestContext, params: RouteParams): OutboundResponse {
   const file = ownedFile(ctx, params.id!);
   const filename = file.filename.replace(/["\\\r\n]/g, '_');
@@ -29,6 +33,6 @@ export function getFileContent(ctx: RequestContext, params: RouteParams): Outbou
       'content-type': file.mime_type ?? 'application/octet-stream',
       'content-disposition': `attachment; filename="${filename}"`,
     },
-    body: file.data,
+    body: faultedDownload(file.data, ctx.faults) ?? file.data,
   };
 }
