@@ -44,9 +44,14 @@ const PAUSE = CATALOGUE.filter((c) => c.family === 'approvals').map((c) => c.id)
 /** The streamed approval checks: any fault that cuts or corrupts a stream. */
 const APPROVAL_STREAMS = ['approvals.approve.streams-continuation', 'approvals.pause.stream'];
 
-/** A stream that breaks off (dropped, or stalled past the timeout) fails every check reading it whole. */
+/**
+ * A stream that breaks off (dropped, or stalled past the timeout) fails every check reading it whole —
+ * file downloads included: the fault breaks them too, before the body ends.
+ */
 const BROKEN_OFF = [
   ...STREAM_SHAPE,
+  'files.inline-file.round-trip',
+  'files.inline-image.round-trip',
   ...PROGRESS,
   ...APPROVAL_STREAMS,
   'chat.stream.done-terminator',
@@ -153,8 +158,6 @@ const ONLY_STATUS_FAULTS_BREAK: Record<string, string> = {
   'chat.sampling.top-logprobs-range': 'no fault disables sampling validation',
   'chat.sampling.top-p-range': 'no fault disables sampling validation',
   'errors.invalid-json': 'no fault makes the server accept bad JSON',
-  'files.inline-file.round-trip': 'no fault corrupts stored files',
-  'files.inline-image.round-trip': 'no fault corrupts stored files',
   'files.unknown-id': 'no fault makes a missing file exist',
   'health.shape': 'no fault corrupts the health body',
   'limits.over-32mb': 'no fault lifts the size limit',
