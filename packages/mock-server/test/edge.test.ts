@@ -1,43 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { createContext, Script } from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { nodeGlobalsIn, runInEdgeContext } from './support/edge';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
-// The web-standard globals an edge runtime offers (the WinterCG common set), and nothing else.
-const EDGE_GLOBALS = [
-  'fetch',
-  'Request',
-  'Response',
-  'Headers',
-  'ReadableStream',
-  'WritableStream',
-  'TransformStream',
-  'TextEncoder',
-  'TextDecoder',
-  'AbortController',
-  'AbortSignal',
-  'DOMException',
-  'Event',
-  'EventTarget',
-  'URL',
-  'URLSearchParams',
-  'Blob',
-  'File',
-  'FormData',
-  'crypto',
-  'atob',
-  'btoa',
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-  'queueMicrotask',
-  'structuredClone',
-  'performance',
-  'console',
-] as const;
 
 describe('the reference server core in an edge runtime (only web-standard globals)', () => {
   it('answers, streams, remembers, pauses for approval, ingests and stores files', async () => {
@@ -62,13 +28,8 @@ describe('the reference server core in an edge runtime (only web-standard global
     const nodeRefs = code.match(/.{0,20}["']node:[a-z/]+["']/g) ?? [];
     expect(nodeRefs.length).toBeGreaterThan(0);
     for (const ref of nodeRefs) expect(ref).toMatch(/(import|getBuiltinModule\?\.)\(\s*["']node:/);
-    const globals: Record<string, unknown> = {};
-    for (const name of EDGE_GLOBALS) globals[name] = (globalThis as Record<string, unknown>)[name];
-    const context = createContext(globals);
-    new Script(code).runInContext(context);
-    expect(new Script('typeof process + typeof Buffer + typeof require').runInContext(context)).toBe(
-      'undefinedundefinedundefined',
-    );
+    const context = runInEdgeContext(code);
+    expect(nodeGlobalsIn(context)).toBe('undefined,undefined,undefined,undefined');
     const server = (context as { edgeServer: { run(): Promise<Record<string, unknown>> } }).edgeServer;
     expect(await server.run()).toEqual({
       text: 'You said: edge hello',
