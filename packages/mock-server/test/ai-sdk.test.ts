@@ -36,6 +36,20 @@ describe('wire compatibility with the Vercel AI SDK (openai-compatible provider)
     });
   });
   afterAll(() => running.close());
+
+  /** Streams a prompt to the end, collecting the text and the errors the SDK reports through onError. */
+  async function streamCollecting(model: string, prompt: string) {
+    const errors: unknown[] = [];
+    const result = streamText({
+      model: provider(model),
+      prompt,
+      maxRetries: 0,
+      onError: ({ error }) => void errors.push(error),
+    });
+    let text = '';
+    for await (const delta of result.textStream) text += delta;
+    return { text, errors };
+  }
   beforeEach(() => running.server.reset());
 
   it('generateText: the deterministic reply, finish reason and the usage the run records', async () => {
@@ -102,15 +116,7 @@ describe('wire compatibility with the Vercel AI SDK (openai-compatible provider)
     expect((json as APICallError).statusCode).toBe(404);
     expect((json as APICallError).message).toMatch(/no-such-model/);
 
-    const errors: unknown[] = [];
-    const stream = streamText({
-      model: provider('no-such-model'),
-      prompt: 'hi',
-      maxRetries: 0,
-      onError: ({ error }) => void errors.push(error),
-    });
-    let text = '';
-    for await (const delta of stream.textStream) text += delta;
+    const { text, errors } = await streamCollecting('no-such-model', 'hi');
     expect(text).toBe('');
     expect(errors).toHaveLength(1);
     // Streamed, the failure arrives as the terminal error frame: the SDK raises it with its type and code.
@@ -144,15 +150,7 @@ describe('wire compatibility with the Vercel AI SDK (openai-compatible provider)
 
   it('a mid-stream error frame surfaces as a stream error after the text before it', async () => {
     running.server.faults.enqueue('error-frame-after=2', 1);
-    const errors: unknown[] = [];
-    const result = streamText({
-      model: provider('threadline-mini'),
-      prompt: 'one two three four five six seven',
-      maxRetries: 0,
-      onError: ({ error }) => void errors.push(error),
-    });
-    let text = '';
-    for await (const delta of result.textStream) text += delta;
+    const { text, errors } = await streamCollecting('threadline-mini', 'one two three four five six seven');
     expect('You said: one two three four five six seven'.startsWith(text)).toBe(true);
     expect(text.length).toBeLessThan('You said: one two three four five six seven'.length);
     expect(text.length).toBeGreaterThan(0);
