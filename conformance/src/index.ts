@@ -21,6 +21,7 @@ export {
   type Family,
   type Fixtures,
   type Level,
+  type ModelSource,
   type RecordedRequest,
   SECTIONS,
   type Section,

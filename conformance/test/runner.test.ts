@@ -42,6 +42,33 @@ describe('runConformance against a server of another dialect', () => {
     expect(report.summary.passed + report.summary.skipped).toBe(CATALOGUE.length);
   });
 
+  it('names the model it used and where it came from, in the report and the pretty header', async () => {
+    const listed = await runConformance({
+      baseUrl: server.url,
+      dialect: 'spice',
+      apiKey: 'sk-conformance',
+      filter: ['models'],
+    });
+    expect(listed.model).toEqual({ id: 'threadline-mini', source: 'models-list' });
+    expect(renderPretty(listed).split('\n')[1]).toBe(
+      'model threadline-mini (the first of GET /v1/models; --model picks another)',
+    );
+    const chosen = await runConformance({
+      baseUrl: server.url,
+      dialect: 'spice',
+      apiKey: 'sk-conformance',
+      model: 'threadline-large',
+      filter: ['chat.json.schema'],
+    });
+    expect(chosen.model).toEqual({ id: 'threadline-large', source: 'option' });
+    const sent = server.server.journal.list().filter((e) => e.path === '/v1/chat/completions');
+    expect(sent.at(-1)?.body).toMatchObject({ model: 'threadline-large' });
+    expect(renderPretty(chosen).split('\n')[1]).toBe('model threadline-large (--model)');
+    // Without the key GET /v1/models is refused: the checks name no model (the server's default).
+    const refused = await runConformance({ baseUrl: server.url, dialect: 'spice', filter: ['models'] });
+    expect(refused.model).toEqual({ id: '', source: 'server-default' });
+  });
+
   it('fails auth checks when the server lets anyone in', async () => {
     const open = await start({ port: 0 });
     try {

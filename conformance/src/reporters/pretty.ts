@@ -29,6 +29,7 @@ export function renderPretty(report: ConformanceReport): string {
   const warnings = by('warning');
   out.push(
     `Threadline conformance against ${report.baseUrl}${report.embedded ? ' (embedded reference server)' : ''}, dialect ${report.dialect}`,
+    `model ${describeModel(report.model)}`,
   );
   if (failed.length) out.push('', 'FAILURES', ...failed.map((r) => describe(r, '✗')));
   if (stale.length) out.push('', 'STALE BASELINE ENTRIES', ...stale.map((r) => describe(r, '✗')));
@@ -74,4 +75,18 @@ export function createProgress(stream: NodeJS.WriteStream) {
       if (tty) stream.write('\r\x1b[2K');
     },
   };
+}
+
+/** The model line: which one, and how to pick another when the suite chose it. */
+function describeModel(model: ConformanceReport['model']): string {
+  switch (model.source) {
+    case 'option':
+      return `${model.id} (--model)`;
+    case 'config':
+      return `${model.id} (config fixture "model")`;
+    case 'models-list':
+      return `${model.id} (the first of GET /v1/models; --model picks another)`;
+    case 'server-default':
+      return `"" (the server's default: GET /v1/models listed none; --model picks one)`;
+  }
 }

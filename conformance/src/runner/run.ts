@@ -133,6 +133,18 @@ async function probe(state: Pick<RunState, 'http' | 'timeoutMs' | 'stop'>): Prom
   return typeof first === 'string' ? first : null;
 }
 
+/** The model chat checks name: `--model`, else the config's, else the first the server lists, else its default. */
+function chooseModel(
+  option: string | undefined,
+  configured: string | undefined,
+  listed: string | null,
+): ConformanceReport['model'] {
+  if (option !== undefined) return { id: option, source: 'option' };
+  if (configured !== undefined) return { id: configured, source: 'config' };
+  if (listed !== null) return { id: listed, source: 'models-list' };
+  return { id: '', source: 'server-default' };
+}
+
 /**
  * Runs the suite and returns every result. Throws `ConformanceConfigError` for bad options and
  * `ServerUnreachableError` when the server does not answer at all; a failing check is a result.
@@ -175,13 +187,14 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     });
     const timeoutMs = options.timeoutMs ?? 10_000;
     const found = await probe({ http, timeoutMs, stop });
+    const model = chooseModel(options.model, fixtures.model, found);
     const state: RunState = {
       http,
       dialect: profile.dialect,
       capabilities,
       withheld,
       fixtures,
-      model: options.model ?? fixtures.model ?? found ?? '',
+      model: model.id,
       timeoutMs,
       shared: new Map(),
       runTag: Math.random().toString(36).slice(2, 8),
@@ -205,6 +218,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       baseUrl: http.baseUrl,
       dialect: dialectName,
       embedded: embedded !== null,
+      model,
       capabilities: CAPABILITIES.filter((c) => capabilities.has(c)),
       results,
       summary,

@@ -133,10 +133,15 @@ export interface Summary {
   durationMs: number;
 }
 
+/** Where the model of a run came from: `--model`, the config's `model` fixture, GET /v1/models, or none. */
+export type ModelSource = 'option' | 'config' | 'models-list' | 'server-default';
+
 export interface ConformanceReport {
   baseUrl: string;
   dialect: DialectName;
   embedded: boolean;
+  /** The model the chat checks named, and where it came from (`""`: the server's default). */
+  model: { id: string; source: ModelSource };
   capabilities: Capability[];
   results: CheckResult[];
   summary: Summary;
