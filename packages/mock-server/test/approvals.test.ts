@@ -91,8 +91,13 @@ describe.each(TARGETS)('server tools and approvals (%s)', (_name, make) => {
     const target = await make();
     try {
       const paused = await chunks(await chat(target, { messages: userSays(DELETE), stream: true }));
-      const delta = paused.flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])[0]!;
+      const deltas = paused.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+      const delta = deltas[0]!;
       expect(parseApprovalId(delta.id!)?.runId).toBe(paused[0]!.id);
+      // The stream names the real tool and its arguments, as the JSON answer does.
+      expect(delta.function?.name).toBe('delete_draft');
+      expect(deltas.map((d) => d.function?.arguments ?? '').join('')).toBe('{"draft_id":"Q3-plan"}');
+      expect(streamedText(paused)).toBe('');
       expect(paused.at(-1)!.choices[0]!.finish_reason).toBe('tool_calls');
       const call: Call = {
         id: delta.id!,
@@ -165,6 +170,33 @@ describe.each(TARGETS)('server tools and approvals (%s)', (_name, make) => {
     }
   });
 
+  it('decides several pauses in one request; case and surrounding whitespace are ignored', async () => {
+    const target = await make();
+    try {
+      const first = (await pause(target)).call;
+      const other = await (
+        await chat(target, { messages: userSays('Please delete the draft old-2.') })
+      ).json();
+      const second = other.choices[0].message.tool_calls[0] as Call;
+      const response = await chat(target, {
+        messages: [
+          { role: 'tool', tool_call_id: first.id, content: '  Approve\n' },
+          { role: 'tool', tool_call_id: second.id, content: 'REJECT' },
+        ],
+      });
+      const body = await response.json();
+      expect(body.choices[0].message.content).toBe(
+        'delete_draft returned {"deleted":true,"draft_id":"Q3-plan"}\ndelete_draft was not run: the call was rejected.',
+      );
+      expect(body.stop_reason).toBe('approval_rejected');
+      expect(target.server.tools.executions.map((e) => e.arguments)).toEqual([{ draft_id: 'Q3-plan' }]);
+      expect(await run(target, parseApprovalId(first.id)!.runId)).toMatchObject({ status: 'completed' });
+      expect(await run(target, other.id)).toMatchObject({ status: 'approval_rejected' });
+    } finally {
+      await target.close();
+    }
+  });
+
   it('resumes a paused thread from the tool message alone', async () => {
     const target = await make();
     try {
@@ -213,9 +245,8 @@ describe.each(TARGETS)('server tools and approvals (%s)', (_name, make) => {
   });
 });
 
-describe('configured server tools', () => {
+describe.each(TARGETS)('configured server tools (%s)', (_name, make) => {
   it('serves config tools instead of the demo ones, with canned results, and fixtures may call them', async () => {
-    const [, make] = TARGETS[0]!;
     const target = await make({
       serverTools: [
         { name: 'ping_host', trigger: 'ping (?<host>\\S+)', result: { reachable: true } },
@@ -228,12 +259,72 @@ describe('configured server tools', () => {
         },
       ],
     });
-    const say = async (text: string) =>
-      (await (await chat(target, { messages: userSays(text) })).json()).choices[0];
-    expect((await say('ping example.org')).message.content).toBe('ping_host returned {"reachable":true}');
-    expect((await say(DELETE)).message.content).toBe(`You said: ${DELETE}`);
-    const paused = await say('wipe it');
-    expect(paused.message.tool_calls[0].function).toEqual({ name: 'wipe_disk', arguments: '{"disk":"sda"}' });
-    expect(target.server.tools.executions.map((e) => e.arguments)).toEqual([{ host: 'example.org' }]);
+    try {
+      const say = async (text: string) =>
+        (await (await chat(target, { messages: userSays(text) })).json()).choices[0];
+      expect((await say('ping example.org')).message.content).toBe('ping_host returned {"reachable":true}');
+      expect((await say(DELETE)).message.content).toBe(`You said: ${DELETE}`);
+      const paused = await say('wipe it');
+      expect(paused.message.tool_calls[0].function).toEqual({
+        name: 'wipe_disk',
+        arguments: '{"disk":"sda"}',
+      });
+      expect(target.server.tools.executions.map((e) => e.arguments)).toEqual([{ host: 'example.org' }]);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('runs an implementation with its run and owner, or answers a default result', async () => {
+    const seen: unknown[] = [];
+    const target = await make({
+      serverTools: [
+        {
+          name: 'count_words',
+          trigger: 'count (?<text>\\w+)',
+          run: (args, context) => {
+            seen.push(context);
+            return `${String(args.text).length} letters`;
+          },
+        },
+        { name: 'noop', trigger: '^noop$' },
+      ],
+    });
+    try {
+      const counted = await (
+        await chat(target, { messages: userSays('count banana') }, { 'x-user-id': 'zoe' })
+      ).json();
+      expect(counted.choices[0].message.content).toBe('count_words returned 6 letters');
+      expect(seen).toEqual([{ runId: counted.id, owner: expect.stringMatching(/\/zoe$/) }]);
+      const noop = await (await chat(target, { messages: userSays('noop') })).json();
+      expect(noop.choices[0].message.content).toBe('noop returned {"ok":true,"tool":"noop","arguments":{}}');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('fails a call missing a required argument (500) before any approval is issued', async () => {
+    const target = await make({
+      serverTools: [
+        { name: 'wipe_disk', destructive: true, trigger: 'wipe', parameters: { required: ['disk'] } },
+      ],
+    });
+    try {
+      const response = await chat(target, { messages: userSays('wipe it') });
+      expect(response.status).toBe(500);
+      expect((await response.json()).error.message).toContain("'wipe_disk' was called without");
+      expect(await run(target, response.headers.get('x-threadline-run-id')!)).toMatchObject({
+        status: 'failed',
+        tool_calls: [],
+      });
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('refuses a config naming two tools alike', async () => {
+    await expect(make({ serverTools: [{ name: 'twin' }, { name: 'twin' }] })).rejects.toThrow(
+      /serverTools: duplicate tool name 'twin'/,
+    );
   });
 });

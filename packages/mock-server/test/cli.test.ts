@@ -71,6 +71,8 @@ describe('threadline-mock CLI', () => {
       'spice',
       '--fault',
       'should-retry=false',
+      '--chunk-delay',
+      '60',
       '--port',
       '0',
       '--host',
@@ -88,6 +90,15 @@ describe('threadline-mock CLI', () => {
     });
     expect(answer.headers.get('x-should-retry')).toBe('false');
     expect((await answer.json()).choices[0].message.content).toBe('pong');
+    // --chunk-delay spaces the frames of a stream (three or more: at least two pauses of 60 ms).
+    const sentAt = performance.now();
+    const streamed = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: '', stream: true, messages: [{ role: 'user', content: 'ping' }] }),
+    });
+    expect(await streamed.text()).toContain('data: [DONE]');
+    expect(performance.now() - sentAt).toBeGreaterThanOrEqual(110);
     // Spice dialect: API keys are required and errors are flat.
     const unauthorised = await fetch(`${url}/v1/models`);
     expect(unauthorised.status).toBe(401);

@@ -27,6 +27,9 @@ describe.each(TARGETS)('dialect emulation (%s)', (_name, make) => {
       expect(await remembers(threadline, { 'ic-thread-id': 'other' })).toBe(true);
       expect(await remembers(ice, session)).toBe(true);
       expect(await remembers(ice, thread)).toBe(false);
+      // Each family's auth by default: none for threadline and ice, agent tokens for ingram.
+      expect((await chat(ingram, { messages: userSays('x') })).status).toBe(401);
+      expect((await chat(ice, { messages: userSays('x') })).status).toBe(200);
       const agent = { authorization: 'Bearer tok' };
       expect(await remembers(ingram, { ...agent, ...thread })).toBe(true);
       expect(await remembers(ingram, { ...agent, 'x-session-id': 'ignored' })).toBe(false);
@@ -57,8 +60,37 @@ describe.each(TARGETS)('dialect emulation (%s)', (_name, make) => {
         await chat(openai, { messages: userSays('hi'), stream: true }, progress),
       );
       expect(openaiFrames.some((f) => f.event === 'progress')).toBe(false);
+      // No server-side memory in either family: no ingest route.
+      for (const target of [spice, openai]) {
+        const ingest = await target.fetch('/v1/ingest?file_path=threadline-demo.md', {
+          method: 'POST',
+          headers: { ...keyed, ...session },
+        });
+        expect(ingest.status).toBe(404);
+      }
     } finally {
       await Promise.all([spice.close(), openai.close()]);
+    }
+  });
+
+  it('ice ingests into sessions, sends no progress events, and refuses an ingest without a session', async () => {
+    const ice = await make({ dialect: 'ice' });
+    try {
+      const post = (headers: Record<string, string>) =>
+        ice.fetch('/v1/ingest?file_path=threadline-demo.md', { method: 'POST', headers });
+      expect((await post(session)).status).toBe(200);
+      expect((await post(thread)).status).toBe(400);
+      const all = await frames(
+        await chat(
+          ice,
+          { messages: userSays('hi'), stream: true },
+          { 'x-spiceai-completion-progress': 'enabled' },
+        ),
+      );
+      expect(all.some((f) => f.event === 'progress')).toBe(false);
+      expect(all.at(-1)!.data).toBe('[DONE]');
+    } finally {
+      await ice.close();
     }
   });
 

@@ -1,16 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseFaultSpec } from '../src/index';
-import {
-  chat,
-  chunks,
-  errorOf,
-  frames,
-  inProcess,
-  postJson,
-  TARGETS,
-  type Target,
-  userSays,
-} from './support/target';
+import { chat, chunks, errorOf, frames, postJson, TARGETS, type Target, userSays } from './support/target';
 
 const LONG = 'alpha beta gamma delta epsilon zeta eta theta';
 const fault = (spec: string) => ({ 'x-threadline-fault': spec });
@@ -125,6 +115,18 @@ describe.each(TARGETS)('fault injection (%s)', (_name, make) => {
     });
     expect(all[3]).toBe('[DONE]');
   });
+
+  it.each(['error-frame-after=1', 'malformed-chunk-after=1'])(
+    '%s ends the run failed, as its record shows',
+    async (spec) => {
+      const response = await stream(target, spec);
+      await response.text();
+      const run = await (
+        await target.fetch(`/v1/runs/${response.headers.get('x-threadline-run-id')}`)
+      ).json();
+      expect(run).toMatchObject({ status: 'failed', stop_reason: 'error' });
+    },
+  );
 
   it('malformed-chunk-after sends n chunks, then a frame that is not JSON', async () => {
     const all = (await frames(await stream(target, 'malformed-chunk-after=1'))).map((f) => f.data);
@@ -257,12 +259,12 @@ describe.each(TARGETS)('fault injection (%s)', (_name, make) => {
   });
 });
 
-describe('faults for every request (config)', () => {
-  let target: Target;
-  afterEach(() => target.close());
+describe.each(TARGETS)('faults for every request (config, %s)', (_name, make) => {
+  let target: Target | undefined;
+  afterEach(() => target?.close());
 
   it('applies the configured spec to every request, the header adding to it', async () => {
-    target = await inProcess({ faults: 'status=503; should-retry=false' });
+    target = await make({ faults: 'status=503; should-retry=false' });
     for (let i = 0; i < 2; i++) {
       const response = await chat(target, { messages: userSays('x') });
       expect(response.status).toBe(503);
@@ -273,7 +275,8 @@ describe('faults for every request (config)', () => {
   });
 
   it('refuses a config with a bad spec', async () => {
-    await expect(inProcess({ faults: 'latency=-1' })).rejects.toThrow(/latency/);
+    target = undefined;
+    await expect(make({ faults: 'latency=-1' })).rejects.toThrow(/latency/);
   });
 });
 

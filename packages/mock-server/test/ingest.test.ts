@@ -88,6 +88,44 @@ describe.each(TARGETS)('POST /v1/ingest (%s)', (_name, make) => {
     }
   });
 
+  it('reads from ICE_UPLOAD_DIR when no upload dir is configured; the config wins over it', async () => {
+    const saved = process.env.ICE_UPLOAD_DIR;
+    process.env.ICE_UPLOAD_DIR = uploads;
+    const fromEnv = await make();
+    const configured = await make({ uploadDir: join(uploads, 'notes') });
+    try {
+      expect((await ingest(fromEnv, 'file_path=notes/ferry.md', session('env'))).status).toBe(200);
+      expect(await ask(fromEnv, 'Which pier does the ferry depart from?', session('env'))).toContain(
+        'NIGHTJAR-4',
+      );
+      // The demo folder is not read any more, and an explicit uploadDir beats the env.
+      expect(await errorCode(await ingest(fromEnv, 'file_path=threadline-demo.md', session('env')))).toEqual({
+        status: 404,
+        code: 'not_found',
+      });
+      expect((await ingest(configured, 'file_path=ferry.md', session('cfg'))).status).toBe(200);
+    } finally {
+      if (saved === undefined) delete process.env.ICE_UPLOAD_DIR;
+      else process.env.ICE_UPLOAD_DIR = saved;
+      await Promise.all([fromEnv.close(), configured.close()]);
+    }
+  });
+
+  it('skips links out of the directory when ingesting a whole folder', async () => {
+    const target = await make({ uploadDir: uploads });
+    try {
+      const response = await ingest(target, 'file_path=.', session('all'));
+      expect(response.status).toBe(200);
+      expect((await response.json()).message).toContain('2 files');
+      expect(await ask(target, 'Which pier does the ferry depart from?', session('all'))).toContain(
+        'NIGHTJAR-4',
+      );
+      expect(await ask(target, 'What is the secret?', session('all'))).not.toContain('OUTSIDE');
+    } finally {
+      await target.close();
+    }
+  });
+
   it('ingests from configured buckets: one key, a prefix, and typed errors for the rest', async () => {
     const target = await make({ buckets: { acme: bucket } });
     try {

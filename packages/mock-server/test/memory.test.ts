@@ -21,6 +21,22 @@ describe.each(TARGETS)('memory (%s)', (_name, make) => {
     }
   });
 
+  it('answers the documented demo exchange; without X-User-Id the user is default-user', async () => {
+    const target = await make();
+    try {
+      await say(
+        await chat(target, { messages: userSays('My locker code is ZEBRA-42.') }, { 'x-session-id': 'demo' }),
+      );
+      const asked = userSays('What is my locker code?');
+      const named = { 'x-session-id': 'demo', 'x-user-id': 'default-user' };
+      expect(await say(await chat(target, { messages: asked }, named))).toBe(
+        'You said: What is my locker code? From memory: My locker code is ZEBRA-42.',
+      );
+    } finally {
+      await target.close();
+    }
+  });
+
   it('stores nothing without a session or thread header', async () => {
     const target = await make();
     try {
@@ -80,6 +96,29 @@ describe.each(TARGETS)('memory (%s)', (_name, make) => {
   });
 
   it('keeps tool call state across thread turns: a tool result alone is answered by name', async () => {
+    const target = await make({
+      fixtures: [
+        { match: { userText: 'check the weather' }, reply: { toolCalls: [{ name: 'get_weather' }] } },
+      ],
+    });
+    try {
+      const thread = { 'ic-thread-id': 'thr_calls' };
+      const first = await (await chat(target, { messages: userSays('check the weather') }, thread)).json();
+      const call = first.choices[0].message.tool_calls[0];
+      expect(call.function.name).toBe('get_weather');
+      // Only the tool result is sent: the server's copy of the thread names the call it answers.
+      const result = [{ role: 'tool', tool_call_id: call.id, content: '{"tempC":21}' }];
+      expect(await say(await chat(target, { messages: result }, thread))).toBe(
+        'get_weather returned {"tempC":21}',
+      );
+      // Without the thread the same message has no call to name.
+      expect(await say(await chat(target, { messages: result }))).not.toContain('get_weather');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('stores server tool calls and their results in the thread', async () => {
     const target = await make();
     try {
       const thread = { 'ic-thread-id': 'thr_tools' };
@@ -111,6 +150,13 @@ describe.each(TARGETS)('memory (%s)', (_name, make) => {
       expect(await say(await chat(target, { messages: userSays('What is the ferry code?') }, session))).toBe(
         'You said: What is the ferry code?',
       );
+      // Nor is what the session holds retrieved for a turn with tools.
+      await say(await chat(target, { messages: userSays('The bus code is HARE-9.') }, session));
+      const asked = { messages: userSays('What is the bus code?'), tools, tool_choice: 'none' };
+      expect(await say(await chat(target, asked, session))).toBe('You said: What is the bus code?');
+      expect(
+        await say(await chat(target, { messages: userSays('What is the bus code?') }, session)),
+      ).toContain('HARE-9');
     } finally {
       await target.close();
     }

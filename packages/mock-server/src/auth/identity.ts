@@ -1,7 +1,9 @@
 import { DEFAULT_USER_ID, ERROR_CODES } from '@threadline/protocol';
 import type { AgentConfig, ResolvedConfig } from '../config';
-import { HttpError } from '../internal/errors';
+import { HttpError, invalidValue } from '../internal/errors';
 import type { InboundRequest } from '../internal/wire';
+
+const USER_ID = /^[\w.:@-]{1,256}$/;
 
 /** Who presented which credentials, before the agent of a tenant-admin call is known. */
 export interface Principal {
@@ -78,8 +80,15 @@ export function resolveIdentity(
 ): Identity {
   const { dialect } = config;
   const userHeader = dialect.memory.userHeader;
-  const userId =
-    (userHeader && request.header(userHeader)) || dialect.memory.defaultUserId || DEFAULT_USER_ID;
+  const sent = userHeader ? request.header(userHeader) : null;
+  // No '/' (nor anything else odd): `owner` below must name one key holder and one user, never two.
+  if (sent && !USER_ID.test(sent)) {
+    throw invalidValue(
+      userHeader!,
+      `${userHeader} must be 1 to 256 letters, digits or . _ : @ - characters, got ${JSON.stringify(sent.slice(0, 80))}.`,
+    );
+  }
+  const userId = sent || dialect.memory.defaultUserId || DEFAULT_USER_ID;
   let agent = principal.agent;
   if (principal.kind === 'tenant-admin') {
     agent = findAdminAgent(config, principal.tenant!, request, options.user ?? null);

@@ -36,8 +36,16 @@ export function checkControlAccess(state: ServerState, request: InboundRequest):
 /** GET /__threadline/journal[?limit=N]: the most recent requests, secrets masked. */
 export function getJournal(ctx: RequestContext): OutboundResponse {
   const limit = new URLSearchParams(ctx.request.search).get('limit');
+  if (limit !== null && !/^\d{1,9}$/.test(limit)) {
+    throw new HttpError({
+      status: 400,
+      code: ERROR_CODES.invalidValue,
+      param: 'limit',
+      message: `limit must be a whole number of entries, got ${JSON.stringify(limit)}.`,
+    });
+  }
   const entries = ctx.state.journal.list();
-  const count = limit !== null && /^\d+$/.test(limit) ? Number(limit) : entries.length;
+  const count = limit !== null ? Number(limit) : entries.length;
   return jsonResponse(200, { entries: count === 0 ? [] : entries.slice(-count) });
 }
 

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config';
 import type { Turn } from '../engine/types';
 import { lastUserMessage } from '../engine/view';
 import { HttpError } from '../internal/errors';
@@ -22,6 +23,10 @@ export class ServerTools {
 
   constructor(tools: readonly ParsedServerTool[]) {
     for (const tool of tools) {
+      // A second tool of the same name would silently replace the first.
+      if (this.#tools.has(tool.name)) {
+        throw new ConfigError(`invalid mock server config: serverTools: duplicate tool name '${tool.name}'`);
+      }
       this.#tools.set(tool.name, tool);
       if (tool.trigger) this.#triggers.push({ tool, pattern: new RegExp(tool.trigger, 'iu') });
     }
@@ -57,8 +62,11 @@ export class ServerTools {
     return null;
   }
 
-  /** Runs a tool (counted) and returns its result as text (JSON unless the result is a string). */
-  async execute(name: string, args: Record<string, unknown>, context: ServerToolContext): Promise<string> {
+  /**
+   * The tool, if `args` has every `required` key; else a 500 (a config or fixture bug). Checked before
+   * a destructive call pauses too, so an approval is never issued for a call that cannot run.
+   */
+  check(name: string, args: Record<string, unknown>): ParsedServerTool {
     const tool = this.#tools.get(name);
     if (!tool) throw new HttpError({ status: 500, message: `Unknown server tool '${name}'.` });
     const required = (tool.parameters?.required as unknown[] | undefined) ?? [];
@@ -69,6 +77,12 @@ export class ServerTools {
         message: `Server tool '${name}' was called without its required argument(s) ${missing.join(', ')}.`,
       });
     }
+    return tool;
+  }
+
+  /** Runs a tool (counted) and returns its result as text (JSON unless the result is a string). */
+  async execute(name: string, args: Record<string, unknown>, context: ServerToolContext): Promise<string> {
+    const tool = this.check(name, args);
     const value = tool.run
       ? await tool.run(args, context)
       : tool.result !== undefined
