@@ -15,6 +15,7 @@ writeFileSync(join(uploads, 'notes', 'ferry.md'), '# Ferry\n\nThe ferry departs 
 writeFileSync(join(uploads, 'notes', 'menu.txt'), 'Lunch is served at noon.\n');
 writeFileSync(join(outside, 'secret.txt'), 'The secret is OUTSIDE-1.\n');
 symlinkSync(join(outside, 'secret.txt'), join(uploads, 'escape.txt'));
+symlinkSync(join(outside, 'secret.txt'), join(bucket, 'reports', 'leak.txt'));
 writeFileSync(
   join(bucket, 'reports', 'q3.json'),
   JSON.stringify({ quarter: 'Q3', revenue: { total: 'MARMOT-77' } }),
@@ -148,6 +149,12 @@ describe.each(TARGETS)('POST /v1/ingest (%s)', (_name, make) => {
         status: 404,
         code: 'not_found',
       });
+      // A link in the bucket's folder that leads out of it is no object: neither by key nor by prefix.
+      expect(await errorCode(await ingest(target, 'uri=s3://acme/reports/leak.txt', session('b')))).toEqual({
+        status: 404,
+        code: 'not_found',
+      });
+      expect(await ask(target, 'What is the secret?', session('p'))).not.toContain('OUTSIDE');
       expect(await errorCode(await ingest(target, 'uri=s3://acme/../outside', session('b')))).toEqual({
         status: 400,
         code: 'invalid_path',
