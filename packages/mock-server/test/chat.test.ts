@@ -1,6 +1,18 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chatCompletionChunkSchema, chatCompletionSchema } from '@threadline/protocol/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, chunks, frames, streamedText, TARGETS, type Target, userSays } from './support/target';
+import { createMockServer, createNodeListener } from '../src/index';
+import {
+  chat,
+  chunks,
+  frames,
+  inProcess,
+  streamedText,
+  TARGETS,
+  type Target,
+  userSays,
+} from './support/target';
 
 describe.each(TARGETS)('POST /v1/chat/completions (%s)', (_name, make) => {
   let target: Target;
@@ -115,5 +127,105 @@ describe.each(TARGETS)('POST /v1/chat/completions (%s)', (_name, make) => {
     // Paced frames cannot share a network read, so each read is exactly one whole frame.
     expect(reads.length).toBeGreaterThan(5);
     for (const read of reads) expect(read).toMatch(/^data: [^\n]+\n\n$/);
+  });
+});
+
+/** Whole SSE frames only: each an optional event line, one data line and the blank line. */
+const WHOLE_FRAMES = /^((event: [a-z]+\n)?data: [^\n]+\n\n)+$/;
+const frameCount = (text: string) => text.split('\n\n').length - 1;
+
+const weatherTool = {
+  type: 'function',
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+};
+/**
+ * Streams of every kind of frame. A streamed turn writes one frame per write; an unknown model's answer
+ * (an error frame and [DONE], known before anything is sent) goes out as one body.
+ */
+const STREAMS: Array<[string, Record<string, unknown>, Record<string, string>, 'one each' | 'one body']> = [
+  [
+    'text with usage',
+    { stream_options: { include_usage: true }, messages: userSays('a b c') },
+    {},
+    'one each',
+  ],
+  ['tool call deltas', { tools: [weatherTool], messages: userSays('weather in Paris') }, {}, 'one each'],
+  [
+    'progress events',
+    { messages: userSays('a b c') },
+    { 'x-spiceai-completion-progress': 'enabled' },
+    'one each',
+  ],
+  ['mid-stream error frame', { messages: userSays('break') }, {}, 'one each'],
+  ['unknown model error frame', { model: 'gpt-9', messages: userSays('x') }, {}, 'one body'],
+];
+const FIXTURES = [
+  { match: { userText: 'break' }, reply: { text: 'a b c', error: { status: 500, afterChunks: 1 } } },
+];
+
+function expectWholeFrames(pieces: string[], mode: 'one each' | 'one body') {
+  for (const piece of pieces) expect(piece).toMatch(WHOLE_FRAMES);
+  if (mode === 'one each') {
+    expect(pieces.length).toBeGreaterThan(2);
+    for (const piece of pieces) expect(frameCount(piece)).toBe(1);
+  } else {
+    expect(pieces).toHaveLength(1);
+  }
+}
+
+describe('each SSE frame is written whole in one write, unpaced (the hot path)', () => {
+  let http: Server;
+  let url: string;
+  const writes: string[] = [];
+  beforeAll(async () => {
+    const listener = createNodeListener(createMockServer({ fixtures: FIXTURES }));
+    // Every piece of body the adapter hands node (write, or end with data) is recorded.
+    http = createServer((req, res) => {
+      const record = (chunk: unknown) => {
+        if (chunk instanceof Uint8Array || typeof chunk === 'string')
+          writes.push(Buffer.from(chunk).toString());
+      };
+      const write = res.write.bind(res) as (chunk: unknown) => boolean;
+      const end = res.end.bind(res) as (chunk?: unknown) => typeof res;
+      res.write = ((chunk: unknown) => {
+        record(chunk);
+        return write(chunk);
+      }) as typeof res.write;
+      res.end = ((chunk?: unknown) => {
+        record(chunk);
+        return end(chunk);
+      }) as typeof res.end;
+      listener(req, res);
+    });
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => http.close(() => done())));
+
+  it.each(STREAMS)('over a port: %s', async (_case, body, headers, mode) => {
+    writes.length = 0;
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: '', stream: true, ...body }),
+    });
+    const text = await response.text();
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(writes.join('')).toBe(text);
+    expectWholeFrames(writes, mode);
+  });
+
+  it.each(STREAMS)('in-process: %s', async (_case, body, headers, mode) => {
+    const target = await inProcess({ fixtures: FIXTURES });
+    const response = await chat(target, { stream: true, ...body }, headers);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const reads: string[] = [];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      reads.push(decoder.decode(next.value));
+    }
+    expect(reads.at(-1)!.endsWith('data: [DONE]\n\n')).toBe(true);
+    expectWholeFrames(reads, mode);
+    await target.close();
   });
 });

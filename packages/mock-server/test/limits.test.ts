@@ -1,7 +1,8 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMockServer, type RunningServer, start } from '../src/index';
+import { createMockServer, createNodeListener, type RunningServer, start } from '../src/index';
 
 const OVER = MAX_REQUEST_BYTES + 1024 * 1024;
 const big = new Uint8Array(OVER).fill(0x61);
@@ -132,5 +133,40 @@ describe('request body limit, over a real port', () => {
 
   it('keeps serving after refusing big bodies', async () => {
     expect((await fetch(`${running.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('request body limit, what the node adapter reads', () => {
+  let httpServer: http.Server;
+  let url: string;
+  /** Bytes the server's socket had read when the answer's head was written. */
+  const readAtAnswer: number[] = [];
+  beforeAll(async () => {
+    const listener = createNodeListener(createMockServer());
+    httpServer = http.createServer((req, res) => {
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+      res.writeHead = ((...args: unknown[]) => {
+        readAtAnswer.push(req.socket.bytesRead);
+        return writeHead(...args);
+      }) as typeof res.writeHead;
+      listener(req, res);
+    });
+    await new Promise<void>((done) => httpServer.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => httpServer.close(() => done())));
+
+  it('decides a chunked body at the limit, not after reading all of it', async () => {
+    const { stream } = countingBody(MAX_REQUEST_BYTES * 2);
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    await expect413(response);
+    expect(readAtAnswer).toHaveLength(1);
+    // The limit plus what sits in socket and parser buffers; never the 64 MiB that were on offer.
+    expect(readAtAnswer[0]).toBeGreaterThan(MAX_REQUEST_BYTES);
+    expect(readAtAnswer[0]).toBeLessThan(MAX_REQUEST_BYTES + 4 * 1024 * 1024);
   });
 });
