@@ -44,7 +44,11 @@ const FLAGS = {
     arg: 'NAME=DIR',
     help: 'serve s3://NAME/… and gs://NAME/… ingest from a local folder (repeatable)',
   },
-  db: { type: 'string', arg: 'FILE', help: 'keep memory, documents, files and runs in this SQLite file' },
+  db: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'keep memory, documents, files, runs and approvals in this SQLite file',
+  },
   'no-control': { type: 'boolean', help: 'turn the /__threadline control routes off (404)' },
   'control-token': {
     type: 'string',
@@ -55,11 +59,14 @@ const FLAGS = {
 } as const;
 
 function usage(): string {
-  const lines = Object.entries(FLAGS).map(([name, flag]) => {
+  const names = Object.entries(FLAGS).map(([name, flag]) => {
     const short = 'short' in flag ? `-${flag.short}, ` : '    ';
     const arg = 'arg' in flag ? ` ${flag.arg}` : '';
-    return `  ${short}--${name}${arg}`.padEnd(28) + flag.help;
+    return { usage: `  ${short}--${name}${arg}`, help: flag.help };
   });
+  // At least two spaces between a flag and its description, however long the flag.
+  const width = Math.max(...names.map((n) => n.usage.length)) + 2;
+  const lines = names.map((n) => n.usage.padEnd(width) + n.help);
   return [
     'Usage: threadline-mock [options]',
     '',

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,9 @@ describe('threadline-mock CLI', () => {
     server.child.kill('SIGINT');
     expect(await server.exit).toBe(0);
     await response.text().catch(() => '');
+    expect(server.stdout()).toBe(`listening on ${url}\n`);
+    expect(server.stderr()).toBe('');
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
   it('applies --config, --dialect, --fault and --chunk-delay', async () => {
@@ -139,10 +142,10 @@ describe('threadline-mock CLI', () => {
     expect(await server.exit).toBe(0);
   });
 
-  it('documents every flag in --help', async () => {
+  it('documents every flag in --help, one described line each, and in docs/mock-server.md', async () => {
     const help = run(['--help']);
     expect(await help.exit).toBe(0);
-    for (const flag of [
+    const flags = [
       '--port',
       '--host',
       '--config',
@@ -155,9 +158,19 @@ describe('threadline-mock CLI', () => {
       '--no-control',
       '--control-token',
       '--help',
-    ]) {
-      expect(help.stdout()).toContain(flag);
-    }
+    ];
+    // A flag line: the flag, its argument, at least two spaces, then its description.
+    const listed = help
+      .stdout()
+      .split('\n')
+      .flatMap((line) => /^\s+(?:-\w, )?(--[a-z-]+)(?: [A-Z=]+)?\s{2,}\S/.exec(line)?.[1] ?? []);
+    expect(listed).toEqual(flags);
+    for (const short of ['-p, --port', '-c, --config', '-h, --help']) expect(help.stdout()).toContain(short);
+    const docs = await readFile(
+      fileURLToPath(new URL('../../../docs/mock-server.md', import.meta.url)),
+      'utf8',
+    );
+    for (const flag of flags) expect(docs).toMatch(new RegExp(`^\\| \`${flag}[ \`]`, 'm'));
   });
 
   it.each([

@@ -43,6 +43,9 @@ describe.each(TARGETS)('sampling parameters (%s)', (_name, make) => {
     ['stop', 7, 'invalid_value'],
     ['seed', 1.25, 'invalid_type'],
     ['n', 2, 'unsupported_value'],
+    ['n', 0, 'invalid_value'],
+    ['n', 1.5, 'invalid_type'],
+    ['n', '1', 'invalid_type'],
     ['stream', 'yes', 'invalid_type'],
     ['top_logprobs', 21, 'invalid_value'],
   ])('rejects %s = %j with 400 naming the param', async (param, value, code) => {

@@ -21,8 +21,21 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return value;
 }
 
-/** Parameters whose only valid value the server supports is narrower than the API allows. */
-const UNSUPPORTED = new Set(['n']);
+/**
+ * Parameters where the server supports less than the API allows: a value the API accepts is
+ * `unsupported_value`, one it would refuse too keeps the ordinary code.
+ */
+const UNSUPPORTED = new Map<string, (value: unknown) => string | null>([
+  [
+    'n',
+    (value) =>
+      typeof value !== 'number' || !Number.isInteger(value)
+        ? ERROR_CODES.invalidType
+        : value < 1
+          ? ERROR_CODES.invalidValue
+          : null,
+  ],
+]);
 
 /** Turns the first zod issue into a 400 naming its `param`, with a code saying what kind of problem it is. */
 export function validationError(error: z.ZodError, input: unknown): HttpError {
@@ -43,11 +56,12 @@ export function validationError(error: z.ZodError, input: unknown): HttpError {
       message: `Missing required parameter: '${param}'.`,
     });
   }
+  const narrower = UNSUPPORTED.get(param);
   const code =
     issue.code === 'invalid_type'
       ? ERROR_CODES.invalidType
-      : UNSUPPORTED.has(param)
-        ? ERROR_CODES.unsupportedValue
+      : narrower
+        ? (narrower(valueAt(input, issue.path)) ?? ERROR_CODES.unsupportedValue)
         : ERROR_CODES.invalidValue;
   const detail = issue.message === 'Invalid input' ? 'not an accepted value' : issue.message;
   return new HttpError({ status: 400, code, param, message: `Invalid '${param}': ${detail}.` });
