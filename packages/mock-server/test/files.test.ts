@@ -69,6 +69,30 @@ describe.each(TARGETS)('content parts and stored files (%s)', (_name, make) => {
     expect(text).toContain(`file invoice.pdf ${fileId} (application/pdf, ${PDF.byteLength} bytes)`);
   });
 
+  it('gives back every byte value unchanged, small and large, from a data URL and from file_data', async () => {
+    for (const size of [256, 100_000]) {
+      const bytes = Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+      const response = await chat(target, {
+        messages: withParts(
+          {
+            type: 'image_url',
+            image_url: { url: `data:image/webp;base64,${Buffer.from(bytes).toString('base64')}` },
+          },
+          {
+            type: 'file',
+            file: { filename: 'blob.bin', file_data: Buffer.from(bytes).toString('base64url') },
+          },
+        ),
+      });
+      const ids = (await runOf(response)).file_ids;
+      expect(ids).toHaveLength(2);
+      for (const id of ids) {
+        const content = await target.fetch(`/v1/files/${id}/content`);
+        expect(Buffer.from(await content.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+      }
+    }
+  });
+
   it('accepts bare base64 file_data, typed by the filename', async () => {
     const response = await chat(target, {
       messages: withParts({

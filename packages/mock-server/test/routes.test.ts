@@ -72,6 +72,14 @@ describe.each(TARGETS)('models, health, errors, CORS (%s)', (_name, make) => {
     expect(await errorOf(empty)).toMatchObject({ status: 400, code: 'invalid_json' });
   });
 
+  it('reads a JSON body that starts with a UTF-8 byte order mark (as some editors save it)', async () => {
+    const json = new TextEncoder().encode(JSON.stringify({ messages: userSays('bom') }));
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...json]);
+    const response = await target.fetch('/v1/chat/completions', { method: 'POST', body });
+    expect(response.status).toBe(200);
+    expect((await response.json()).choices[0].message.content).toBe('You said: bom');
+  });
+
   it('answers an unknown route with 404 JSON and a wrong method with 405 JSON', async () => {
     expect(await errorOf(await target.fetch('/v1/nothing-here'))).toMatchObject({
       status: 404,

@@ -5,9 +5,14 @@ import type { InboundRequest } from './wire';
 const decoder = new TextDecoder();
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 
-/** UTF-8 text of a body; node's Buffer decodes small bodies several times faster than TextDecoder. */
+/**
+ * UTF-8 text of a body; node's Buffer decodes small bodies several times faster than TextDecoder. A
+ * leading byte order mark is dropped either way, as TextDecoder (and so Request.json()) does.
+ */
 function utf8(raw: Uint8Array): string {
-  return NodeBuffer?.isBuffer(raw) ? raw.toString('utf8') : decoder.decode(raw);
+  if (!NodeBuffer?.isBuffer(raw)) return decoder.decode(raw);
+  const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  return raw.toString('utf8', bom ? 3 : 0);
 }
 /** Bodies up to this size are kept whole in the journal; larger ones are summarised. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
