@@ -110,6 +110,20 @@ describe('threadline-mock CLI', () => {
     expect(await server.exit).toBe(0);
   });
 
+  it('binds --host and prints that host in its one line', async () => {
+    const server = run(['--port', '0', '--host', '0.0.0.0']);
+    started.push(server);
+    const deadline = Date.now() + 15_000;
+    while (!server.stdout().includes('\n') && server.child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const port = /^listening on http:\/\/0\.0\.0\.0:(\d+)\n$/.exec(server.stdout())?.[1];
+    expect(port, server.stdout() + server.stderr()).toBeDefined();
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+  });
+
   it('serves the demo set with no --config; --upload-dir, --bucket and --no-control apply', async () => {
     const server = run([
       '--port',
