@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,15 +111,19 @@ describe('threadline-mock CLI', () => {
     expect(await server.exit).toBe(0);
   });
 
-  it('binds --host and prints that host in its one line', async () => {
-    const server = run(['--port', '0', '--host', '0.0.0.0']);
+  it('binds --host and a given --port, and prints them in its one line', async () => {
+    const free = createServer();
+    await new Promise<void>((done) => free.listen(0, '127.0.0.1', done));
+    const wanted = (free.address() as AddressInfo).port;
+    await new Promise((done) => free.close(done));
+    const server = run(['--port', String(wanted), '--host', '0.0.0.0']);
     started.push(server);
     const deadline = Date.now() + 15_000;
     while (!server.stdout().includes('\n') && server.child.exitCode === null && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const port = /^listening on http:\/\/0\.0\.0\.0:(\d+)\n$/.exec(server.stdout())?.[1];
-    expect(port, server.stdout() + server.stderr()).toBeDefined();
+    expect(port, server.stdout() + server.stderr()).toBe(String(wanted));
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     server.child.kill('SIGTERM');
     expect(await server.exit).toBe(0);
