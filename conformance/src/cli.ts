@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CHECKS } from './checks/index';
 import { type ConfigFile, loadConfigFile } from './config';
@@ -59,15 +59,43 @@ async function options(args: CliArgs, config: ConfigFile): Promise<ConformanceOp
   };
 }
 
+/** One line naming the report that cannot be written, instead of a stack trace. */
+async function writing(target: ReporterTarget, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw new ConformanceConfigError(
+      `cannot write the ${target.name} report to ${target.file}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Proves each report file can be written before the run, so a bad path costs seconds, not a whole
+ * run; a file that did not exist is removed again, leaving nothing behind when the run cannot start.
+ */
+async function prepare(targets: ReporterTarget[]): Promise<void> {
+  for (const target of targets) {
+    const file = target.file;
+    if (!file) continue;
+    await writing(target, async () => {
+      await mkdir(dirname(file), { recursive: true });
+      const existed = await stat(file).then(
+        () => true,
+        () => false,
+      );
+      await (await open(file, 'a')).close();
+      if (!existed) await rm(file);
+    });
+  }
+}
+
 async function report(result: ConformanceReport, targets: ReporterTarget[]): Promise<void> {
   for (const target of targets) {
     const text = RENDER[target.name](result);
-    if (!target.file) {
-      process.stdout.write(text);
-      continue;
-    }
-    await mkdir(dirname(target.file), { recursive: true });
-    await writeFile(target.file, text);
+    const file = target.file;
+    if (!file) process.stdout.write(text);
+    else await writing(target, () => writeFile(file, text));
   }
 }
 
@@ -83,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = args.config ? await loadConfigFile(args.config) : {};
   const opts = await options(args, config);
+  const targets: ReporterTarget[] = args.reporters.length ? args.reporters : [{ name: 'pretty' }];
+  await prepare(targets);
   const progress = createProgress(process.stderr);
   let result: ConformanceReport;
   try {
@@ -95,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     progress.end();
   }
-  await report(result, args.reporters.length ? args.reporters : [{ name: 'pretty' }]);
+  await report(result, targets);
   return result.exitCode;
 }
 

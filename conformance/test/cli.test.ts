@@ -1,35 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningServer, start } from '@threadline/mock-server';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../src/index';
+import { bundleCli, lastLine, launch as launchCli, type Outcome, SUMMARY } from './support/cli';
 
-const source = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 let dir: string;
 let cli: string;
 let secured: RunningServer;
 
-// Bundled from source so the test checks this tree whether or not dist/ was built.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'threadline-conformance-'));
-  cli = join(dir, 'cli.mjs');
-  await build({
-    entryPoints: [source],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    conditions: ['@threadline/source'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  cli = await bundleCli(dir);
   secured = await start({ port: 0, dialect: 'openai', auth: { apiKeys: ['sk-very-secret-key'] } });
 }, 60_000);
 
@@ -38,30 +21,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts the CLI; `output` is what it has written so far, `done` settles when it exits. */
-function launch(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d) => {
-    output.stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    output.stderr += d;
-  });
-  const done = new Promise<Outcome>((resolve) => child.on('close', (code) => resolve({ code, ...output })));
-  return { child, output, done };
-}
-
+const launch = (args: string[], env?: NodeJS.ProcessEnv) => launchCli(cli, args, env);
 const run = (args: string[]): Promise<Outcome> => launch(args).done;
-
-const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
-const SUMMARY = /^(\d+) passed, (\d+) failed, (\d+) skipped$/;
 
 describe('threadline-conformance CLI', () => {
   it('checks the embedded reference server and exits 0, ending with the summary line', async () => {
@@ -205,6 +166,17 @@ describe('threadline-conformance CLI', () => {
     );
     expect(status['runs.unknown-id']).toBe('passed');
     expect(status['tools.choice.none']).toBe('skipped');
+    expect(report.model).toEqual({ id: 'threadline-large', source: 'config' });
+    // The same config with flags: each flag replaces its config value.
+    const flagged = await run([
+      ...['--config', config, '--reporter', `json=${file}`],
+      ...['--dialect', 'spice', '--model', 'threadline-mini', '--filter', 'models.retrieve'],
+    ]);
+    expect(flagged.code).toBe(0);
+    const overridden = JSON.parse(await readFile(file, 'utf8'));
+    expect(overridden.dialect).toBe('spice');
+    expect(overridden.model).toEqual({ id: 'threadline-mini', source: 'option' });
+    expect(overridden.results.map((r: { id: string }) => r.id)).toEqual(['models.retrieve']);
   });
 
   it('documents every flag in --help', async () => {
@@ -249,6 +221,24 @@ describe('threadline-conformance CLI', () => {
     [
       ['--base-url', 'http://127.0.0.1:9'],
       /^threadline-conformance: server unreachable: http:\/\/127\.0\.0\.1:9 \(/,
+    ],
+    [['--filter', 'chat.stream,chat.strem'], /configuration error: filter matches no check: chat\.strem \(/],
+    [
+      ['--reporter', 'json', '--reporter', 'pretty'],
+      /configuration error: only one reporter can write to stdout, got json, pretty/,
+    ],
+    [
+      ['--reporter', 'json=out/r', '--reporter', 'junit=./out/r'],
+      /configuration error: two reporters write to the same file .*\/out\/r$/m,
+    ],
+    [
+      ['--reporter', 'junit=/dev/null/report.xml'],
+      /configuration error: cannot write the junit report to \/dev\/null\/report\.xml: /,
+    ],
+    // Reachable but slower than --timeout: said so, not a bare "unreachable".
+    [
+      ['--header', 'x-threadline-fault: latency=3000', '--timeout', '200'],
+      /server unreachable: http:\/\/127\.0\.0\.1:\d+ \(GET \/v1\/models got no answer within 200 ms; --timeout/,
     ],
   ])('%j exits 2 with one line saying what is wrong', async (args, message) => {
     const out = await run(args);

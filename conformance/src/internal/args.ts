@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIALECT_NAMES, type DialectName, isDialectName } from '@threadline/protocol';
 import { ConformanceConfigError } from '../runner/errors';
@@ -39,8 +40,10 @@ and checks its whole feature set.
   --dialect NAME          Profile to check against: ${DIALECT_NAMES.join(', ')} (default threadline)
   --model ID              Model the chat checks name (default: first of GET /v1/models)
   --config FILE           JSON file: capabilities, fixtures, headers and defaults for these flags
-  --filter LIST           Check ids, id prefixes (chat.stream), capabilities or families; comma-separated
-  --reporter NAME[=FILE]  pretty | json | junit; repeatable; stdout unless FILE (default: pretty)
+  --filter LIST           Check ids, id prefixes (chat.stream), capabilities or families; comma-separated;
+                          a term that matches no check is an error
+  --reporter NAME[=FILE]  pretty | json | junit; repeatable; stdout unless FILE, at most one on stdout
+                          (default: pretty)
   --baseline FILE         Expected failures (ids); an entry that now passes fails the run as stale
   --shard I/N             Run shard I of N (1-based) of the id-sorted catalogue
   --concurrency N         Checks in flight at once (default 4)
@@ -50,8 +53,9 @@ and checks its whole feature set.
   -h, --help              Print this help and exit
 
 Exit status: 0 no MUST check failed (SHOULD failures only warn); 1 a MUST check failed or a baseline
-entry is stale; 2 configuration error or server unreachable; 130/143 stopped by SIGINT/SIGTERM (the
-temporary folder is removed first).
+entry is stale; 2 configuration error (bad flag, config, baseline, filter or report file) or server
+unreachable, said in one line on stderr; 130/143 stopped by SIGINT/SIGTERM (the temporary folder is
+removed first).
 `;
 
 function positiveInt(value: string, flag: string): number {
@@ -79,6 +83,16 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (file === '') throw new ConformanceConfigError(`--reporter ${name}= needs a file name`);
     return { name: name as ReporterName, ...(file ? { file } : {}) };
   });
+  // Two reports in one stream (or one file) would corrupt each other: refuse before anything runs.
+  const toStdout = reporters.filter((r) => !r.file).map((r) => r.name);
+  if (toStdout.length > 1) {
+    throw new ConformanceConfigError(
+      `only one reporter can write to stdout, got ${toStdout.join(', ')}: give the others a file (e.g. json=report.json)`,
+    );
+  }
+  const files = reporters.flatMap((r) => (r.file ? [resolve(r.file)] : []));
+  const twice = files.find((file, i) => files.indexOf(file) !== i);
+  if (twice) throw new ConformanceConfigError(`two reporters write to the same file ${twice}`);
   const headers: Record<string, string> = {};
   for (const item of values.header ?? []) {
     const colon = item.indexOf(':');

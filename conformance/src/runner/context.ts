@@ -13,7 +13,8 @@ export interface RunState {
   /** The model every chat request names (`""` when the server offered none: its default). */
   model: string;
   timeoutMs: number;
-  shared: Map<string, Promise<unknown>>;
+  /** Exchanges made once per run, with the time limit each ran under. */
+  shared: Map<string, { pending: Promise<unknown>; limit: AbortSignal }>;
   /** A prefix unique to this run, so concurrent runs against one server never share sessions. */
   runTag: string;
   counter: { next: number };
@@ -25,6 +26,8 @@ export interface RunState {
 export class CheckContext {
   readonly requests: RecordedRequest[] = [];
   readonly signal: AbortSignal;
+  /** Set when a shared exchange this check read ran out of time: its failure is then the time limit's. */
+  timedOut = false;
 
   constructor(
     private readonly run: RunState,
@@ -88,15 +91,16 @@ export class CheckContext {
     key: string,
     make: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    let pending = this.run.shared.get(key) as Promise<T> | undefined;
-    if (!pending) {
+    let entry = this.run.shared.get(key);
+    if (!entry) {
       // A little under the check timeout: the checks waiting on it then see its outcome (a stream that
       // broke off, say) rather than racing their own timers.
       const limit = AbortSignal.timeout(Math.max(1, Math.floor(this.run.timeoutMs * 0.8)));
-      pending = make(this.run.stop ? AbortSignal.any([limit, this.run.stop]) : limit);
-      this.run.shared.set(key, pending);
+      entry = { pending: make(this.run.stop ? AbortSignal.any([limit, this.run.stop]) : limit), limit };
+      this.run.shared.set(key, entry);
     }
-    const value = await pending;
+    const value = (await entry.pending) as T;
+    if (entry.limit.aborted) this.timedOut = true;
     this.requests.push(value.request);
     return value;
   }

@@ -38,10 +38,13 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
   const controller = new AbortController();
   const ctx = new CheckContext(state, controller.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const limit = `timed out: the per-check limit is ${state.timeoutMs} ms (--timeout)`;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timedOut = true;
       controller.abort(new DOMException('timed out', 'TimeoutError'));
-      reject(new CheckFailure(`no answer within ${state.timeoutMs} ms`, 'a complete answer', 'timed out'));
+      reject(new CheckFailure(limit, 'a complete answer', 'timed out'));
     }, state.timeoutMs);
   });
   let onStop: (() => void) | undefined;
@@ -74,12 +77,15 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
     if (error instanceof CheckSkipped) return finish({ status: 'skipped', message: error.message });
     const failed = check.level === 'MUST' ? 'failed' : 'warning';
     if (error instanceof CheckFailure) {
-      return finish({ status: failed, message: error.message, expected: error.expected, got: error.got });
+      // The abort often reaches the check first (as a broken stream): name the limit either way.
+      const ranOut = (timedOut || ctx.timedOut) && error.message !== limit;
+      const message = ranOut ? `${limit}; ${error.message}` : error.message;
+      return finish({ status: failed, message, expected: error.expected, got: error.got });
     }
     const what = controller.signal.aborted ? 'timed out' : describeError(error);
     return finish({
       status: failed,
-      message: `the exchange failed: ${what}`,
+      message: timedOut || ctx.timedOut ? limit : `the exchange failed: ${what}`,
       expected: 'an answer',
       got: what,
     });

@@ -94,10 +94,18 @@ function validate(options: ConformanceOptions): void {
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
     throw new ConformanceConfigError(`timeout must be a positive number of milliseconds, got ${timeoutMs}`);
   }
-  const known = new Set((options.checks ?? CATALOGUE).map((c) => c.id));
+  const catalogue = options.checks ?? CATALOGUE;
+  const known = new Set(catalogue.map((c) => c.id));
   const unknown = (options.baseline ?? []).filter((id) => !known.has(id));
   if (unknown.length)
     throw new ConformanceConfigError(`baseline names unknown check ids: ${unknown.join(', ')}`);
+  // A mistyped term would otherwise select nothing and pass the run in CI.
+  const idle = (options.filter ?? []).filter((term) => !catalogue.some((c) => matchesFilter(c, [term])));
+  if (idle.length) {
+    throw new ConformanceConfigError(
+      `filter matches no check: ${idle.join(', ')} (ids, id prefixes, capabilities or families; --list shows them)`,
+    );
+  }
 }
 
 export function summarize(results: readonly CheckResult[], durationMs: number): Summary {
@@ -126,7 +134,10 @@ async function probe(state: Pick<RunState, 'http' | 'timeoutMs' | 'stop'>): Prom
     ));
   } catch (error) {
     state.stop?.throwIfAborted();
-    throw new ServerUnreachableError(`server unreachable: ${state.http.baseUrl} (${describeError(error)})`);
+    const why = limit.aborted
+      ? `GET /v1/models got no answer within ${state.timeoutMs} ms; --timeout sets the limit`
+      : describeError(error);
+    throw new ServerUnreachableError(`server unreachable: ${state.http.baseUrl} (${why})`);
   }
   const body = (await response.json().catch(() => null)) as { data?: Array<{ id?: unknown }> } | null;
   const first = response.ok ? body?.data?.[0]?.id : undefined;
