@@ -10,6 +10,7 @@ import {
   renderCheckTable,
   SECTIONS,
 } from '../src/index';
+import { parseCliArgs } from '../src/internal/args';
 
 const sections = new Set<string>(Object.values(SECTIONS));
 
@@ -80,5 +81,20 @@ describe('the catalogue', () => {
       expect.arrayContaining(['memory-thread', 'approvals', 'auth']),
     );
     expect(PROFILES.spice.dialect.errorShape).toBe('flat');
+  });
+
+  it('docs/conformance.md shows a CI job whose command parses and keeps the JUnit report', async () => {
+    const doc = await readFile(new URL('../../docs/conformance.md', import.meta.url), 'utf8');
+    const job = doc.slice(doc.indexOf('## CI against staging'), doc.indexOf('## Proof it can fail'));
+    const command = /npx -y pnpm@12 conformance\n([\s\S]*?)\n\s+- name:/.exec(job)?.[1];
+    expect(command, 'the job runs `npx -y pnpm@12 conformance` with its flags').toBeDefined();
+    const args = parseCliArgs(command!.trim().split(/\s+/));
+    expect(args.baseUrl).toMatch(/^https:\/\//);
+    const junit = args.reporters.find((r) => r.name === 'junit');
+    expect(junit?.file).toBeDefined();
+    // The report is uploaded even when the suite fails, which is when it matters.
+    const upload = job.slice(job.indexOf('if: always()'));
+    expect(upload).toContain('uses: actions/upload-artifact@');
+    expect(upload).toMatch(new RegExp(`path: ${junit!.file!.split('/')[0]}/?\\n`));
   });
 });

@@ -1,3 +1,4 @@
+import { FAULT_NAMES } from '@threadline/mock-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, type ConformanceReport, runConformance } from '../src/index';
 import { MISCONFIGURED } from './support/misconfigured';
@@ -190,6 +191,14 @@ describe('the suite against the reference server', () => {
       [],
     );
     expect(report.summary.passed).toBe(CATALOGUE.length);
+    // The budget for the whole catalogue against the local reference server.
+    expect(report.summary.durationMs).toBeLessThan(10_000);
+  });
+
+  it('runs every fault mode the reference server knows', () => {
+    const specs = [...Object.keys(EXPECTED), ...STATUS_FAULTS, ...HARMLESS];
+    const used = new Set(specs.flatMap((spec) => spec.split(';').map((item) => item.split('=')[0]!.trim())));
+    expect(FAULT_NAMES.filter((name) => !used.has(name))).toEqual([]);
   });
 
   it.each(Object.entries(EXPECTED))('fault %s fails exactly its checks', async (fault, expected) => {
