@@ -1,27 +1,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForNode } from '../../../packages/mock-server/test/support/cli';
 
 const source = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 /** Bundles the CLI from source into `dir`, so tests check this tree whether or not dist/ was built. */
-export async function bundleCli(dir: string): Promise<string> {
-  const cli = join(dir, 'cli.mjs');
-  await build({
-    entryPoints: [source],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    conditions: ['@threadline/source'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
-  return cli;
+export function bundleCli(dir: string): Promise<string> {
+  return bundleForNode(source, join(dir, 'cli.mjs'));
 }
 
 export interface Outcome {

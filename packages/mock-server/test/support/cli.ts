@@ -10,11 +10,18 @@ const source = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
  * Bundles the CLI from source into `dir` and returns the script's path: the tests check this tree
  * whether or not dist/ was built.
  */
-export async function buildCli(dir: string): Promise<string> {
-  const cli = join(dir, 'cli.mjs');
+export function buildCli(dir: string): Promise<string> {
+  return bundleForNode(source, join(dir, 'cli.mjs'));
+}
+
+/**
+ * Bundles a TypeScript entry of this workspace (workspace packages from their sources) into one ESM
+ * file Node runs as is; shared with the conformance CLI tests.
+ */
+export async function bundleForNode(entry: string, outfile: string): Promise<string> {
   await build({
-    entryPoints: [source],
-    outfile: cli,
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -25,7 +32,7 @@ export async function buildCli(dir: string): Promise<string> {
     },
     logLevel: 'silent',
   });
-  return cli;
+  return outfile;
 }
 
 /** A CLI process with what it printed so far. */
