@@ -111,6 +111,26 @@ describe.each(TARGETS)('isolation between tenants and users (%s)', (_name, make)
     }
   });
 
+  it('takes e-mail addresses as user ids, plus-addressed ones apart from the plain one', async () => {
+    const target = await make();
+    try {
+      const plus = { 'x-user-id': 'ada+work@example.com', 'x-session-id': 'mail' };
+      const plain = { 'x-user-id': 'ada@example.com', 'x-session-id': 'mail' };
+      const stated = await chat(target, { messages: userSays('My desk number is HERON-31.') }, plus);
+      expect(stated.status).toBe(200);
+      const recalled = await (
+        await chat(target, { messages: userSays('What is my desk number?') }, plus)
+      ).json();
+      expect(recalled.choices[0].message.content).toContain('HERON-31');
+      const other = await (
+        await chat(target, { messages: userSays('What is my desk number?') }, plain)
+      ).json();
+      expect(other.choices[0].message.content).not.toContain('HERON-31');
+    } finally {
+      await target.close();
+    }
+  });
+
   it('refuses a user id that could pass for another key holder (typed 400), so owners never collide', async () => {
     const target = await make({ auth: { mode: 'api-key' } });
     try {

@@ -3,7 +3,7 @@ import type { AgentConfig, ResolvedConfig } from '../config';
 import { HttpError, invalidValue } from '../internal/errors';
 import type { InboundRequest } from '../internal/wire';
 
-const USER_ID = /^[\w.:@-]{1,256}$/;
+const USER_ID = /^[\w.:@+-]{1,256}$/;
 
 /** Who presented which credentials, before the agent of a tenant-admin call is known. */
 export interface Principal {
@@ -85,7 +85,7 @@ export function resolveIdentity(
   if (sent && !USER_ID.test(sent)) {
     throw invalidValue(
       userHeader!,
-      `${userHeader} must be 1 to 256 letters, digits or . _ : @ - characters, got ${JSON.stringify(sent.slice(0, 80))}.`,
+      `${userHeader} must be 1 to 256 letters, digits or . _ : @ + - characters, got ${JSON.stringify(sent.slice(0, 80))}.`,
     );
   }
   const userId = sent || dialect.memory.defaultUserId || DEFAULT_USER_ID;

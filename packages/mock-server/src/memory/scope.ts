@@ -9,7 +9,7 @@ export interface MemoryScope {
   key: string;
 }
 
-const SCOPE_ID = /^[\w.:@-]{1,256}$/;
+const SCOPE_ID = /^[\w.:@+-]{1,256}$/;
 
 export const scopeKey = (owner: string, kind: MemoryScope['kind'], id: string) =>
   `${owner}\u0000${kind}:${id}`;
@@ -31,7 +31,7 @@ export function memoryScope(
     if (!SCOPE_ID.test(id)) {
       throw invalidValue(
         name,
-        `${name} must be 1 to 256 letters, digits or . _ : @ - characters, got ${JSON.stringify(raw)}.`,
+        `${name} must be 1 to 256 letters, digits or . _ : @ + - characters, got ${JSON.stringify(raw)}.`,
       );
     }
     return { kind, id, key: scopeKey(owner, kind, id) };
