@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   invalidFault: 'invalid_fault',
   /** Reference server: a fixture (control route) that does not validate. */
   invalidFixture: 'invalid_fixture',
+  /** Reference server journal (status 499): the client left before its request body arrived. */
+  clientClosedRequest: 'client_closed_request',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -1,9 +1,8 @@
 import { DEFAULT_USER_ID, ERROR_CODES } from '@threadline/protocol';
 import type { AgentConfig, ResolvedConfig } from '../config';
 import { HttpError, invalidValue } from '../internal/errors';
+import { CALLER_ID_RULE, isCallerId } from '../internal/ids';
 import type { InboundRequest } from '../internal/wire';
-
-const USER_ID = /^[\w.:@+-]{1,256}$/;
 
 /** Who presented which credentials, before the agent of a tenant-admin call is known. */
 export interface Principal {
@@ -82,10 +81,10 @@ export function resolveIdentity(
   const userHeader = dialect.memory.userHeader;
   const sent = userHeader ? request.header(userHeader) : null;
   // No '/' (nor anything else odd): `owner` below must name one key holder and one user, never two.
-  if (sent && !USER_ID.test(sent)) {
+  if (sent && !isCallerId(sent)) {
     throw invalidValue(
       userHeader!,
-      `${userHeader} must be 1 to 256 letters, digits or . _ : @ + - characters, got ${JSON.stringify(sent.slice(0, 80))}.`,
+      `${userHeader} must be ${CALLER_ID_RULE}, got ${JSON.stringify(sent.slice(0, 80))}.`,
     );
   }
   const userId = sent || dialect.memory.defaultUserId || DEFAULT_USER_ID;

@@ -104,7 +104,7 @@ export const payloadTooLarge = (limit: number): HttpError =>
 export const clientClosedRequest = (): HttpError =>
   new HttpError({
     status: 499,
-    code: 'client_closed_request',
+    code: ERROR_CODES.clientClosedRequest,
     message: 'The client closed the connection before the request body was complete.',
   });
 

@@ -33,3 +33,9 @@ export const newRequestId = (): string =>
   `${requestPrefix}${(++requestCounter).toString(36).padStart(8, '0')}`;
 export const newFileId = (): string => `file-${randomId(24)}`;
 export const newToolCallId = (): string => `call_${randomId(20)}`;
+
+/** Ids a caller names in headers (user, session, thread): never a `/`, which separates owner parts. */
+const CALLER_ID = /^[\w.:@+-]{1,256}$/;
+export const isCallerId = (id: string): boolean => CALLER_ID.test(id);
+/** How the 400 for a malformed caller id describes the rule. */
+export const CALLER_ID_RULE = '1 to 256 letters, digits or . _ : @ + - characters';

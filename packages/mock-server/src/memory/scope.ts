@@ -1,5 +1,6 @@
 import type { Dialect } from '@threadline/protocol';
 import { invalidValue } from '../internal/errors';
+import { CALLER_ID_RULE, isCallerId } from '../internal/ids';
 
 /** Where a turn's memory lives: a thread (server-held history) or a session (retrieved context). */
 export interface MemoryScope {
@@ -8,8 +9,6 @@ export interface MemoryScope {
   /** The ledger key: owner, kind and id. */
   key: string;
 }
-
-const SCOPE_ID = /^[\w.:@+-]{1,256}$/;
 
 export const scopeKey = (owner: string, kind: MemoryScope['kind'], id: string) =>
   `${owner}\u0000${kind}:${id}`;
@@ -28,11 +27,8 @@ export function memoryScope(
     const raw = header(name);
     if (raw === null) return null;
     const id = raw.trim();
-    if (!SCOPE_ID.test(id)) {
-      throw invalidValue(
-        name,
-        `${name} must be 1 to 256 letters, digits or . _ : @ + - characters, got ${JSON.stringify(raw)}.`,
-      );
+    if (!isCallerId(id)) {
+      throw invalidValue(name, `${name} must be ${CALLER_ID_RULE}, got ${JSON.stringify(raw.slice(0, 80))}.`);
     }
     return { kind, id, key: scopeKey(owner, kind, id) };
   };

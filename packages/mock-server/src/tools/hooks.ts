@@ -92,8 +92,11 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
     // Unknown to us: left for another hook (or the engine's "no server tools" error).
     if (!tool) return decision;
     const args = JSON.stringify(call.arguments);
-    tools.check(call.name, call.arguments);
-    if (tool.destructive) return pause(turn, call.name, args, approvals);
+    if (tool.destructive) {
+      // A call that could never run gets no approval (execute() checks the others itself).
+      tools.check(call.name, call.arguments);
+      return pause(turn, call.name, args, approvals);
+    }
     const result = await tools.execute(call.name, call.arguments, {
       runId: turn.runId,
       owner: turn.identity.owner,
