@@ -4,11 +4,13 @@ import { injectedError, resolveFaults, sleep } from './faults/apply';
 import { type FaultSet, NO_FAULTS } from './faults/parse';
 import { HttpError, notFound } from './internal/errors';
 import { newRequestId } from './internal/ids';
+import { unsendableHeader } from './internal/headers';
 import { type InboundRequest, JSON_CONTENT_TYPE, type OutboundResponse } from './internal/wire';
 import type { Router } from './router';
 import { checkControlAccess } from './routes/admin';
 import type { ServerState } from './state';
 
+import { FramePump } from './stream/pump';
 /** Headers a browser page may read from our answers. */
 const EXPOSED_HEADERS = [
   HEADERS.requestId,
@@ -120,6 +122,18 @@ export function createApp(state: ServerState, router: Router): App {
     headers[HEADERS.requestId] = requestId;
     headers['access-control-allow-origin'] = '*';
     headers['access-control-expose-headers'] = EXPOSED_HEADERS;
+    // A header node cannot send would throw in writeHead (a plain-text 500 from the adapter): answer
+    // a typed error instead, naming the header.
+    const unsendable = unsendableHeader(response.headers);
+    if (unsendable !== null) {
+      if (response.body instanceof FramePump) response.body.cancel();
+      response = errorResponse(
+        new HttpError({
+          status: 500,
+          message: `The answer's header ${JSON.stringify(unsendable).slice(0, 200)} holds characters HTTP cannot carry.`,
+        }),
+      );
+    }
     if (ctx?.runId) headers[HEADERS.runId] = ctx.runId;
     if (faults.shouldRetry !== undefined) headers[HEADERS.shouldRetry] = String(faults.shouldRetry);
     if (request.method === 'HEAD') response.body = null;

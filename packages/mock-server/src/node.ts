@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
 import type { MockServerConfig } from './config';
+import { adapterFailureBody, clientErrorAnswer, clientErrorResponse } from './internal/client-error';
 import { clientClosedRequest, payloadTooLarge } from './internal/errors';
 import type { InboundRequest, OutboundResponse } from './internal/wire';
 import { createMockServer, type MockServer } from './server';
@@ -191,13 +193,37 @@ function listenerFor(
       .then((out) => send(req, res, out, work))
       .catch((error: unknown) => {
         // The core maps every error to a response; reaching here means the adapter itself failed.
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(adapterFailureBody(error));
       });
     if (!work) return;
     work.requests.add(answered);
     answered.finally(() => work.requests.delete(answered));
   };
+}
+
+/**
+ * Node could not parse a request (or it timed out): answer with a JSON error body instead of node's bare
+ * status line, when nothing of another answer went out on this connection yet, then close it. Bytes still
+ * arriving are read and dropped meanwhile, so the close does not reset the answer away.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // A response of this connection is under way: raw bytes would corrupt it.
+  const responding = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || responding?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  socket.end(clientErrorResponse(clientErrorAnswer(error.code)));
+  socket.on('data', () => {});
+  socket.on('error', () => {});
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** How long closing waits for requests still being answered (a slow tool of the config's, say). */
@@ -261,6 +287,7 @@ export function listen(server: MockServer, options: ListenOptions = {}): Promise
     server.config.input.db === undefined ? undefined : { requests: new Set(), closing: false };
   const listener = listenerFor(server, work);
   const httpServer = createServer(listener);
+  httpServer.on('clientError', answerClientError);
   // `Expect: 100-continue` with a declared body over the limit: answer 413 without inviting the body.
   httpServer.on('checkContinue', (req, res) => {
     if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) expectRejected.add(req);

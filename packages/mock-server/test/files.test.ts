@@ -61,7 +61,9 @@ describe.each(TARGETS)('content parts and stored files (%s)', (_name, make) => {
     });
     const fileBytes = await target.fetch(`/v1/files/${fileId}/content`);
     expect(fileBytes.headers.get('content-type')).toBe('application/pdf');
-    expect(fileBytes.headers.get('content-disposition')).toBe('attachment; filename="invoice.pdf"');
+    expect(fileBytes.headers.get('content-disposition')).toBe(
+      `attachment; filename="invoice.pdf"; filename*=UTF-8''invoice.pdf`,
+    );
     expect(new Uint8Array(await fileBytes.arrayBuffer())).toEqual(PDF);
 
     const text = (await response.json()).choices[0].message.content;

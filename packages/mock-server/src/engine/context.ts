@@ -2,7 +2,16 @@ import type { ChatCompletionRequest, ChatMessage, UserContentPart } from '@threa
 import type { Identity } from '../auth/identity';
 import { invalidValue } from '../internal/errors';
 import { newFileId } from '../internal/ids';
-import { decodeBase64, extensionForMime, mimeFromFilename, parseDataUrl, sha256Hex } from '../internal/media';
+import {
+  decodeBase64,
+  extensionForMime,
+  isValidMediaType,
+  MAX_FILENAME_LENGTH,
+  MAX_MEDIA_TYPE_LENGTH,
+  mimeFromFilename,
+  parseDataUrl,
+  sha256Hex,
+} from '../internal/media';
 import type { ServerState } from '../state';
 import type { Attachment, ConversationMessage } from './types';
 
@@ -41,6 +50,16 @@ async function storeFile(state: ServerState, identity: Identity, input: StoreInp
   return stored;
 }
 
+/** A data URL's media type is sent back as the download's content-type, so it must be a valid one. */
+function checkMediaType(mimeType: string, param: string): void {
+  if (!isValidMediaType(mimeType)) {
+    throw invalidValue(
+      param,
+      `the data URL's media type must be type/subtype (RFC 7231 token characters, at most ${MAX_MEDIA_TYPE_LENGTH})`,
+    );
+  }
+}
+
 /**
  * Turns one user content part into an attachment, storing inline bytes (image data URLs, file_data,
  * audio) as files the run references. An https image URL is passed by reference.
@@ -64,6 +83,7 @@ async function attachmentFor(
         'image_url.url must be an https: URL or a base64 data: URL',
       );
     }
+    checkMediaType(parsed.mimeType, `${param}.image_url.url`);
     const file = await storeFile(
       state,
       identity,
@@ -90,6 +110,13 @@ async function attachmentFor(
           })();
       if (!parsed)
         throw invalidValue(`${param}.file.file_data`, 'file_data must be base64 or a base64 data: URL');
+      checkMediaType(parsed.mimeType, `${param}.file.file_data`);
+      if (filename !== undefined && filename.length > MAX_FILENAME_LENGTH) {
+        throw invalidValue(
+          `${param}.file.filename`,
+          `filename must be at most ${MAX_FILENAME_LENGTH} characters`,
+        );
+      }
       const name = filename ?? `file.${extensionForMime(parsed.mimeType)}`;
       const file = await storeFile(
         state,

@@ -41,6 +41,23 @@ export function parseDataUrl(url: string): DataUrl | null {
   }
 }
 
+/**
+ * The longest file name stored, in UTF-16 units: its download header (ASCII fallback plus the UTF-8
+ * percent-encoded name, at most 9 characters a unit) then stays far under clients' 16 KiB header limit.
+ */
+export const MAX_FILENAME_LENGTH = 255;
+
+/** The longest media type accepted (RFC 6838 allows 127 characters for each of type and subtype). */
+export const MAX_MEDIA_TYPE_LENGTH = 255;
+
+/** RFC 7231 `type "/" subtype`, both tokens; the classes exclude `/`, so matching is linear. */
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
+/** Whether `mimeType` is a bare `type/subtype` that can be sent as a content-type. */
+export function isValidMediaType(mimeType: string): boolean {
+  return mimeType.length <= MAX_MEDIA_TYPE_LENGTH && MEDIA_TYPE.test(mimeType);
+}
+
 const MIME_BY_EXTENSION: Record<string, string> = {
   pdf: 'application/pdf',
   txt: 'text/plain',

@@ -1,5 +1,6 @@
 import { toolNamePattern } from '@threadline/protocol/schemas';
 import { z } from 'zod';
+import { unsendableHeader } from '../internal/headers';
 
 /** `pattern` or `/pattern/flags`: compiled once when the fixture is added. */
 export function compileUserRegex(source: string): RegExp {
@@ -45,7 +46,13 @@ export const fixtureErrorSchema = z.strictObject({
   status: z.number().int().min(400).max(599),
   /** Sent verbatim (JSON); default: a typed error body in the dialect's shape. */
   body: z.unknown().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  /** Sent with the error: names and values must be ones HTTP can carry. */
+  headers: z
+    .record(z.string(), z.string())
+    .refine((headers) => unsendableHeader(headers) === null, {
+      message: 'header names must be HTTP tokens and values printable (no control characters)',
+    })
+    .optional(),
   /** Streams only: send this many text chunks, then `data: {"error":…}` and `[DONE]`. */
   afterChunks: z.number().int().nonnegative().optional(),
 });

@@ -1,6 +1,8 @@
 import { authenticate, resolveIdentity } from '../auth/identity';
 import type { RequestContext, RouteParams } from '../context';
 import { notFound } from '../internal/errors';
+import { attachmentDisposition } from '../internal/headers';
+import { isValidMediaType } from '../internal/media';
 import { jsonResponse, type OutboundResponse } from '../internal/wire';
 import { type StoredFile, toFileObject } from '../state/files';
 import { faultedDownload } from '../stream/download';
@@ -26,12 +28,14 @@ export function getFile(ctx: RequestContext, params: RouteParams): OutboundRespo
  */
 export function getFileContent(ctx: RequestContext, params: RouteParams): OutboundResponse {
   const file = ownedFile(ctx, params.id!);
-  const filename = file.filename.replace(/["\\\r\n]/g, '_');
+  // A type stored before types were checked (an older db file) must not break the download.
+  const mimeType =
+    file.mime_type && isValidMediaType(file.mime_type) ? file.mime_type : 'application/octet-stream';
   return {
     status: 200,
     headers: {
-      'content-type': file.mime_type ?? 'application/octet-stream',
-      'content-disposition': `attachment; filename="${filename}"`,
+      'content-type': mimeType,
+      'content-disposition': attachmentDisposition(file.filename),
     },
     body: faultedDownload(file.data, ctx.faults) ?? file.data,
   };
