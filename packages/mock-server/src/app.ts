@@ -1,4 +1,5 @@
 import { ERROR_CODES, HEADERS } from '@threadline/protocol';
+import { requestTenant } from './auth/identity';
 import type { RequestContext } from './context';
 import { injectedError, resolveFaults, sleep } from './faults/apply';
 import { type FaultSet, NO_FAULTS } from './faults/parse';
@@ -148,6 +149,7 @@ export function createApp(state: ServerState, router: Router): App {
         status: response.status,
         runId: ctx?.runId ?? null,
         requestId,
+        tenant: requestTenant(state.config, request),
       });
     }
     return response;

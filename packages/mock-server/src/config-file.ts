@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type MockServerConfig } from './config';
+import { parseBoundedJson } from './internal/json';
 
 /**
  * Reads a config file: JSON for `.json`, YAML otherwise (YAML is a superset of JSON). Validation
@@ -15,7 +16,7 @@ export async function loadConfigFile(path: string): Promise<MockServerConfig> {
   }
   let value: unknown;
   try {
-    value = path.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    value = path.toLowerCase().endsWith('.json') ? parseBoundedJson(text, 'The file') : parseYaml(text);
   } catch (error) {
     throw new ConfigError(`config file ${path} does not parse: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import { DIALECT_NAMES, type Dialect, getDialect } from '@threadline/protocol';
 import { z } from 'zod';
+import { KeyIds } from './auth/owners';
 import { type FaultSet, parseFaultSpec } from './faults/parse';
 import { fixtureSchema, type ParsedFixture } from './model/fixture-schema';
 import { serverToolSchema } from './tools/schema';
@@ -92,6 +93,8 @@ export interface ResolvedAuth {
   agentTokens: ReadonlyMap<string, { tenant: string; agent: string }>;
   adminTokens: ReadonlyMap<string, { tenant: string }>;
   agents: readonly AgentConfig[];
+  /** Derives the id an API key's owners carry (never the key); `db` swaps in the file's secret. */
+  keyIds: KeyIds;
 }
 
 /** The config after validation and defaults; what the server runs on. */
@@ -156,6 +159,7 @@ export function resolveConfig(config: MockServerConfig = {}): ResolvedConfig {
       agentTokens: new Map((input.auth?.agentTokens ?? []).map(({ token, ...rest }) => [token, rest])),
       adminTokens: new Map((input.auth?.adminTokens ?? []).map(({ token, ...rest }) => [token, rest])),
       agents,
+      keyIds: new KeyIds(),
     },
     fixtures: input.fixtures ?? [],
     faultSpec: faultSpecText,

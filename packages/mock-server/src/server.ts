@@ -134,6 +134,7 @@ export function createMockServer(config: MockServerConfig = {}): MockServer {
 function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): MockServer {
   const state = createState(resolved);
   if (stores) {
+    resolved.auth.keyIds = stores.keyIds;
     state.runs = stores.runs;
     state.files = stores.files;
   }

@@ -13,6 +13,8 @@ export const ERROR_TYPES = {
 /** Every `code` the Threadline protocol defines. Servers may send others; clients keep them verbatim. */
 export const ERROR_CODES = {
   invalidJson: 'invalid_json',
+  /** JSON nested deeper than `MAX_JSON_DEPTH` (64) levels of arrays and objects. */
+  jsonTooDeep: 'json_too_deep',
   invalidValue: 'invalid_value',
   invalidType: 'invalid_type',
   missingParameter: 'missing_required_parameter',
@@ -37,6 +39,8 @@ export const ERROR_CODES = {
   invalidFault: 'invalid_fault',
   /** Reference server: a fixture (control route) that does not validate. */
   invalidFixture: 'invalid_fixture',
+  /** Reference server (403): the token is valid but may not do this (a tenant admin on a global route). */
+  permissionDenied: 'permission_denied',
   /** Reference server journal (status 499): the client left before its request body arrived. */
   clientClosedRequest: 'client_closed_request',
 } as const;

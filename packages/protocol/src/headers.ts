@@ -25,5 +25,11 @@ export const DEFAULT_USER_ID = 'default-user';
 /** Largest request body any Threadline server accepts: 32 MB (32 × 1024 × 1024 bytes). */
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects the reference server accepts in JSON it is sent (bodies,
+ * fixtures, ingested `.json` files): past it the answer is 400 `json_too_deep`.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** Reserved path prefix of the reference server's control routes. */
 export const CONTROL_PREFIX = '/__threadline';

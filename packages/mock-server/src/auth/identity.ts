@@ -3,6 +3,7 @@ import type { AgentConfig, ResolvedConfig } from '../config';
 import { HttpError, invalidValue } from '../internal/errors';
 import { CALLER_ID_RULE, isCallerId } from '../internal/ids';
 import type { InboundRequest } from '../internal/wire';
+import { type OwnerPrincipal, ownerKey } from './owners';
 
 /** Who presented which credentials, before the agent of a tenant-admin call is known. */
 export interface Principal {
@@ -14,7 +15,7 @@ export interface Principal {
   agent: AgentConfig | null;
 }
 
-/** Who a request acts as. `owner` keys everything it stores (files, runs). */
+/** Who a request acts as. `owner` keys everything it stores (files, runs); see `ownerKey`. */
 export interface Identity {
   kind: Principal['kind'];
   tenant: string | null;
@@ -42,6 +43,14 @@ const missingCredentials = () =>
 
 const invalidKey = (what: string) =>
   new HttpError({ status: 401, code: ERROR_CODES.invalidApiKey, message: `Invalid ${what} provided.` });
+
+/** The tenant a request's agent or tenant-admin token belongs to, else null; never throws (journal). */
+export function requestTenant(config: ResolvedConfig, request: InboundRequest): string | null {
+  if (config.auth.mode !== 'agent-token') return null;
+  const token = bearer(request);
+  if (token === null) return null;
+  return config.auth.agentTokens.get(token)?.tenant ?? config.auth.adminTokens.get(token)?.tenant ?? null;
+}
 
 /** Checks the credentials a request carries; throws 401 when the auth mode rejects them. */
 export function authenticate(config: ResolvedConfig, request: InboundRequest): Principal {
@@ -80,7 +89,7 @@ export function resolveIdentity(
   const { dialect } = config;
   const userHeader = dialect.memory.userHeader;
   const sent = userHeader ? request.header(userHeader) : null;
-  // No '/' (nor anything else odd): `owner` below must name one key holder and one user, never two.
+  // Owner keys encode every part, so this rule keeps ids readable rather than keeping owners apart.
   if (sent && !isCallerId(sent)) {
     throw invalidValue(
       userHeader!,
@@ -104,20 +113,20 @@ export function resolveIdentity(
       });
     }
   }
-  const principalKey =
+  const owner: OwnerPrincipal =
     agent !== null
-      ? `agent:${agent.tenant}:${agent.id}`
+      ? { kind: 'agent', tenant: agent.tenant, agent: agent.id }
       : principal.kind === 'api-key'
-        ? `key:${principal.key}`
+        ? { kind: 'api-key', keyId: config.auth.keyIds.id(principal.key!) }
         : principal.kind === 'tenant-admin'
-          ? `tenant:${principal.tenant}`
-          : 'anon';
+          ? { kind: 'tenant', tenant: principal.tenant! }
+          : { kind: 'anonymous' };
   return {
     kind: principal.kind,
     tenant: principal.tenant,
     agent,
     userId,
-    owner: `${principalKey}/${userId}`,
+    owner: ownerKey(owner, userId),
   };
 }
 

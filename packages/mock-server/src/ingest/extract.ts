@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '@threadline/protocol';
 import { HttpError, invalidValue } from '../internal/errors';
+import { parseBoundedJson } from '../internal/json';
 import { extractPdfText } from './pdf';
 
 const unsupported = (name: string, why: string) =>
@@ -42,8 +43,10 @@ export async function extractText(name: string, bytes: Uint8Array): Promise<stri
   if (/\.json$/i.test(name)) {
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // Deeper than MAX_JSON_DEPTH is 400 json_too_deep, checked before parsing (flattening recurses).
+      value = parseBoundedJson(text, name);
     } catch (error) {
+      if (error instanceof HttpError) throw error;
       throw invalidValue(null, `${name} is not valid JSON: ${(error as Error).message}`);
     }
     const lines: string[] = [];

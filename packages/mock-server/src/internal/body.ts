@@ -1,5 +1,6 @@
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
 import { invalidJson, payloadTooLarge } from './errors';
+import { jsonDepthOver, jsonTooDeep } from './json';
 import type { InboundRequest } from './wire';
 
 const decoder = new TextDecoder();
@@ -36,6 +37,8 @@ export async function readJsonBody(request: InboundRequest, limit = MAX_REQUEST_
   checkDeclaredLength(request, limit);
   const raw = await request.readBody(limit);
   if (raw.byteLength === 0) throw invalidJson('the body is empty');
+  // Before parsing: nothing recursive (validation, the journal) ever meets a value nested thousands deep.
+  if (jsonDepthOver(raw)) throw jsonTooDeep('The request body');
   try {
     return { value: JSON.parse(utf8(raw)), bytes: raw.byteLength };
   } catch (error) {

@@ -34,7 +34,7 @@ export const newRequestId = (): string =>
 export const newFileId = (): string => `file-${randomId(24)}`;
 export const newToolCallId = (): string => `call_${randomId(20)}`;
 
-/** Ids a caller names in headers (user, session, thread): never a `/`, which separates owner parts. */
+/** Ids a caller names in headers (user, session, thread); owner keys encode them (auth/owners). */
 const CALLER_ID = /^[\w.:@+-]{1,256}$/;
 export const isCallerId = (id: string): boolean => CALLER_ID.test(id);
 /** How the 400 for a malformed caller id describes the rule. */

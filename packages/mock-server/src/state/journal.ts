@@ -15,15 +15,24 @@ export interface JournalEntry {
   status: number;
   runId: string | null;
   requestId: string;
+  /** The tenant whose token the request carried (agent-token mode), else null. */
+  tenant: string | null;
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
 
-/** Keeps the first 4 characters of a secret so a test can tell two keys apart, and hides the rest. */
+/** Secrets shorter than this are masked whole: 4 shown characters would give away most of them. */
+const SHOWN_PREFIX_MIN_LENGTH = 12;
+
+/**
+ * Keeps the first 4 characters of a long secret so a test can tell two keys apart, and hides the rest;
+ * a short one is hidden whole. The stars never tell a short secret's length.
+ */
 export function maskSecret(value: string): string {
   const bearer = /^(\s*bearer\s+)(.*)$/i.exec(value);
   const [prefix, secret] = bearer ? [bearer[1]!, bearer[2]!] : ['', value];
-  return `${prefix}${secret.slice(0, 4)}${'*'.repeat(Math.max(4, secret.length - 4))}`;
+  if (secret.length < SHOWN_PREFIX_MIN_LENGTH) return `${prefix}********`;
+  return `${prefix}${secret.slice(0, 4)}${'*'.repeat(secret.length - 4)}`;
 }
 
 export function maskHeaders(entries: Iterable<[string, string]>): Record<string, string> {
@@ -64,9 +73,12 @@ export class Journal {
     if (this.#entries.length > this.limit + 100) this.#entries.splice(0, this.#entries.length - this.limit);
   }
 
-  list(): JournalEntry[] {
+  /** The entries, oldest first; with `tenant`, only the requests made with that tenant's tokens. */
+  list(tenant?: string): JournalEntry[] {
     const start = Math.max(0, this.#entries.length - this.limit);
-    return this.#entries.slice(start).map((stored) => {
+    const kept = this.#entries.slice(start);
+    const visible = tenant === undefined ? kept : kept.filter((stored) => stored.record.tenant === tenant);
+    return visible.map((stored) => {
       if (stored.entry === null) {
         const { startedAt, headers, ...rest } = stored.record;
         stored.entry = {

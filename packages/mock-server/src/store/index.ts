@@ -1,7 +1,9 @@
+import type { KeyIds } from '../auth/owners';
 import { SqliteApprovalStore } from './approvals';
 import { SqliteFileStore } from './files';
 import { SqliteLedger } from './ledger';
 import { type Database, openDatabase } from './open';
+import { fileKeyIds } from './rekey';
 import { SqliteRunStore } from './runs';
 
 /** Every store of a server, kept in one SQLite file (`db`). */
@@ -11,6 +13,8 @@ export interface PersistentStores {
   approvals: SqliteApprovalStore;
   runs: SqliteRunStore;
   files: SqliteFileStore;
+  /** API-key ids under the file's own secret, stable across restarts. */
+  keyIds: KeyIds;
 }
 
 /** Opens the file (see `openDatabase` for the checks) and builds the stores on it. */
@@ -22,5 +26,6 @@ export function openStores(file: string): PersistentStores {
     approvals: new SqliteApprovalStore(db),
     runs: new SqliteRunStore(db),
     files: new SqliteFileStore(db),
+    keyIds: fileKeyIds(db),
   };
 }

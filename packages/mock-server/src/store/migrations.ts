@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { ConfigError } from '../config';
+import { OWNER_SECRET, rekeyOwners } from './rekey';
 
 /**
  * The schema of a `db` file, as ordered, append-only migrations. A released migration never changes: a
@@ -10,6 +11,8 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL alone cannot do, run after `sql` in the same transaction. */
+  apply?: (db: DatabaseSync) => void;
 }
 
 /** 'Thrd' in ASCII: set by the first migration so a foreign SQLite file is never mistaken for ours. */
@@ -63,6 +66,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'owner keys hold no API key; owner parts are encoded',
+    // The secret of the keyed hash that turns an API key into the id its owner keys carry.
+    sql: `
+      CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta (name, value) VALUES ('${OWNER_SECRET}', lower(hex(randomblob(32))));
+    `,
+    apply: rekeyOwners,
+  },
 ];
 
 /** The newest schema version a list of migrations reaches. */
@@ -72,9 +85,13 @@ export const latestVersion = (migrations: readonly Migration[] = MIGRATIONS): nu
 /**
  * Applies every migration above the file's version, in order, each in its own transaction: a failing
  * one leaves the file at the version before it. A file at a version newer than the list knows is
- * refused, never read with a schema it was not written for.
+ * refused, never read with a schema it was not written for. Returns how many migrations ran.
  */
-export function migrate(db: DatabaseSync, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+export function migrate(
+  db: DatabaseSync,
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number {
   const { user_version: current } = db.prepare('PRAGMA user_version').get() as { user_version: number };
   const latest = latestVersion(migrations);
   if (current > latest) {
@@ -83,11 +100,14 @@ export function migrate(db: DatabaseSync, file: string, migrations: readonly Mig
         'use a newer @threadline/mock-server or another file.',
     );
   }
+  let applied = 0;
   for (const migration of migrations) {
     if (migration.version <= current) continue;
+    applied++;
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(migration.sql);
+      migration.apply?.(db);
       db.exec(`PRAGMA user_version = ${migration.version}`);
       db.exec('COMMIT');
     } catch (error) {
@@ -97,4 +117,5 @@ export function migrate(db: DatabaseSync, file: string, migrations: readonly Mig
       );
     }
   }
+  return applied;
 }

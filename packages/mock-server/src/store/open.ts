@@ -26,13 +26,16 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
     // One server per file: the exclusive lock, taken by the first write and held until close(), keeps a
     // second server (which would share approvals and could run a tool twice) out with SQLITE_BUSY. WAL
     // appends each commit instead of rewriting pages; NORMAL sync is durable across a process crash.
+    // secure_delete zeroes what is deleted or rewritten (a reset, an upgraded owner), so it does not
+    // linger in free pages of the file.
     db.exec(
       `PRAGMA busy_timeout = ${LOCK_WAIT_MS}; PRAGMA locking_mode = EXCLUSIVE; ` +
-        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;',
+        'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;',
     );
     db.exec('BEGIN IMMEDIATE; COMMIT;');
     checkOwnership(db, file);
-    migrate(db, file, migrations);
+    // After an upgrade the old pages go from the log into the file at once, overwritten.
+    if (migrate(db, file, migrations) > 0) db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } catch (error) {
     db.close();
     throw asConfigError(error, file);

@@ -48,10 +48,12 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
         result: null,
       };
       if (decision === 'approve') {
-        call.result = await tools.execute(approval.tool, JSON.parse(approval.arguments), {
-          runId: turn.runId,
-          owner: turn.identity.owner,
-        });
+        call.result = await tools.execute(
+          approval.tool,
+          JSON.parse(approval.arguments),
+          { runId: turn.runId, owner: turn.identity.owner },
+          turn.identity.tenant,
+        );
         call.status = 'executed';
         texts.push(resultText(approval.tool, call.result));
       } else {
@@ -97,10 +99,12 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
       tools.check(call.name, call.arguments);
       return pause(turn, call.name, args, approvals);
     }
-    const result = await tools.execute(call.name, call.arguments, {
-      runId: turn.runId,
-      owner: turn.identity.owner,
-    });
+    const result = await tools.execute(
+      call.name,
+      call.arguments,
+      { runId: turn.runId, owner: turn.identity.owner },
+      turn.identity.tenant,
+    );
     const id = newToolCallId();
     const text =
       decision.serverTool && decision.text !== undefined ? decision.text : resultText(call.name, result);

@@ -11,6 +11,8 @@ export interface ToolExecution {
   result: string;
   runId: string;
   owner: string;
+  /** The tenant of the caller (agent-token mode), else null: a tenant admin sees its tenant's runs. */
+  tenant: string | null;
   /** ISO time. */
   at: string;
 }
@@ -81,7 +83,12 @@ export class ServerTools {
   }
 
   /** Runs a tool (counted) and returns its result as text (JSON unless the result is a string). */
-  async execute(name: string, args: Record<string, unknown>, context: ServerToolContext): Promise<string> {
+  async execute(
+    name: string,
+    args: Record<string, unknown>,
+    context: ServerToolContext,
+    tenant: string | null = null,
+  ): Promise<string> {
     const tool = this.check(name, args);
     const value = tool.run
       ? await tool.run(args, context)
@@ -95,6 +102,7 @@ export class ServerTools {
       result,
       runId: context.runId,
       owner: context.owner,
+      tenant,
       at: new Date().toISOString(),
     });
     return result;
