@@ -2,6 +2,7 @@ export { renderCheckTable, replaceCheckTable } from './catalogue-table';
 export { CATALOGUE, CHECKS } from './checks/index';
 export { type ConfigFile, loadConfigFile, parseConfigFile } from './config';
 export { maskHeaders, toCurl } from './internal/curl';
+export { CheckBlocked, CheckFailure, CheckSkipped } from './internal/expect';
 export { PROFILES, type Profile, profileFor } from './profiles';
 export { renderJson } from './reporters/json';
 export { renderJunit } from './reporters/junit';
@@ -13,6 +14,7 @@ export { matchesFilter, type Shard, selectShard } from './runner/select';
 export {
   CAPABILITIES,
   type Capability,
+  type Check,
   type CheckMeta,
   type CheckResult,
   type CheckStatus,

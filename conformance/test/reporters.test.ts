@@ -35,6 +35,14 @@ const results = [
   result('chat.stream.content-type', 'skipped', { message: "capability 'x' not declared" }),
   result('chat.stream.chunk-schema', 'skipped', { message: "capability 'x' not declared" }),
   result('chat.stream.done-terminator', 'passed'),
+  result('chat.stream.one-finish-reason', 'blocked', {
+    blockedBy: 'chat.stream.completes',
+    message: 'blocked by chat.stream.completes: the stream broke off',
+  }),
+  result('chat.stream.usage-chunk', 'blocked', {
+    blockedBy: 'chat.stream.completes',
+    message: 'blocked by chat.stream.completes: the stream broke off',
+  }),
 ];
 const report: ConformanceReport = {
   baseUrl: 'http://h',
@@ -47,16 +55,20 @@ const report: ConformanceReport = {
   exitCode: 1,
 };
 
+const testcaseOf = (xml: string, id: string) =>
+  new RegExp(`name="${id}" time="0\\.005">\\n\\s+(.*)\\n`).exec(xml)?.[1];
+
 describe('reporters, one result of every status', () => {
-  it('summary: stale counts as failed; warnings and baselined failures do not', () => {
+  it('summary: stale counts as failed; warnings, blocked checks and baselined failures do not', () => {
     expect(report.summary).toEqual({
       passed: 1,
       failed: 2,
       skipped: 2,
+      blocked: 2,
       warnings: 1,
       baselined: 1,
       stale: 1,
-      total: 7,
+      total: 9,
       durationMs: 1234,
     });
   });
@@ -79,20 +91,28 @@ describe('reporters, one result of every status', () => {
     expect(text).toContain('! chat.stream.no-usage-unasked [SHOULD');
     expect(text).toContain("SKIPPED\n- capability 'x' not declared: 2 checks\n");
     expect(text).not.toContain('chat.stream.text'); // baselined: counted in the note, not listed
+    // Blocked checks are grouped under the failure that blocks them, after the skips.
+    expect(text).toContain(
+      'BLOCKED (could not be judged: the named check failed; fix that one first)\n- blocked by chat.stream.completes: chat.stream.one-finish-reason, chat.stream.usage-chunk\n',
+    );
+    expect(at('SKIPPED')).toBeLessThan(at('BLOCKED'));
     expect(
       text.endsWith(
-        '1 warning (SHOULD), 1 expected failure (baseline), 1 stale baseline entry (counted as failed); 1.2 s\n1 passed, 2 failed, 2 skipped\n',
+        '2 blocked (by a failed prerequisite), 1 warning (SHOULD), 1 expected failure (baseline), 1 stale baseline entry (counted as failed); 1.2 s\n1 passed, 2 failed, 2 skipped\n',
       ),
     ).toBe(true);
   });
 
-  it('junit: failure (MUST or StaleBaseline), skipped (with baselined), warning as passing output', () => {
+  it('junit: failure (MUST or StaleBaseline), skipped (with baselined and blocked), warning as passing output', () => {
     const xml = renderJunit(report);
     expect(xml).toContain(
-      '<testsuites name="threadline-conformance" tests="7" failures="2" errors="0" skipped="3" time="1.234">',
+      '<testsuites name="threadline-conformance" tests="9" failures="2" errors="0" skipped="5" time="1.234">',
     );
     expect(xml).toContain(
-      '<testsuite name="conformance.wire" tests="7" failures="2" errors="0" skipped="3" time="0.035">',
+      '<testsuite name="conformance.wire" tests="9" failures="2" errors="0" skipped="5" time="0.045">',
+    );
+    expect(testcaseOf(xml, 'chat\\.stream\\.one-finish-reason')).toBe(
+      '<skipped message="blocked by chat.stream.completes: the stream broke off"/>',
     );
     const testcase = (id: string) => new RegExp(`name="${id}" time="0\\.005">\\n\\s+(.*)\\n`).exec(xml)?.[1];
     expect(xml).toMatch(
@@ -114,7 +134,8 @@ describe('reporters, one result of every status', () => {
   it('json: the whole report, and every failing, warning or baselined id as the next baseline', () => {
     const json = JSON.parse(renderJson(report));
     expect(json.summary).toEqual(report.summary);
-    expect(json.results).toHaveLength(7);
+    expect(json.results).toHaveLength(9);
+    expect(json.results.at(-1)).toMatchObject({ status: 'blocked', blockedBy: 'chat.stream.completes' });
     expect(json.baseline.expectedFailures).toEqual([
       'chat.stream.same-id',
       'chat.stream.no-usage-unasked',

@@ -263,6 +263,7 @@ describe('the embedded reference server', () => {
       ['ingest.file-path', 'passed'],
       ['models.list-shape', 'passed'],
       ['models.retrieve', 'passed'],
+      ['models.unknown-id', 'passed'],
     ]);
   });
 });

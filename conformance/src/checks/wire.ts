@@ -1,19 +1,48 @@
 import { SSE_CONTENT_TYPE } from '@threadline/protocol';
-import { healthSchema, modelListSchema, modelSchema } from '@threadline/protocol/schemas';
-import { ensure, ensureOk, ensureSchema } from '../internal/expect';
+import {
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  healthSchema,
+  modelListSchema,
+  modelSchema,
+} from '@threadline/protocol/schemas';
+import { CheckFailure, ensure, ensureGround, ensureOk, ensureSchema, show } from '../internal/expect';
+import type { StreamExchange } from '../internal/http';
 import { type Check, SECTIONS } from '../runner/types';
 import {
   CHAT,
   chunksOf,
+  dataFrames,
   ensureCompletion,
   ensureDoneLast,
+  ensureNotFound,
   ensureUsageAddsUp,
   finishReasons,
+  frameJson,
+  GROUND,
+  isErrorFrame,
   PLAIN_PROMPT,
   plainCompletion,
   plainStream,
   streamedText,
+  wholeChunks,
 } from './support';
+
+/** The usage chunk of the include_usage stream: the last chunk, with choices [] and usage. */
+function usageChunkOf(stream: StreamExchange) {
+  const chunks = wholeChunks(stream, 'a streamed turn with usage');
+  const last = chunks.at(-1);
+  ensureGround(
+    last && last.choices.length === 0 && last.usage,
+    'chat.stream.usage-chunk',
+    'no usage chunk at the end of the stream',
+    'a last chunk with choices [] and usage',
+    last,
+  );
+  return { chunks, usage: last };
+}
+
+const LISTED = 'models.list-shape';
 
 const wire = { family: 'wire' } as const;
 
@@ -27,7 +56,9 @@ export const WIRE_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
-      await plainCompletion(ctx);
+      const answer = await ctx.sharedSend('json-plain', { path: CHAT, json: ctx.chatBody(PLAIN_PROMPT) });
+      ensureOk(answer, 'a plain chat turn');
+      ensureSchema(chatCompletionSchema, answer.json, 'chat.completion');
     },
   },
   {
@@ -35,6 +66,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.json.text-answer',
     title: 'A plain turn answers non-empty text with one finish_reason',
     capability: 'chat',
+    after: [GROUND.jsonTurn],
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
@@ -65,6 +97,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.json.usage-totals',
     title: 'usage.total_tokens equals prompt_tokens + completion_tokens',
     capability: 'chat',
+    after: [GROUND.jsonTurn],
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
@@ -120,7 +153,7 @@ export const WIRE_CHECKS: Check[] = [
   {
     ...wire,
     id: 'chat.stream.content-type',
-    title: 'A stream is sent as text/event-stream',
+    title: 'A stream opens with HTTP 200 and is sent as text/event-stream',
     capability: 'streaming',
     level: 'MUST',
     section: SECTIONS.streaming,
@@ -137,15 +170,51 @@ export const WIRE_CHECKS: Check[] = [
   },
   {
     ...wire,
-    id: 'chat.stream.chunk-schema',
-    title: 'Every data frame is a chat.completion.chunk matching the protocol schema',
+    id: 'chat.stream.completes',
+    title: 'A plain streamed turn runs to its end: no error frame, no body cut off',
     capability: 'streaming',
+    after: [GROUND.streamOpens],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      const chunks = chunksOf(stream);
-      ensure(chunks.length > 0, 'the stream carried no chunks', 'at least one chunk', stream.frames);
+      ensure(
+        !stream.bodyError,
+        `the stream broke off (${stream.bodyError})`,
+        'a complete stream',
+        `${stream.frames.length} frames, then ${stream.bodyError}`,
+      );
+      const error = dataFrames(stream.frames).find(isErrorFrame);
+      ensure(!error, 'a plain turn ended in an error frame', 'no error frame', error?.data);
+    },
+  },
+  {
+    ...wire,
+    id: 'chat.stream.chunk-schema',
+    title: 'Every data frame is a chat.completion.chunk matching the protocol schema',
+    capability: 'streaming',
+    after: [GROUND.streamOpens],
+    level: 'MUST',
+    section: SECTIONS.streaming,
+    async run(ctx) {
+      const stream = await plainStream(ctx);
+      let chunks = 0;
+      for (const frame of dataFrames(stream.frames)) {
+        const value = frameJson(frame);
+        // An error frame is a frame of its own kind: chat.stream.completes judges it.
+        if (typeof value === 'object' && value !== null && 'error' in value) continue;
+        const parsed = chatCompletionChunkSchema.safeParse(value);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new CheckFailure(
+            `a stream frame is not a valid chunk (${issue?.path.join('.') || '(root)'}: ${issue?.message})`,
+            'every data frame to be a chat.completion.chunk',
+            frame.data,
+          );
+        }
+        chunks++;
+      }
+      ensure(chunks > 0, 'the stream carried no chunks', 'at least one chunk', stream.frames);
     },
   },
   {
@@ -153,12 +222,13 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.same-id',
     title: 'Every chunk of a stream carries the same id',
     capability: 'streaming',
+    after: [GROUND.streamOpens],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
       const ids = [...new Set(chunksOf(stream).map((c) => c.id))];
-      ensure(ids.length === 1, 'chunk ids differ within one stream', 'one id across chunks', ids);
+      ensure(ids.length <= 1, 'chunk ids differ within one stream', 'one id across chunks', ids);
     },
   },
   {
@@ -166,13 +236,21 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.role-first',
     title: 'The first chunk carries role "assistant"',
     capability: 'streaming',
+    after: [GROUND.streamOpens],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
       const first = chunksOf(stream)[0];
+      ensureGround(
+        first,
+        GROUND.streamCompletes,
+        'the stream carried no chunk',
+        'a first chunk',
+        stream.frames,
+      );
       ensure(
-        first?.choices[0]?.delta.role === 'assistant',
+        first.choices[0]?.delta.role === 'assistant',
         'the first delta has no role',
         'delta.role "assistant"',
         first,
@@ -184,11 +262,12 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.one-finish-reason',
     title: 'Exactly one chunk carries a finish_reason',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      const reasons = finishReasons(chunksOf(stream));
+      const reasons = finishReasons(wholeChunks(stream, 'a plain streamed turn'));
       ensure(reasons.length === 1, 'not exactly one finish_reason', 'one non-null finish_reason', reasons);
     },
   },
@@ -197,11 +276,14 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.text',
     title: 'A plain streamed turn delivers non-empty text',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      const text = streamedText(chunksOf(stream));
+      // Text that arrived proves the property even when the stream broke off later.
+      if (streamedText(chunksOf(stream)).length > 0) return;
+      const text = streamedText(wholeChunks(stream, 'a plain streamed turn'));
       ensure(
         text.length > 0,
         'the deltas carry no text',
@@ -215,10 +297,18 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.done-terminator',
     title: 'A stream ends with data: [DONE]',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
+      ensureGround(
+        !stream.bodyError,
+        GROUND.streamCompletes,
+        `the stream broke off (${stream.bodyError}), so its end cannot be judged`,
+        'a complete stream',
+        stream.bodyError,
+      );
       ensureDoneLast(stream, 'a plain streamed turn');
     },
   },
@@ -227,12 +317,19 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.nothing-after-done',
     title: 'Nothing follows [DONE] (with usage asked for)',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes, 'chat.stream.done-terminator'],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx, true);
       const at = stream.frames.findIndex((f) => f.data === '[DONE]');
-      ensure(at !== -1, 'the stream has no [DONE]', 'data: [DONE]', stream.bodyError ?? 'no [DONE] frame');
+      ensureGround(
+        at !== -1,
+        'chat.stream.done-terminator',
+        'the stream has no [DONE]',
+        'data: [DONE]',
+        stream.bodyError ?? 'no [DONE] frame',
+      );
       const after = stream.frames.slice(at + 1);
       ensure(after.length === 0, 'frames follow [DONE]', 'no frame after [DONE]', after);
     },
@@ -242,11 +339,12 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.usage-chunk',
     title: 'include_usage adds one final chunk with choices [] and usage',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx, true);
-      const chunks = chunksOf(stream);
+      const chunks = wholeChunks(stream, 'a streamed turn with usage');
       const last = chunks.at(-1);
       ensure(
         last && last.choices.length === 0 && last.usage,
@@ -265,16 +363,34 @@ export const WIRE_CHECKS: Check[] = [
   },
   {
     ...wire,
-    id: 'chat.stream.usage-totals',
-    title: 'The usage chunk adds up: total = prompt + completion',
+    id: 'chat.stream.usage-chunk-id',
+    title: 'The include_usage chunk carries the same id as every other chunk',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes, 'chat.stream.usage-chunk'],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
-      const stream = await plainStream(ctx, true);
-      const usage = chunksOf(stream).findLast((c) => c.usage)?.usage;
-      ensure(usage, 'no usage in the stream', 'a usage chunk', stream.frames.slice(-3));
-      ensureUsageAddsUp(usage);
+      const { chunks, usage } = usageChunkOf(await plainStream(ctx, true));
+      const others = [...new Set(chunks.slice(0, -1).map((c) => c.id))];
+      ensure(
+        others.every((id) => id === usage.id),
+        'the usage chunk has another id',
+        `id ${show(others)}`,
+        usage.id,
+      );
+    },
+  },
+  {
+    ...wire,
+    id: 'chat.stream.usage-totals',
+    title: 'The usage chunk adds up: total = prompt + completion',
+    capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes, 'chat.stream.usage-chunk'],
+    level: 'MUST',
+    section: SECTIONS.streaming,
+    async run(ctx) {
+      const { usage } = usageChunkOf(await plainStream(ctx, true));
+      ensureUsageAddsUp(usage.usage!);
     },
   },
   {
@@ -282,11 +398,12 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.no-usage-unasked',
     title: 'Without include_usage no usage chunk is sent',
     capability: 'streaming',
+    after: [GROUND.streamOpens, GROUND.streamCompletes],
     level: 'SHOULD',
     section: SECTIONS.streaming,
     async run(ctx) {
       const stream = await plainStream(ctx);
-      const extra = chunksOf(stream).filter((c) => c.choices.length === 0);
+      const extra = wholeChunks(stream, 'a plain streamed turn').filter((c) => c.choices.length === 0);
       ensure(extra.length === 0, 'a usage chunk was sent unasked', 'no chunk with choices []', extra);
     },
   },
@@ -298,7 +415,7 @@ export const WIRE_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.endpoints,
     async run(ctx) {
-      const answer = await ctx.send({ path: '/v1/models' });
+      const answer = await ctx.sharedSend('models-list', { path: '/v1/models' });
       ensureOk(answer, 'GET /v1/models');
       const list = ensureSchema(modelListSchema, answer.json, 'model list');
       ensure(list.data.length > 0, 'the model list is empty', 'at least one model', list);
@@ -309,17 +426,35 @@ export const WIRE_CHECKS: Check[] = [
     id: 'models.retrieve',
     title: 'GET /v1/models/{id} returns the listed model',
     capability: 'models',
+    after: [LISTED],
     level: 'MUST',
     section: SECTIONS.chat,
     async run(ctx) {
-      const list = await ctx.send({ path: '/v1/models' });
-      ensureOk(list, 'GET /v1/models');
-      const id = ensureSchema(modelListSchema, list.json, 'model list').data[0]?.id;
-      ensure(id, 'the model list is empty', 'at least one model', list.json);
+      const list = await ctx.sharedSend('models-list', { path: '/v1/models' });
+      const data = (list.json as { data?: Array<{ id?: unknown }> } | undefined)?.data;
+      const id = Array.isArray(data) ? data[0]?.id : undefined;
+      ensureGround(
+        list.status === 200 && typeof id === 'string' && id,
+        LISTED,
+        'GET /v1/models lists no model id to look up',
+        'a listed model id',
+        `HTTP ${list.status} ${show(list.text)}`,
+      );
       const answer = await ctx.send({ path: `/v1/models/${encodeURIComponent(id)}` });
       ensureOk(answer, `GET /v1/models/${id}`);
       const model = ensureSchema(modelSchema, answer.json, 'model');
       ensure(model.id === id, 'the model has another id', id, model.id);
+    },
+  },
+  {
+    ...wire,
+    id: 'models.unknown-id',
+    title: 'GET /v1/models/{id} for a model that is not listed is 404 with an error body',
+    capability: 'models',
+    level: 'MUST',
+    section: SECTIONS.endpoints,
+    async run(ctx) {
+      await ensureNotFound(ctx, '/v1/models/conformance-no-such-model');
     },
   },
   {

@@ -32,6 +32,10 @@ function testcase(result: CheckResult): string {
     case 'skipped':
       inner = `<skipped message="${message}"/>`;
       break;
+    case 'blocked':
+      // Not a failure of its own: the blocking check's failure is in the report already.
+      inner = `<skipped message="${message}"/>`;
+      break;
     case 'baselined':
       inner = `<skipped message="${xml(`expected failure (baseline): ${result.message ?? ''}`)}"/>`;
       break;
@@ -51,7 +55,9 @@ export function renderJunit(report: ConformanceReport): string {
     const results = report.results.filter((r) => r.family === family);
     if (!results.length) return '';
     const failures = results.filter((r) => r.status === 'failed' || r.status === 'stale').length;
-    const skipped = results.filter((r) => r.status === 'skipped' || r.status === 'baselined').length;
+    const skipped = results.filter(
+      (r) => r.status === 'skipped' || r.status === 'blocked' || r.status === 'baselined',
+    ).length;
     const time = results.reduce((t, r) => t + r.durationMs, 0) / 1000;
     return [
       `  <testsuite name="${xml(`conformance.${family}`)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">`,
@@ -62,7 +68,7 @@ export function renderJunit(report: ConformanceReport): string {
   const s = report.summary;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="threadline-conformance" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped + s.baselined}" time="${(s.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="threadline-conformance" tests="${s.total}" failures="${s.failed}" errors="0" skipped="${s.skipped + s.blocked + s.baselined}" time="${(s.durationMs / 1000).toFixed(3)}">`,
     ...suites,
     '</testsuites>',
     '',

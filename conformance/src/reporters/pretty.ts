@@ -18,7 +18,8 @@ function describe(result: CheckResult, label: string): string {
 
 /**
  * The human report: failures (expected vs got, and a curl repro), SHOULD warnings, stale baseline
- * entries, skips grouped by reason, then exactly `N passed, N failed, N skipped` as the last line.
+ * entries, skips grouped by reason, blocked checks grouped by the failure blocking them, then exactly
+ * `N passed, N failed, N skipped` as the last line.
  * Warnings and baselined failures are listed but not counted in `failed`.
  */
 export function renderPretty(report: ConformanceReport): string {
@@ -45,8 +46,18 @@ export function renderPretty(report: ConformanceReport): string {
     for (const [reason, ids] of skips)
       out.push(`- ${reason}: ${ids.length} check${ids.length === 1 ? '' : 's'}`);
   }
+  const blocked = new Map<string, string[]>();
+  for (const result of by('blocked')) {
+    const root = result.blockedBy ?? '?';
+    blocked.set(root, [...(blocked.get(root) ?? []), result.id]);
+  }
+  if (blocked.size) {
+    out.push('', 'BLOCKED (could not be judged: the named check failed; fix that one first)');
+    for (const [root, ids] of blocked) out.push(`- blocked by ${root}: ${ids.join(', ')}`);
+  }
   const s = report.summary;
   const notes: string[] = [];
+  if (s.blocked) notes.push(`${s.blocked} blocked (by a failed prerequisite)`);
   if (s.warnings) notes.push(`${s.warnings} warning${s.warnings === 1 ? '' : 's'} (SHOULD)`);
   if (s.baselined) notes.push(`${s.baselined} expected failure${s.baselined === 1 ? '' : 's'} (baseline)`);
   if (s.stale) notes.push(`${s.stale} stale baseline entr${s.stale === 1 ? 'y' : 'ies'} (counted as failed)`);

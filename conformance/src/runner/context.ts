@@ -1,5 +1,6 @@
 import type { Dialect } from '@threadline/protocol';
 import type { Exchange, HttpClient, RequestSpec, StreamExchange } from '../internal/http';
+import type { Verdicts } from './prerequisites';
 import type { Capability, Fixtures, RecordedRequest } from './types';
 
 /** Run-wide state the checks share: cached exchanges several checks read, unique id source. */
@@ -18,6 +19,8 @@ export interface RunState {
   /** A prefix unique to this run, so concurrent runs against one server never share sessions. */
   runTag: string;
   counter: { next: number };
+  /** The results of the checks started so far, for `blocked by` (prerequisites.ts). */
+  verdicts: Verdicts;
   /** Aborted when the caller stops the run (Ctrl-C in the CLI). */
   stop?: AbortSignal;
 }

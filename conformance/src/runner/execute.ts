@@ -1,7 +1,8 @@
 import { toCurl } from '../internal/curl';
-import { CheckFailure, CheckSkipped } from '../internal/expect';
+import { CheckBlocked, CheckFailure, CheckSkipped } from '../internal/expect';
 import { describeError } from '../internal/http';
 import { CheckContext, type RunState } from './context';
+import { blockedBy } from './prerequisites';
 import type { Check, CheckMeta, CheckResult } from './types';
 
 const meta = (check: Check): CheckMeta => {
@@ -26,7 +27,8 @@ export function skipReason(check: Check, state: RunState): string | null {
 
 /**
  * Runs one check within the timeout; every outcome becomes a result, never a thrown error — except a
- * stopped run, which rejects with the stop signal's reason as soon as it is stopped.
+ * stopped run, which rejects with the stop signal's reason as soon as it is stopped. A `CheckBlocked`
+ * naming a check of this run that broke makes the result `blocked` (prerequisites.ts).
  */
 export async function executeCheck(check: Check, state: RunState): Promise<CheckResult> {
   state.stop?.throwIfAborted();
@@ -75,6 +77,18 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
   } catch (error) {
     if (state.stop?.aborted) throw state.stop.reason;
     if (error instanceof CheckSkipped) return finish({ status: 'skipped', message: error.message });
+    if (error instanceof CheckBlocked) {
+      const root = await blockedBy(error.by, check.id, state.verdicts);
+      if (root) {
+        return finish({
+          status: 'blocked',
+          blockedBy: root,
+          message: `blocked by ${root}: ${error.message}`,
+          expected: error.expected,
+          got: error.got,
+        });
+      }
+    }
     const failed = check.level === 'MUST' ? 'failed' : 'warning';
     if (error instanceof CheckFailure) {
       // The abort often reaches the check first (as a broken stream): name the limit either way.

@@ -7,6 +7,7 @@ import type { RunState } from './context';
 import { startEmbedded } from './embedded';
 import { ConformanceConfigError, ServerUnreachableError } from './errors';
 import { executeCheck } from './execute';
+import { executionOrder, newVerdicts } from './prerequisites';
 import { matchesFilter, pool, type Shard, selectShard } from './select';
 import {
   CAPABILITIES,
@@ -115,6 +116,7 @@ export function summarize(results: readonly CheckResult[], durationMs: number): 
     passed: count('passed'),
     failed: count('failed') + stale,
     skipped: count('skipped'),
+    blocked: count('blocked'),
     warnings: count('warning'),
     baselined: count('baselined'),
     stale,
@@ -199,6 +201,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const timeoutMs = options.timeoutMs ?? 10_000;
     const found = await probe({ http, timeoutMs, stop });
     const model = chooseModel(options.model, fixtures.model, found);
+    const verdicts = newVerdicts();
     const state: RunState = {
       http,
       dialect: profile.dialect,
@@ -210,6 +213,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       shared: new Map(),
       runTag: Math.random().toString(36).slice(2, 8),
       counter: { next: 0 },
+      verdicts,
       ...(stop ? { stop } : {}),
     };
     const chosen = selectShard(
@@ -219,11 +223,17 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     options.onStart?.({ total: chosen.length, baseUrl: http.baseUrl });
     const baseline = new Set(options.baseline ?? []);
     let done = 0;
-    const results = await pool(chosen, options.concurrency ?? 4, async (check) => {
-      const result = applyBaseline(await executeCheck(check, state), baseline);
+    // Prerequisites start first; the report keeps the id order of `chosen`.
+    const order = executionOrder(chosen);
+    const finished = await pool(order, options.concurrency ?? 4, async (check) => {
+      const pending = executeCheck(check, state).then((r) => applyBaseline(r, baseline));
+      verdicts.results.set(check.id, pending);
+      const result = await pending;
       options.onResult?.(result, ++done, chosen.length);
       return result;
     });
+    const byId = new Map(finished.map((r) => [r.id, r]));
+    const results = chosen.map((check) => byId.get(check.id)!);
     const summary = summarize(results, Math.round(performance.now() - started));
     return {
       baseUrl: http.baseUrl,

@@ -71,6 +71,13 @@ export interface Fixtures {
   ingestUri?: string;
   /** A path in the upload directory that is a link pointing out of it (ingest must refuse it). */
   ingestEscapingPath?: string;
+  /**
+   * A user prompt whose reply shows the destructive tool's effect: it contains `effectMarker` while the
+   * tool has not run for the caller, and not once it ran (the demo set: `List my drafts.`).
+   */
+  effectPrompt?: string;
+  /** What the effect prompt's reply contains until the destructive prompt's tool runs (demo: `Q3-plan`). */
+  effectMarker?: string;
 }
 export type FixtureName = keyof Fixtures;
 
@@ -86,6 +93,12 @@ export interface CheckMeta {
   fixtures?: readonly FixtureName[];
   level: Level;
   section: Section;
+  /**
+   * Ids of checks that judge what this one builds on (the plain stream opening, the approval pause).
+   * The runner finishes them first, so when this check finds that ground broken it can throw
+   * `CheckBlocked(id, …)` and be reported `blocked by <id>` instead of failing on its own account.
+   */
+  after?: readonly string[];
 }
 
 export interface Check extends CheckMeta {
@@ -94,10 +107,12 @@ export interface Check extends CheckMeta {
 
 /**
  * passed; failed (a MUST broke); warning (a SHOULD broke: reported, never fails the run); skipped
- * (capability or fixture not declared); baselined (failed, and the baseline expected it); stale (the
- * baseline expected a failure but the check passed: fails the run so the baseline gets cleaned).
+ * (capability or fixture not declared); blocked (could not judge because a prerequisite check failed
+ * in this run: that failure is the one to fix, and it already sets the exit code); baselined (failed,
+ * and the baseline expected it); stale (the baseline expected a failure but the check passed: fails the
+ * run so the baseline gets cleaned).
  */
-export type CheckStatus = 'passed' | 'failed' | 'warning' | 'skipped' | 'baselined' | 'stale';
+export type CheckStatus = 'passed' | 'failed' | 'warning' | 'skipped' | 'blocked' | 'baselined' | 'stale';
 
 export interface RecordedRequest {
   method: string;
@@ -111,8 +126,10 @@ export interface RecordedRequest {
 
 export interface CheckResult extends CheckMeta {
   status: CheckStatus;
-  /** Why it failed or was skipped, in one sentence. */
+  /** Why it failed, was skipped or blocked, in one sentence (blocked: `blocked by <id>: …`). */
   message?: string;
+  /** For a blocked check: the id of the failed check it builds on (the root, when that one is blocked too). */
+  blockedBy?: string;
   expected?: string;
   got?: string;
   /** The request that showed the failure, and a curl command reproducing it (secrets masked). */
@@ -126,6 +143,8 @@ export interface Summary {
   /** MUST failures plus stale baseline entries: any of them makes the exit code 1. */
   failed: number;
   skipped: number;
+  /** Checks that could not judge because a prerequisite failed; they do not change the exit code. */
+  blocked: number;
   warnings: number;
   baselined: number;
   stale: number;
