@@ -16,6 +16,18 @@ export type { Ledger, LedgerEntry, NewLedgerEntry } from './memory/ledger';
 export { INSTRUCTIONS_PROMPT } from './model/deterministic';
 export type { Fixture } from './model/fixture-schema';
 export { FixtureError, type ListedFixture } from './model/fixtures';
+export {
+  MAX_EXAMPLE_CHARS,
+  MAX_EXAMPLE_DEPTH,
+  MAX_EXAMPLE_ITEMS,
+  MAX_EXAMPLE_NODES,
+  MAX_EXAMPLE_PROPERTIES,
+  MAX_EXAMPLE_STRING,
+  MAX_HINT_SEARCHES,
+  MAX_HINT_TEXT,
+  MAX_SCHEMA_HOPS,
+  MAX_SCHEMA_LIST,
+} from './model/schema-example';
 export { countTokens, splitTokens } from './model/tokens';
 export {
   createNodeListener,

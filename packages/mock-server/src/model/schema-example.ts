@@ -4,13 +4,35 @@
  * `key: value` hint in the user's text; an `enum` value the text mentions, else the first; `default`;
  * `examples[0]`; a sample for a string `format`; for the first free-text string, the last run of
  * capitalised words in the text (`weather in New York?` → `New York`); else the property name.
- * Numbers: `minimum` or 1; booleans: true; arrays: `minItems` (at least 1) items. Optional properties
- * appear only when hinted.
+ * Numbers: `minimum` or 1 (kept under `maximum`, rounded up to `multipleOf`); booleans: true; arrays:
+ * `prefixItems`, then `items` up to `minItems` (at least 1). Optional properties appear only when hinted.
+ *
+ * Whatever the schema says, the value is bounded (the MAX_EXAMPLE_* constants, docs/mock-server.md):
+ * once a budget is spent, arrays and objects stop growing even below `minItems` or `required`.
  */
-type Schema = Record<string, unknown>;
+import { isSchema, SchemaReader, type SchemaView } from './schema-view';
+import { capitalisedPhrase, findHint, type HintText, hintText } from './text-scan';
 
-const isSchema = (value: unknown): value is Schema =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export { MAX_EXAMPLE_PROPERTIES, MAX_SCHEMA_HOPS, MAX_SCHEMA_LIST } from './schema-view';
+
+/** Items of one generated array: `minItems` is honoured up to this. */
+export const MAX_EXAMPLE_ITEMS = 16;
+/** Nesting levels of a generated value; deeper schemas get an empty value of their type. */
+export const MAX_EXAMPLE_DEPTH = 8;
+/** Values (scalars, arrays, objects) in one generated example. */
+export const MAX_EXAMPLE_NODES = 1000;
+/** Characters of one generated string: `minLength` is honoured up to this; longer strings are cut. */
+export const MAX_EXAMPLE_STRING = 1024;
+/** Approximate JSON size, in characters, of one generated example. */
+export const MAX_EXAMPLE_CHARS = 64 * 1024;
+/** Characters of the user's message searched for `key: value` hints and enum mentions. */
+export const MAX_HINT_TEXT = 64 * 1024;
+/** Searches of that text (distinct hint keys plus enum values) for one example. */
+export const MAX_HINT_SEARCHES = 256;
+/** Hint keys and enum values longer than this are never searched for. */
+const MAX_SEARCHED_CHARS = 128;
+/** Nesting of a literal (`const`, `default`, `examples`, an `enum` value, a JSON hint) that is copied. */
+const MAX_LITERAL_DEPTH = 32;
 
 const FORMAT_SAMPLES: Record<string, string> = {
   date: '2026-01-01',
@@ -22,137 +44,277 @@ const FORMAT_SAMPLES: Record<string, string> = {
   uuid: '00000000-0000-4000-8000-000000000000',
 };
 
-interface Context {
-  text: string;
+class Context {
+  readonly reader: SchemaReader;
+  readonly hints: HintText;
+  readonly #fullText: string;
+  nodes = MAX_EXAMPLE_NODES;
+  chars = MAX_EXAMPLE_CHARS;
+  searches = MAX_HINT_SEARCHES;
   /** The capitalised phrase is used once, for the first free-text string. */
-  phraseUsed: boolean;
+  phraseUsed = false;
+  readonly #hintCache = new Map<string, string | undefined>();
+  readonly #enumCache = new Map<readonly unknown[], unknown>();
+  readonly #literalSizes = new Map<object, number>();
+
+  constructor(root: unknown, text: string) {
+    this.reader = new SchemaReader(root);
+    this.#fullText = text;
+    this.hints = hintText(text.length > MAX_HINT_TEXT ? text.slice(0, MAX_HINT_TEXT) : text);
+  }
+
+  get spent(): boolean {
+    return this.nodes <= 0 || this.chars <= 0;
+  }
+
+  phrase(): string | undefined {
+    if (this.phraseUsed) return undefined;
+    this.phraseUsed = true;
+    return capitalisedPhrase(this.#fullText);
+  }
+
+  hint(key: string): string | undefined {
+    if (key === '' || key.length > MAX_SEARCHED_CHARS) return undefined;
+    if (this.#hintCache.has(key)) return this.#hintCache.get(key);
+    if (this.searches <= 0) return undefined;
+    this.searches--;
+    const found = findHint(key, this.hints);
+    this.#hintCache.set(key, found);
+    return found;
+  }
+
+  /** The first enum value the text mentions (ignoring case), else the first value. */
+  enumChoice(values: readonly unknown[]): unknown {
+    if (this.#enumCache.has(values)) return this.#enumCache.get(values);
+    let choice = values[0];
+    for (const value of values) {
+      if (this.searches <= 0) break;
+      if (typeof value !== 'string' || value === '' || value.length > MAX_SEARCHED_CHARS) continue;
+      this.searches--;
+      if (this.hints.folded.includes(value.toLowerCase())) {
+        choice = value;
+        break;
+      }
+    }
+    this.#enumCache.set(values, choice);
+    return choice;
+  }
+
+  /** The JSON size of a literal, or -1 when it is larger than `limit` or nested too deep. */
+  literalSize(value: unknown, limit: number): number {
+    if (typeof value !== 'object' || value === null) return scalarSize(value);
+    const known = this.#literalSizes.get(value);
+    if (known !== undefined) return known <= limit ? known : -1;
+    const size = measure(value, limit);
+    // A failed measure says only "over this limit"; later limits are never larger, so it stays -1.
+    this.#literalSizes.set(value, size === -1 ? Number.POSITIVE_INFINITY : size);
+    return size;
+  }
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** `key=value`, `key: value`, quoted or up to `,` `;` or a line end. */
-function hintFor(key: string, text: string): string | undefined {
-  const match = new RegExp(
-    `(?:^|[^\\p{L}\\p{N}_])${escapeRegex(key)}\\s*[:=]\\s*(?:"([^"]*)"|'([^']*)'|([^,;\\n]+))`,
-    'iu',
-  ).exec(text);
-  if (!match) return undefined;
-  return (match[1] ?? match[2] ?? match[3] ?? '').trim();
+function scalarSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value === 'number') return String(value).length;
+  return 5;
 }
 
-/** The last run of capitalised words that does not open the text. */
-function capitalisedPhrase(text: string): string | undefined {
-  const phrases = [...text.matchAll(/\p{Lu}[\p{L}\p{N}'-]*(?:\s+\p{Lu}[\p{L}\p{N}'-]*)*/gu)].filter(
-    (m) => m.index !== 0 && !/[.!?]\s*$/.test(text.slice(0, m.index)),
-  );
-  return phrases.length ? phrases[phrases.length - 1]![0] : undefined;
+/** JSON size of a value, walked without recursion; -1 once past `limit` or MAX_LITERAL_DEPTH. */
+function measure(root: object, limit: number): number {
+  let size = 0;
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) {
+      size += scalarSize(value) + 1;
+    } else {
+      if (depth >= MAX_LITERAL_DEPTH) return -1;
+      size += 2;
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          stack.push([item, depth + 1]);
+          if (++size > limit) return -1;
+        }
+      } else {
+        for (const key in value) {
+          if (!Object.hasOwn(value, key)) continue;
+          size += key.length + 3;
+          stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+          if (size > limit) return -1;
+        }
+      }
+    }
+    if (size > limit) return -1;
+  }
+  return size;
 }
 
-function firstType(schema: Schema): string | undefined {
-  const type = schema.type;
-  if (Array.isArray(type)) return type.find((t) => t !== 'null') ?? type[0];
-  if (typeof type === 'string') return type;
-  if (isSchema(schema.properties)) return 'object';
-  if (schema.items !== undefined) return 'array';
-  return undefined;
+/** An empty value of the type: what a schema gets once depth or budget is spent. */
+function emptyOf(type: string | undefined): unknown {
+  switch (type) {
+    case 'object':
+      return {};
+    case 'array':
+      return [];
+    case 'string':
+      return '';
+    case 'integer':
+    case 'number':
+      return 0;
+    case 'boolean':
+      return true;
+    default:
+      return null;
+  }
 }
 
-function coerce(raw: string, type: string | undefined): unknown {
+function cutString(value: string, ctx: Context): string {
+  const room = Math.max(0, Math.min(MAX_EXAMPLE_STRING, ctx.chars - 2));
+  const cut = value.length > room ? value.slice(0, room) : value;
+  ctx.chars -= cut.length + 2;
+  return cut;
+}
+
+/** A literal from the schema or the text, when it fits what is left; else an empty value of the type. */
+function literal(value: unknown, view: SchemaView, ctx: Context): unknown {
+  if (typeof value === 'string') return cutString(value, ctx);
+  const size = ctx.literalSize(value, Math.min(ctx.chars, MAX_EXAMPLE_CHARS));
+  if (size === -1) {
+    ctx.chars -= 4;
+    return emptyOf(view.type);
+  }
+  ctx.chars -= size;
+  return value;
+}
+
+function coerce(raw: string, view: SchemaView, ctx: Context): unknown {
+  const type = view.type;
   if (type === 'number' || type === 'integer') {
     const n = Number(raw);
-    if (Number.isFinite(n)) return type === 'integer' ? Math.trunc(n) : n;
+    if (Number.isFinite(n)) return literal(type === 'integer' ? Math.trunc(n) : n, view, ctx);
   }
   if (type === 'boolean') {
-    if (/^(true|yes|on|1)$/i.test(raw)) return true;
-    if (/^(false|no|off|0)$/i.test(raw)) return false;
+    const word = raw.toLowerCase();
+    if (word === 'true' || word === 'yes' || word === 'on' || word === '1') return true;
+    if (word === 'false' || word === 'no' || word === 'off' || word === '0') return false;
   }
   if (type === 'array' || type === 'object') {
     try {
-      return JSON.parse(raw);
+      return literal(JSON.parse(raw), view, ctx);
     } catch {
-      return type === 'array' ? [raw] : {};
+      return type === 'array' ? [cutString(raw, ctx)] : {};
     }
   }
-  return raw;
+  return cutString(raw, ctx);
+}
+
+/** A generated string, padded to `minLength` and cut to `maxLength` (both within MAX_EXAMPLE_STRING). */
+function sized(text: string, view: SchemaView, ctx: Context): string {
+  const { minLength, maxLength } = view.numbers;
+  let out = text;
+  const want = Math.min(MAX_EXAMPLE_STRING, Math.max(0, Math.ceil(minLength ?? 0)));
+  if (out.length < want) out += 'x'.repeat(want - out.length);
+  if (maxLength !== undefined && maxLength >= 0 && out.length > maxLength)
+    out = out.slice(0, Math.floor(maxLength));
+  return cutString(out, ctx);
+}
+
+function numberFor(view: SchemaView, integer: boolean): number {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = view.numbers;
+  let n = minimum ?? (exclusiveMinimum !== undefined ? exclusiveMinimum + 1 : 1);
+  if (maximum !== undefined && n > maximum) n = maximum;
+  if (exclusiveMaximum !== undefined && n >= exclusiveMaximum) n = exclusiveMaximum - 1;
+  if (multipleOf !== undefined && multipleOf > 0) {
+    const stepped = Math.ceil(n / multipleOf) * multipleOf;
+    if (Number.isFinite(stepped)) n = stepped;
+  }
+  if (integer) n = Math.ceil(n);
+  return Number.isFinite(n) ? n : 0;
 }
 
 function valueFor(schema: unknown, key: string, ctx: Context, depth: number): unknown {
-  if (!isSchema(schema) || depth > 8) return null;
-  if ('const' in schema) return schema.const;
-  const variants = (schema.anyOf ?? schema.oneOf ?? schema.allOf) as unknown;
-  if (Array.isArray(variants) && variants.length > 0) {
-    const usable = variants.find((v) => isSchema(v) && v.type !== 'null') ?? variants[0];
-    return valueFor(
-      { ...schema, anyOf: undefined, oneOf: undefined, allOf: undefined, ...usable },
-      key,
-      ctx,
-      depth + 1,
-    );
-  }
-  const type = firstType(schema);
-  if (type === 'object') return objectFor(schema, ctx, depth);
-  const hint = key ? hintFor(key, ctx.text) : undefined;
-  if (hint !== undefined) return coerce(hint, type);
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) {
-    const lower = ctx.text.toLowerCase();
-    return (
-      schema.enum.find((v) => typeof v === 'string' && v && lower.includes(v.toLowerCase())) ?? schema.enum[0]
-    );
-  }
-  if ('default' in schema) return schema.default;
-  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
+  if (!isSchema(schema)) return null;
+  const view = ctx.reader.view(schema);
+  if (ctx.spent) return emptyOf(view.type);
+  ctx.nodes--;
+  if (depth > MAX_EXAMPLE_DEPTH) return emptyOf(view.type);
+  if (view.hasConst) return literal(view.const, view, ctx);
+  const type = view.type;
+  if (type === 'object') return objectFor(view, ctx, depth);
+  const hint = ctx.hint(key);
+  if (hint !== undefined) return coerce(hint, view, ctx);
+  if (view.enum) return literal(ctx.enumChoice(view.enum), view, ctx);
+  if (view.hasDefault) return literal(view.default, view, ctx);
+  if (view.examples) return literal(view.examples[0], view, ctx);
   switch (type) {
     case 'string': {
-      const format = typeof schema.format === 'string' ? FORMAT_SAMPLES[schema.format] : undefined;
-      if (format) return format;
-      if (!ctx.phraseUsed) {
-        ctx.phraseUsed = true;
-        const phrase = capitalisedPhrase(ctx.text);
-        if (phrase) return phrase;
-      }
-      return key || 'text';
+      const format = view.format !== undefined ? FORMAT_SAMPLES[view.format] : undefined;
+      if (format !== undefined) return cutString(format, ctx);
+      return sized(ctx.phrase() ?? (key || 'text'), view, ctx);
     }
     case 'integer':
     case 'number': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : undefined;
-      const exclusive = typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : undefined;
-      let n = min ?? exclusive ?? 1;
-      if (typeof schema.maximum === 'number' && n > schema.maximum) n = schema.maximum;
-      return type === 'integer' ? Math.ceil(n) : n;
+      const n = numberFor(view, type === 'integer');
+      ctx.chars -= scalarSize(n);
+      return n;
     }
     case 'boolean':
+      ctx.chars -= 4;
       return true;
     case 'null':
+      ctx.chars -= 4;
       return null;
-    case 'array': {
-      const count = Math.max(1, typeof schema.minItems === 'number' ? schema.minItems : 1);
-      return Array.from({ length: count }, () => valueFor(schema.items ?? {}, '', ctx, depth + 1));
-    }
+    case 'array':
+      return arrayFor(view, ctx, depth);
     default:
-      return key || 'value';
+      return cutString(key || 'value', ctx);
   }
 }
 
-function objectFor(schema: Schema, ctx: Context, depth: number): Record<string, unknown> {
-  const properties = isSchema(schema.properties) ? schema.properties : {};
-  const keys = Object.keys(properties);
-  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : keys);
+function arrayFor(view: SchemaView, ctx: Context, depth: number): unknown[] {
+  const { minItems, maxItems } = view.numbers;
+  const prefix = view.prefixItems ?? [];
+  let count = Math.max(1, Math.ceil(minItems ?? 1), prefix.length);
+  // `items: false` closes the array after its prefix.
+  if (view.items === false && prefix.length > 0) count = prefix.length;
+  if (maxItems !== undefined && maxItems >= 0) count = Math.min(count, Math.floor(maxItems));
+  count = Math.min(count, MAX_EXAMPLE_ITEMS);
+  ctx.chars -= 2;
+  const out: unknown[] = [];
+  for (let i = 0; i < count && !ctx.spent; i++) {
+    const itemSchema = i < prefix.length ? prefix[i] : isSchema(view.items) ? view.items : {};
+    out.push(valueFor(itemSchema, '', ctx, depth + 1));
+    ctx.chars -= 1;
+  }
+  return out;
+}
+
+function objectFor(view: SchemaView, ctx: Context, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    if (required.has(key) || hintFor(key, ctx.text) !== undefined) {
-      out[key] = valueFor(properties[key], key, ctx, depth + 1);
-    }
+  ctx.chars -= 2;
+  for (const [key, schema] of view.properties) {
+    if (ctx.spent) break;
+    if (!view.required.has(key) && ctx.hint(key) === undefined) continue;
+    ctx.chars -= key.length + 4;
+    // defineProperty: a property named `__proto__` is an ordinary key here, not the prototype.
+    Object.defineProperty(out, key, {
+      value: valueFor(schema, key, ctx, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
 
 /** A value fitting `schema`, hinted by `text` (the user's last message). */
 export function exampleFromSchema(schema: unknown, text: string): unknown {
-  return valueFor(schema ?? {}, '', { text, phraseUsed: false }, 0);
+  const root = schema ?? {};
+  return valueFor(root, '', new Context(root, text), 0);
 }
 
 /** Tool arguments: always a JSON object. */
 export function argumentsFromSchema(schema: unknown, text: string): Record<string, unknown> {
-  const value = isSchema(schema) ? objectFor(schema, { text, phraseUsed: false }, 0) : {};
-  return value;
+  if (!isSchema(schema)) return {};
+  const ctx = new Context(schema, text);
+  return objectFor(ctx.reader.view(schema), ctx, 0);
 }

@@ -1,49 +1,33 @@
+import { isSpaceAt, isWordAt, widthAt } from './chars';
+
 /**
  * Deterministic token counting (documented in docs/mock-server.md):
  * a token is a run of letters, digits and `_`, or any other single non-space character; whitespace
  * belongs to the token after it. `"Hello, world!"` is 4 tokens: `Hello` `,` ` world` `!`.
+ * Both passes below are one hand-written scan of the text (linear, no regex over the whole text).
  */
-const TOKEN = /\s*(?:[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_])/gu;
-const WORD_CHAR = /[\p{L}\p{N}_]/u;
-const SPACE = /\s/u;
-
 export function countTokens(text: string): number {
-  if (text === '') return 0;
   let count = 0;
-  let inWord = false;
-  // A hand loop instead of match(): no array of strings per call on the hot path.
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 32 || (code >= 9 && code <= 13) || (code >= 128 && SPACE.test(text[i]!))) {
-      inWord = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (isSpaceAt(text, i)) {
+      i++;
       continue;
     }
-    if (isWordCode(code, text, i)) {
-      if (!inWord) count++;
-      inWord = true;
-    } else {
-      // Surrogate pairs are one character, one token.
-      if (code >= 0xd800 && code <= 0xdbff) i++;
-      count++;
-      inWord = false;
-    }
+    count++;
+    i = tokenEnd(text, i);
   }
   return count;
 }
 
-function isWordCode(code: number, text: string, i: number): boolean {
-  if (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 95
-  ) {
-    return true;
-  }
-  if (code < 128) return false;
-  if (code >= 0xd800 && code <= 0xdbff) return WORD_CHAR.test(text.slice(i, i + 2));
-  if (code >= 0xdc00 && code <= 0xdfff) return WORD_CHAR.test(text.slice(i - 1, i + 1));
-  return WORD_CHAR.test(text[i]!);
+/** Where the token starting at `i` (a non-space) ends. */
+function tokenEnd(text: string, i: number): number {
+  const n = text.length;
+  if (!isWordAt(text, i)) return i + widthAt(text, i);
+  let end = i + widthAt(text, i);
+  while (end < n && isWordAt(text, end)) end += widthAt(text, end);
+  return end;
 }
 
 /**
@@ -52,39 +36,20 @@ function isWordCode(code: number, text: string, i: number): boolean {
  * except for text that is only whitespace (one piece, zero tokens).
  */
 export function splitTokens(text: string): string[] {
-  if (text === '') return [];
-  const pieces = !NON_ASCII.test(text) ? splitAscii(text) : (text.match(TOKEN) ?? []);
-  const covered = pieces.reduce((n, p) => n + p.length, 0);
-  if (covered < text.length) {
-    const tail = text.slice(covered);
-    if (pieces.length === 0) return [tail];
-    pieces[pieces.length - 1] += tail;
-  }
-  return pieces;
-}
-
-/** Any character outside ASCII (the hand-written splitter only handles ASCII). */
-const NON_ASCII = /[^\p{ASCII}]/u;
-const isAsciiSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
-const isAsciiWord = (code: number) =>
-  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-
-/** The same cut as the TOKEN regex, by hand, for ASCII text (the common case; several times faster). */
-function splitAscii(text: string): string[] {
   const pieces: string[] = [];
   const n = text.length;
   let start = 0;
   let i = 0;
   while (i < n) {
-    while (i < n && isAsciiSpace(text.charCodeAt(i))) i++;
+    while (i < n && isSpaceAt(text, i)) i++;
     if (i === n) break;
-    if (isAsciiWord(text.charCodeAt(i))) {
-      while (i < n && isAsciiWord(text.charCodeAt(i))) i++;
-    } else {
-      i++;
-    }
+    i = tokenEnd(text, i);
     pieces.push(text.slice(start, i));
     start = i;
+  }
+  if (start < n) {
+    if (pieces.length === 0) return [text];
+    pieces[pieces.length - 1] += text.slice(start);
   }
   return pieces;
 }

@@ -2,6 +2,7 @@ import type { FunctionTool } from '@threadline/protocol/schemas';
 import type { DecidedToolCall, Turn } from '../engine/types';
 import { lastUserMessage } from '../engine/view';
 import { argumentsFromSchema } from './schema-example';
+import { wholeWordMatches } from './text-scan';
 
 const VERB_PREFIX =
   /^(get|set|list|create|delete|remove|update|fetch|search|find|run|lookup|check|read|write|send)$/i;
@@ -23,20 +24,11 @@ export function toolAliases(name: string): string[] {
   return [...aliases].filter((alias) => alias.length > 0);
 }
 
-const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
-
-/** Whether `text` contains `phrase` as whole words (case-insensitive; `text` already lower-cased). */
-function containsWords(text: string, phrase: string): boolean {
-  for (let at = text.indexOf(phrase); at !== -1; at = text.indexOf(phrase, at + 1)) {
-    if (!isWordChar(text[at - 1]) && !isWordChar(text[at + phrase.length])) return true;
-  }
-  return false;
-}
-
-/** The tools the text names, in `tools` order. */
+/** The tools the text names, in `tools` order (one scan of the text for all tools' aliases). */
 export function mentionedTools(tools: readonly FunctionTool[], text: string): FunctionTool[] {
-  const lower = text.toLowerCase();
-  return tools.filter((tool) => toolAliases(tool.function.name).some((alias) => containsWords(lower, alias)));
+  const aliases = tools.map((tool) => toolAliases(tool.function.name));
+  const found = wholeWordMatches(text, aliases.flat());
+  return tools.filter((_, i) => aliases[i]!.some((alias) => found.has(alias)));
 }
 
 /**
