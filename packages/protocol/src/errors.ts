@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   unknownApprovalId: 'unknown_approval_id',
   approvalAlreadyDecided: 'approval_already_decided',
   invalidApprovalDecision: 'invalid_approval_decision',
+  /** Responses (404): `previous_response_id` was never issued, belongs to another user, or was not stored. */
+  previousResponseNotFound: 'previous_response_not_found',
   invalidPath: 'invalid_path',
   /** Reference server: a fault spec (header, control route) that does not parse. */
   invalidFault: 'invalid_fault',

@@ -33,5 +33,71 @@ export type {
   RunStatus,
   RunToolCall,
 } from './schemas/resources';
+export type {
+  ContentPartEvent,
+  FunctionCallArgumentsDeltaEvent,
+  FunctionCallArgumentsDoneEvent,
+  McpCallEvent,
+  OutputItemEvent,
+  OutputTextDeltaEvent,
+  OutputTextDoneEvent,
+  ResponseErrorEvent,
+  ResponseLifecycleEvent,
+  ResponsesStreamEvent,
+  ResponsesStreamEventType,
+  StreamErrorPayload,
+} from './schemas/responses-events';
+export type {
+  CompactionInput,
+  FunctionCallInput,
+  FunctionCallOutputInput,
+  InputContentPart,
+  InputFilePart,
+  InputImagePart,
+  InputItem,
+  InputMessage,
+  InputTextPart,
+  ItemReferenceInput,
+  McpApprovalRequestItem,
+  McpApprovalResponseInput,
+  McpCallError,
+  McpCallItem,
+  MessagePhase,
+  OutputTextPart,
+  ReasoningInput,
+  RefusalContentPart,
+  UrlCitation,
+} from './schemas/responses-input';
+export type {
+  CompactRequest,
+  ResponsesFunctionTool,
+  ResponsesInput,
+  ResponsesNamedToolChoice,
+  ResponsesRequest,
+  ResponsesToolChoice,
+  TextFormat,
+} from './schemas/responses-request';
+export type {
+  CompactionItem,
+  CompactResource,
+  FunctionCallItem,
+  IncompleteDetails,
+  ItemStatus,
+  OutputContentPart,
+  OutputItem,
+  OutputMessageItem,
+  ReasoningItem,
+  ResponseError,
+  ResponseFunctionTool,
+  ResponseResource,
+  ResponseStatus,
+  ResponsesUsage,
+  ResponseToolChoice,
+} from './schemas/responses-resource';
+export type {
+  ResponseCreateMessage,
+  WebSocketErrorMessage,
+  WebSocketServerMessage,
+} from './schemas/responses-websocket';
 export type { FunctionTool, NamedToolChoice, ToolChoice } from './schemas/tools';
 export type { CompletionTokensDetails, Usage } from './schemas/usage';

@@ -33,6 +33,16 @@ describe('what importing the protocol costs a bundle', () => {
     expect(code.length).toBeLessThan(200);
   });
 
+  it('costs nothing for the Responses types', async () => {
+    const { code } = await bundle(
+      "import type { ResponseResource, ResponsesStreamEvent, ResponseCreateMessage } from '@threadline/protocol';\n" +
+        'export const f = (r: ResponseResource, e: ResponsesStreamEvent, m: ResponseCreateMessage) =>\n' +
+        '  [r.id, e.sequence_number, m.type];',
+    );
+    expect(code).not.toMatch(/zod|ZodError|createParser/);
+    expect(code.length).toBeLessThan(200);
+  });
+
   it('costs nothing for inline type imports, which stay behind as a bare import', async () => {
     const { code } = await bundle(
       "import { type ChatCompletion } from '@threadline/protocol';\n" +
