@@ -135,11 +135,45 @@ function authMode(auth: z.output<typeof authSchema> | undefined, dialectDefault:
   return dialectDefault;
 }
 
+/**
+ * One token, one principal: a token listed twice (say an agent token that is also the control token)
+ * would act as whichever the server happened to check first, and an agent in `agents` listed twice
+ * would hide the second's instructions.
+ */
+function checkTokensUnique(input: z.output<typeof mockServerConfigSchema>): void {
+  const seen = new Map<string, string>();
+  const claim = (token: string, where: string) => {
+    const first = seen.get(token);
+    if (first !== undefined) {
+      throw new ConfigError(`invalid mock server config: ${where} repeats the token of ${first}`);
+    }
+    seen.set(token, where);
+  };
+  const auth = input.auth;
+  for (const [i, key] of (auth?.apiKeys ?? []).entries()) claim(key, `auth.apiKeys.${i}`);
+  for (const [i, { token }] of (auth?.agentTokens ?? []).entries()) claim(token, `auth.agentTokens.${i}`);
+  for (const [i, { token }] of (auth?.adminTokens ?? []).entries()) claim(token, `auth.adminTokens.${i}`);
+  if (input.controlToken !== undefined) claim(input.controlToken, 'controlToken');
+  const agents = new Map<string, number>();
+  auth?.agents?.forEach((agent, i) => {
+    // JSON of the pair: tenant and id are joined without any separator a name could hold.
+    const id = JSON.stringify([agent.tenant, agent.id]);
+    const first = agents.get(id);
+    if (first !== undefined) {
+      throw new ConfigError(
+        `invalid mock server config: auth.agents.${i} repeats agent '${agent.id}' of tenant '${agent.tenant}' (auth.agents.${first})`,
+      );
+    }
+    agents.set(id, i);
+  });
+}
+
 /** Validates a config and fills in defaults; throws a `ConfigError` saying what is wrong. */
 export function resolveConfig(config: MockServerConfig = {}): ResolvedConfig {
   const parsed = mockServerConfigSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(`invalid mock server config: ${describeIssues(parsed.error)}`);
   const input = parsed.data;
+  checkTokensUnique(input);
   const models = [...(input.models ?? DEFAULT_MODELS)];
   const defaultModel = input.defaultModel ?? models[0]!;
   if (!models.includes(defaultModel)) models.unshift(defaultModel);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, createMockServer } from '../src/index';
 import { chat, inProcess, postJson, type Target, userSays } from './support/target';
 
 // Tenant admins see and do only their tenant's part of the control routes; API keys never appear in
@@ -359,5 +360,58 @@ describe('owner ids of differently named identities never meet', () => {
     } finally {
       await target.close();
     }
+  });
+});
+
+describe('a token names one principal only', () => {
+  it.each([
+    [
+      'an agent token that is also the control token',
+      {
+        controlToken: 'shared-tok',
+        auth: { agentTokens: [{ token: 'shared-tok', tenant: 'acme', agent: 'a' }] },
+      },
+      'controlToken repeats the token of auth.agentTokens.0',
+    ],
+    [
+      'an admin token that is also an agent token',
+      {
+        auth: {
+          agentTokens: [{ token: 'dup', tenant: 'acme', agent: 'a' }],
+          adminTokens: [{ token: 'dup', tenant: 'globex' }],
+        },
+      },
+      'auth.adminTokens.0 repeats the token of auth.agentTokens.0',
+    ],
+    [
+      'the same agent twice',
+      {
+        auth: {
+          agents: [
+            { id: 'smt_1', tenant: 'acme' },
+            { id: 'smt_1', tenant: 'acme', instructions: 'hidden' },
+          ],
+        },
+      },
+      "auth.agents.1 repeats agent 'smt_1' of tenant 'acme' (auth.agents.0)",
+    ],
+  ])('refuses %s with a ConfigError naming both places', (_name, config, message) => {
+    expect(() => createMockServer(config)).toThrow(ConfigError);
+    expect(() => createMockServer(config)).toThrow(message);
+  });
+
+  it("still takes agents of one id in two tenants, and 'ops:bot' of acme beside 'bot' of acme:ops", () => {
+    const server = createMockServer({
+      auth: {
+        agents: [
+          { id: 'smt_1', tenant: 'acme' },
+          { id: 'smt_1', tenant: 'globex' },
+          { id: 'ops:bot', tenant: 'acme' },
+          { id: 'bot', tenant: 'acme:ops' },
+        ],
+      },
+    });
+    expect(server.config.auth.agents).toHaveLength(4);
+    server.close();
   });
 });
