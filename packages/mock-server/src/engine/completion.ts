@@ -16,6 +16,12 @@ export function usageJson(usage: Usage): string {
   );
 }
 
+/** A choice's `logprobs` object (`refusal` is always null: the model never refuses). */
+export function logprobsJson(logprobs: Reply['logprobs']): string {
+  if (logprobs === null) return 'null';
+  return `{"content":${logprobs.content === null ? 'null' : JSON.stringify(logprobs.content)},"refusal":null}`;
+}
+
 /**
  * The `chat.completion` object of a turn (non-streaming answer), serialised directly: the envelope is
  * fixed, so only the text, ids and tool calls go through JSON.stringify.
@@ -32,7 +38,7 @@ export function completionJson(turn: Turn, reply: Reply): string {
   return (
     `{"id":${JSON.stringify(turn.runId)},"object":"chat.completion","created":${turn.created},` +
     `"model":${JSON.stringify(turn.model)},"system_fingerprint":"${SYSTEM_FINGERPRINT}",` +
-    `"choices":[{"index":0,"message":${message}},"logprobs":null,"finish_reason":"${reply.finishReason}"}],` +
+    `"choices":[{"index":0,"message":${message}},"logprobs":${logprobsJson(reply.logprobs)},"finish_reason":"${reply.finishReason}"}],` +
     `"usage":${usageJson(reply.usage)},"stop_reason":"${reply.stopReason}"}`
   );
 }

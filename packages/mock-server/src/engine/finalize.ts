@@ -1,5 +1,6 @@
 import type { FinishReason, StopReason, Usage } from '@threadline/protocol';
 import { newToolCallId } from '../internal/ids';
+import { replyLogprobs } from '../model/logprobs';
 import { countTokens, splitTokens } from '../model/tokens';
 import type { Decision, Reply, ReplyToolCall, Turn } from './types';
 
@@ -109,5 +110,9 @@ export function finalizeReply(turn: Turn, decision: Decision, fallbackText: () =
     error: decision.error ?? null,
     runToolCalls: decision.runToolCalls ?? null,
     source: decision.source,
+    logprobs:
+      turn.request.logprobs === true
+        ? { content: text === null ? null : replyLogprobs(pieces, turn.request.top_logprobs ?? 0) }
+        : null,
   };
 }

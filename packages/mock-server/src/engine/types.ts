@@ -7,6 +7,7 @@ import type {
 } from '@threadline/protocol/schemas';
 import type { Identity } from '../auth/identity';
 import type { FaultSet } from '../faults/parse';
+import type { TokenLogprob } from '../model/logprobs';
 
 /** An image, file or audio part of a message, after its inline bytes were stored. */
 export interface Attachment {
@@ -92,6 +93,11 @@ export interface Reply {
   error: ScriptedError | null;
   runToolCalls: RunToolCall[] | null;
   source: string;
+  /**
+   * Asked for with `logprobs: true`: one entry per piece (up to MAX_LOGPROB_TOKENS), or `content: null`
+   * when the turn has no text; null when not asked for.
+   */
+  logprobs: { content: TokenLogprob[] | null } | null;
 }
 
 /** One chat turn as it moves through the engine. Hooks read and extend it. */

@@ -10,12 +10,16 @@ const invalidToolChoice = (message: string) =>
 
 /**
  * Validates a chat request with the protocol schema, then the rules a schema cannot say: `tool_choice`
- * needs a non-empty `tools` array and may only name a tool in it (skipped under ignore-tool-choice).
+ * needs a non-empty `tools` array and may only name a tool in it (skipped under ignore-tool-choice);
+ * `top_logprobs` needs `logprobs: true`.
  */
 export function parseChatRequest(body: unknown, faults: FaultSet): ChatCompletionRequest {
   const parsed = chatCompletionRequestSchema.safeParse(body);
   if (!parsed.success) throw validationError(parsed.error, body);
   const request = parsed.data;
+  if (request.top_logprobs != null && request.logprobs !== true) {
+    throw invalidValue('top_logprobs', 'top_logprobs is only allowed with logprobs: true.');
+  }
   const choice = request.tool_choice;
   if (choice != null && !faults.ignoreToolChoice) {
     const tools = request.tools ?? [];

@@ -1,5 +1,5 @@
 import { DONE_FRAME, encodeSSE } from '@threadline/protocol';
-import { SYSTEM_FINGERPRINT, usageJson } from '../engine/completion';
+import { logprobsJson, SYSTEM_FINGERPRINT, usageJson } from '../engine/completion';
 import type { Reply } from '../engine/types';
 import { newRunId } from '../internal/ids';
 import type { Frame } from './pump';
@@ -29,7 +29,9 @@ function envelope(id: string, created: number, model: string) {
   return {
     head,
     deltaHead: `${head}[{"index":0,"delta":`,
-    deltaTail: ',"logprobs":null,"finish_reason":null}]}\n\n',
+    /** Between the delta and the chunk's `logprobs` value. */
+    logprobsHead: ',"logprobs":',
+    deltaTail: ',"finish_reason":null}]}\n\n',
   };
 }
 
@@ -66,11 +68,15 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     Math.floor((3 * contentFrames) / 4),
   ]);
   let sent = 0;
-  const next = (delta: string): Frame => {
+  const next = (delta: string, logprobs = 'null'): Frame => {
     if (sent === switchAt) env = envelope(newRunId(), created, model);
     sent++;
-    return chunk(`${env.deltaHead}${delta}${env.deltaTail}`);
+    return chunk(`${env.deltaHead}${delta}${env.logprobsHead}${logprobs}${env.deltaTail}`);
   };
+  // With `logprobs: true`, each text chunk carries the entry of its one token.
+  const tokenLogprobs = reply.logprobs?.content ?? null;
+  const pieceLogprobs = (i: number) =>
+    tokenLogprobs === null ? 'null' : logprobsJson({ content: tokenLogprobs[i] ? [tokenLogprobs[i]] : [] });
   // Progress goes before the chunk at each quarter of the content.
   const wantsProgress = () => options.progress && progressAt.has(sent);
   const progress = () => progressFrame(id, 'generating', 0.1 + (0.8 * sent) / Math.max(1, contentFrames));
@@ -80,14 +86,14 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
   if (reply.text !== null) {
     if (pieces.length === 0) {
       if (wantsProgress()) yield progress();
-      yield next(`{${role}"content":""}`);
+      yield next(`{${role}"content":""}`, pieceLogprobs(-1));
       role = '';
     }
     const limit = reply.error?.afterChunks ?? pieces.length;
     for (let i = 0; i < pieces.length; i++) {
       if (i === limit) break;
       if (wantsProgress()) yield progress();
-      yield next(`{${role}"content":${JSON.stringify(pieces[i])}}`);
+      yield next(`{${role}"content":${JSON.stringify(pieces[i])}}`, pieceLogprobs(i));
       role = '';
     }
     if (reply.error) {

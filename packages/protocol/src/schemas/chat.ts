@@ -51,6 +51,23 @@ export const stopReasonSchema = z.enum([
   'error',
 ]);
 
+const topLogprobSchema = z.looseObject({
+  token: z.string(),
+  /** A natural log, so ≤ 0; OpenAI sends -9999 for a token outside its top 20. */
+  logprob: z.number(),
+  /** The token's UTF-8 bytes; null when it has no byte form. */
+  bytes: z.array(int).nullable(),
+});
+
+/** One generated token with its log probability and the `top_logprobs` alternatives at its position. */
+export const tokenLogprobSchema = topLogprobSchema.extend({ top_logprobs: z.array(topLogprobSchema) });
+
+/** A choice's `logprobs` (with `logprobs: true`): the content tokens, in order; `refusal` likewise. */
+export const choiceLogprobsSchema = z.looseObject({
+  content: z.array(tokenLogprobSchema).nullable(),
+  refusal: z.array(tokenLogprobSchema).nullish(),
+});
+
 const assistantToolCallSchema = z.looseObject({
   id: z.string(),
   type: z.literal('function'),
@@ -73,7 +90,7 @@ export const chatCompletionSchema = z.looseObject({
           refusal: z.string().nullish(),
           tool_calls: z.array(assistantToolCallSchema).optional(),
         }),
-        logprobs: z.unknown().nullish(),
+        logprobs: choiceLogprobsSchema.nullish(),
         finish_reason: finishReasonSchema,
       }),
     )
@@ -104,7 +121,7 @@ export const chatCompletionChunkSchema = z.looseObject({
         refusal: z.string().nullish(),
         tool_calls: z.array(toolCallDeltaSchema).optional(),
       }),
-      logprobs: z.unknown().nullish(),
+      logprobs: choiceLogprobsSchema.nullish(),
       finish_reason: finishReasonSchema.nullable(),
     }),
   ),
@@ -116,5 +133,7 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
 export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;
 export type ToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
+export type TokenLogprob = z.infer<typeof tokenLogprobSchema>;
+export type ChoiceLogprobs = z.infer<typeof choiceLogprobsSchema>;
 export type FinishReason = z.infer<typeof finishReasonSchema>;
 export type StopReason = z.infer<typeof stopReasonSchema>;
