@@ -1,128 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/errors';
 import {
   compactRequestSchema,
   compactResourceSchema,
   inputItemSchema,
   outputItemSchema,
-  type ResponsesStreamEvent,
-  type ResponsesStreamEventType,
-  responseCreateMessageSchema,
   responseResourceSchema,
   responsesRequestSchema,
-  responsesStreamEventSchema,
-  webSocketErrorMessageSchema,
-  webSocketServerMessageSchema,
 } from '../src/schemas/index';
+import { ERRATA, specDocument, specErrors, specExamples } from './support/openapi';
 import {
-  assertSpecValid,
-  assertStreamEventValid,
-  eventComponent,
-  type SpecName,
-  specDocument,
-  specErrors,
-  specExamples,
-  streamEventErrors,
-} from './support/openapi';
+  approvalRequest,
+  both,
+  functionCall,
+  mcpCall,
+  neither,
+  ours,
+  response,
+  textMessage,
+  usage,
+} from './support/responses-samples';
 
-interface Schema {
-  safeParse(value: unknown): { success: boolean; error?: unknown };
-}
+describe('the spec documents', () => {
+  it('still carry each erratum the validator mends', () => {
+    for (const erratum of ERRATA) {
+      const schema = specDocument(erratum.spec).components.schemas[erratum.component]!;
+      expect(schema.required, erratum.component).toContain('request_id');
+      expect(Object.keys(schema.properties as object), erratum.component).not.toContain('request_id');
+    }
+  });
 
-const ours = (schema: Schema, value: unknown) => schema.safeParse(value).success;
-
-/** Our schema and the spec component both accept the value. */
-function both(schema: Schema, spec: SpecName, component: string, value: unknown) {
-  const parsed = schema.safeParse(value);
-  expect(parsed.success, `ours refuses ${JSON.stringify(value)}: ${String(parsed.error)}`).toBe(true);
-  assertSpecValid(spec, component, value);
-}
-
-/** Our schema and the spec component both refuse the value. */
-function neither(schema: Schema, spec: SpecName, component: string, value: unknown) {
-  expect(ours(schema, value), `ours accepts ${JSON.stringify(value)}`).toBe(false);
-  expect(specErrors(spec, component, value), `${component} accepts ${JSON.stringify(value)}`).not.toEqual([]);
-}
-
-const usage = {
-  input_tokens: 12,
-  input_tokens_details: { cached_tokens: 0 },
-  output_tokens: 5,
-  output_tokens_details: { reasoning_tokens: 0 },
-  total_tokens: 17,
-};
-
-const textMessage = (text: string, status = 'completed') => ({
-  type: 'message',
-  id: 'msg_1',
-  status,
-  role: 'assistant',
-  content: [{ type: 'output_text', text, annotations: [] }],
+  it('read OpenAI’s `nullable` fields as null-or-value', () => {
+    const choice = { index: 0, delta: { content: 'Hi' }, logprobs: null, finish_reason: null };
+    const chunk = {
+      id: 'run_abc',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [choice],
+    };
+    expect(specErrors('openai', 'CreateChatCompletionStreamResponse', { ...chunk, usage: null })).toEqual([]);
+    const wrong = { ...chunk, choices: [{ ...choice, finish_reason: 'done' }] };
+    expect(specErrors('openai', 'CreateChatCompletionStreamResponse', wrong)).not.toEqual([]);
+  });
 });
-const functionCall = {
-  type: 'function_call',
-  id: 'fc_1',
-  call_id: 'call_1',
-  name: 'get_weather',
-  arguments: '{"city":"Oslo"}',
-  status: 'completed',
-};
-const mcpCall = {
-  type: 'mcp_call',
-  id: 'mcp_1',
-  server_label: 'threadline',
-  name: 'lookup_order',
-  arguments: '{"id":"A1"}',
-  output: '{"status":"shipped"}',
-  error: null,
-  status: 'completed',
-  approval_request_id: null,
-};
-const approvalRequest = {
-  type: 'mcp_approval_request',
-  id: 'run_abc::tc_1',
-  server_label: 'threadline',
-  name: 'delete_page',
-  arguments: '{"id":"p1"}',
-};
-
-/** A response with every field the standard requires, as a Threadline server fills them in. */
-function response(fields: Record<string, unknown> = {}) {
-  return {
-    id: 'run_abc',
-    object: 'response',
-    created_at: 1_764_000_000,
-    completed_at: 1_764_000_001,
-    status: 'completed',
-    incomplete_details: null,
-    model: 'threadline-mini',
-    previous_response_id: null,
-    instructions: null,
-    output: [textMessage('Hello.')],
-    error: null,
-    tools: [],
-    tool_choice: 'auto',
-    truncation: 'disabled',
-    parallel_tool_calls: true,
-    text: { format: { type: 'text' } },
-    top_p: 1,
-    presence_penalty: 0,
-    frequency_penalty: 0,
-    top_logprobs: 0,
-    temperature: 1,
-    reasoning: null,
-    usage,
-    max_output_tokens: null,
-    max_tool_calls: null,
-    store: true,
-    background: false,
-    service_tier: 'default',
-    metadata: {},
-    safety_identifier: null,
-    prompt_cache_key: null,
-    ...fields,
-  };
-}
 
 describe('the specs’ own examples', () => {
   it('the compact resource example passes ours and the spec', () => {
@@ -400,147 +320,6 @@ describe('the response resource', () => {
   });
 });
 
-const item = { item_id: 'msg_1', output_index: 0 };
-const part = { ...item, content_index: 0 };
-
-/** One sample of every event type we define; the type check keeps it complete. */
-const eventSamples = {
-  'response.created': {
-    response: response({ status: 'in_progress', completed_at: null, output: [], usage: null }),
-  },
-  'response.queued': {
-    response: response({ status: 'queued', completed_at: null, output: [], usage: null }),
-  },
-  'response.in_progress': {
-    response: response({ status: 'in_progress', completed_at: null, output: [], usage: null }),
-  },
-  'response.completed': { response: response() },
-  'response.incomplete': {
-    response: response({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }),
-  },
-  'response.failed': {
-    response: response({ status: 'failed', output: [], error: { code: 'server_error', message: 'boom' } }),
-  },
-  'response.output_item.added': { output_index: 0, item: textMessage('', 'in_progress') },
-  'response.output_item.done': { output_index: 0, item: mcpCall },
-  'response.content_part.added': { ...part, part: { type: 'output_text', text: '', annotations: [] } },
-  'response.content_part.done': { ...part, part: { type: 'output_text', text: 'Hi', annotations: [] } },
-  'response.output_text.delta': { ...part, delta: 'Hi', logprobs: [] },
-  'response.output_text.done': { ...part, text: 'Hi', logprobs: [] },
-  'response.output_text.annotation.added': {
-    ...part,
-    annotation_index: 0,
-    annotation: {
-      type: 'url_citation',
-      url: 'https://example.com',
-      start_index: 0,
-      end_index: 2,
-      title: 'Ex',
-    },
-  },
-  'response.refusal.delta': { ...part, delta: 'No' },
-  'response.refusal.done': { ...part, refusal: 'No.' },
-  'response.function_call_arguments.delta': { item_id: 'fc_1', output_index: 0, delta: '{"ci' },
-  'response.function_call_arguments.done': {
-    item_id: 'fc_1',
-    output_index: 0,
-    arguments: '{"city":"Oslo"}',
-    name: 'get_weather',
-  },
-  'response.reasoning_summary_part.added': {
-    ...item,
-    summary_index: 0,
-    part: { type: 'summary_text', text: '' },
-  },
-  'response.reasoning_summary_part.done': {
-    ...item,
-    summary_index: 0,
-    part: { type: 'summary_text', text: 'T' },
-  },
-  'response.reasoning_summary_text.delta': { ...item, summary_index: 0, delta: 'T' },
-  'response.reasoning_summary_text.done': { ...item, summary_index: 0, text: 'T' },
-  'response.mcp_call.in_progress': { item_id: 'mcp_1', output_index: 0 },
-  'response.mcp_call.completed': { item_id: 'mcp_1', output_index: 0 },
-  'response.mcp_call.failed': { item_id: 'mcp_1', output_index: 0 },
-  'response.mcp_call_arguments.delta': { item_id: 'mcp_1', output_index: 0, delta: '{"id"' },
-  'response.mcp_call_arguments.done': { item_id: 'mcp_1', output_index: 0, arguments: '{"id":"A1"}' },
-  // Nested (the standard) and flat (OpenAI's document) at once, so both accept it.
-  error: {
-    error: { type: 'server_error', code: 'server_error', message: 'boom', param: null },
-    code: 'server_error',
-    message: 'boom',
-    param: null,
-  },
-} satisfies Record<ResponsesStreamEventType, Record<string, unknown>>;
-
-const events = Object.entries(eventSamples).map(
-  ([type, fields], sequence_number) => ({ type, sequence_number, ...fields }) as ResponsesStreamEvent,
-);
-
-describe('streaming events', () => {
-  it('the sample list covers every event type of our union', () => {
-    const types = responsesStreamEventSchema.options.map((option) => option.shape.type.value);
-    expect(Object.keys(eventSamples).sort()).toEqual([...types].sort());
-  });
-
-  it('each event passes ours and the component of the spec that defines its type', () => {
-    for (const event of events) {
-      const parsed = responsesStreamEventSchema.safeParse(event);
-      expect(parsed.success, `${event.type}: ${String(parsed.error)}`).toBe(true);
-      assertStreamEventValid(event);
-    }
-  });
-
-  it('each item type passes inside output_item events too', () => {
-    for (const output of [textMessage('x'), functionCall, mcpCall, approvalRequest]) {
-      const event = { type: 'response.output_item.done', sequence_number: 3, output_index: 0, item: output };
-      expect(ours(responsesStreamEventSchema, event)).toBe(true);
-      assertStreamEventValid(event);
-    }
-  });
-
-  it('names the standard’s event types we leave out (raw reasoning text)', () => {
-    const doc = specDocument('openresponses');
-    const published = Object.values(doc.components.schemas)
-      .map((schema) => (schema.properties as { type?: { enum?: string[] } } | undefined)?.type?.enum?.[0])
-      .filter((type): type is string => type?.startsWith('response.') === true && type !== 'response.create')
-      .filter((type) => eventComponent(type) !== undefined);
-    const ourTypes = new Set(Object.keys(eventSamples));
-    expect(published.filter((type) => !ourTypes.has(type)).sort()).toEqual([
-      'response.reasoning.delta',
-      'response.reasoning.done',
-    ]);
-  });
-
-  it('takes an error event in either shape, each valid under the document that defines it', () => {
-    const nested = { type: 'error', sequence_number: 4, error: eventSamples.error.error };
-    expect(ours(responsesStreamEventSchema, nested)).toBe(true);
-    assertSpecValid('openresponses', 'ErrorStreamingEvent', nested);
-    const flat = { type: 'error', sequence_number: 4, code: 'server_error', message: 'boom', param: null };
-    expect(ours(responsesStreamEventSchema, flat)).toBe(true);
-    assertSpecValid('openai', 'ResponseErrorEvent', flat);
-    expect(ours(responsesStreamEventSchema, { type: 'error', sequence_number: 4 })).toBe(false);
-  });
-
-  it('refuses events without sequence_number or their payload, as the specs do', () => {
-    for (const event of events) {
-      const { sequence_number: _, ...unnumbered } = event;
-      expect(ours(responsesStreamEventSchema, unnumbered), event.type).toBe(false);
-      expect(streamEventErrors(unnumbered), event.type).not.toEqual([]);
-    }
-    for (const broken of [
-      { type: 'response.output_text.delta', sequence_number: 1, ...part },
-      { type: 'response.function_call_arguments.done', sequence_number: 1, output_index: 0, arguments: '{}' },
-      { type: 'response.mcp_call.completed', sequence_number: 1, item_id: 'mcp_1' },
-      { type: 'response.output_item.added', sequence_number: 1, output_index: 0, item: { type: 'nope' } },
-      { type: 'response.completed', sequence_number: 1, response: { id: 'run_abc' } },
-    ]) {
-      expect(ours(responsesStreamEventSchema, broken), broken.type).toBe(false);
-      expect(streamEventErrors(broken), broken.type).not.toEqual([]);
-    }
-  });
-});
-
 describe('compaction', () => {
   it('the compact request needs a model', () => {
     both(compactRequestSchema, 'openresponses', 'CompactResponseMethodPublicBody', {
@@ -572,59 +351,5 @@ describe('compaction', () => {
     const broken = { ...resource, output: [{ type: 'compaction', id: 'cmp_1' }] };
     neither(compactResourceSchema, 'openresponses', 'CompactResource', broken);
     neither(compactResourceSchema, 'openresponses', 'CompactResource', { ...resource, object: 'response' });
-  });
-});
-
-describe('the WebSocket envelope', () => {
-  it('a response.create message is a request with a type', () => {
-    const message = { type: 'response.create', model: 'm', input: 'Hi', previous_response_id: 'run_abc' };
-    both(responseCreateMessageSchema, 'openresponses', 'WebSocketResponseCreateEvent', message);
-    expect(responseCreateMessageSchema.parse({ ...message, extra: 1 })).toMatchObject({ extra: 1 });
-  });
-
-  it('refuses HTTP streaming fields and a missing or wrong type', () => {
-    const message = { type: 'response.create', input: 'Hi' };
-    for (const extra of [
-      { stream: true },
-      { stream_options: {} },
-      { background: false },
-      { type: 'response.cancel' },
-    ]) {
-      neither(responseCreateMessageSchema, 'openresponses', 'WebSocketResponseCreateEvent', {
-        ...message,
-        ...extra,
-      });
-    }
-    neither(responseCreateMessageSchema, 'openresponses', 'WebSocketResponseCreateEvent', { input: 'Hi' });
-  });
-
-  it('an error message has a status and a typed error', () => {
-    const error = {
-      type: 'error',
-      status: 404,
-      error: { code: ERROR_CODES.previousResponseNotFound, message: 'No response run_x.' },
-    };
-    both(webSocketErrorMessageSchema, 'openresponses', 'WebSocketErrorEvent', error);
-    neither(webSocketErrorMessageSchema, 'openresponses', 'WebSocketErrorEvent', {
-      ...error,
-      status: undefined,
-    });
-    neither(webSocketErrorMessageSchema, 'openresponses', 'WebSocketErrorEvent', {
-      ...error,
-      error: { message: 'no code' },
-    });
-  });
-
-  it('server messages are stream events or error messages', () => {
-    for (const event of events) expect(ours(webSocketServerMessageSchema, event), event.type).toBe(true);
-    const error = { type: 'error', status: 400, error: { code: 'invalid_value', message: 'bad' } };
-    expect(webSocketServerMessageSchema.parse(error)).toMatchObject({ status: 400 });
-    expect(ours(webSocketServerMessageSchema, { type: 'response.create', input: 'Hi' })).toBe(false);
-  });
-});
-
-describe('the error code', () => {
-  it('previous_response_not_found is a protocol code', () => {
-    expect(Object.values(ERROR_CODES)).toContain('previous_response_not_found');
   });
 });

@@ -64,8 +64,8 @@ function nullableToJsonSchema(node: unknown): void {
 }
 
 /**
- * Mistakes in the published documents, mended here so that a valid value can pass. Each is listed
- * with what is wrong; `openapi.test.ts`-style checks elsewhere may assert they are still there.
+ * Mistakes in the published documents, mended here so that a valid value can pass. A test checks
+ * that each is still in the published text, so a fixed document drops its erratum.
  */
 export const ERRATA = [
   {
