@@ -24,7 +24,10 @@ export const DEMO_SERVER_TOOLS: ServerToolConfig[] = [
     arguments: { order_id: 'A-1001' },
     run: (args) => {
       const id = String(args.order_id);
-      return { order_id: id, ...(ORDERS[id] ?? { status: 'unknown' }) };
+      return {
+        order_id: id,
+        ...((Object.hasOwn(ORDERS, id) ? ORDERS[id] : undefined) ?? { status: 'unknown' }),
+      };
     },
   },
   {

@@ -143,7 +143,8 @@ export function parseFaultSpec(spec: string): FaultSet {
     const eq = text.indexOf('=');
     const name = (eq === -1 ? text : text.slice(0, eq)).trim().toLowerCase();
     const value = eq === -1 ? undefined : text.slice(eq + 1).trim();
-    const parse = PARSERS[name];
+    // Own names only: `__proto__`, `constructor` or `toString` are unknown faults, not Object's members.
+    const parse = Object.hasOwn(PARSERS, name) ? PARSERS[name] : undefined;
     if (!parse) {
       throw new FaultSpecError(
         `unknown fault ${JSON.stringify(name)}: expected one of ${FAULT_NAMES.join(', ')}`,

@@ -105,7 +105,8 @@ export async function readBucket(buckets: Record<string, string>, uri: string): 
     });
   }
   const [, scheme, bucket, key] = match as unknown as [string, string, string, string];
-  const root = buckets[bucket!];
+  // Own names only: `s3://__proto__/…` or `s3://constructor/…` name no bucket.
+  const root = Object.hasOwn(buckets, bucket) ? buckets[bucket] : undefined;
   if (root === undefined) {
     throw new HttpError({
       status: 404,

@@ -58,35 +58,36 @@ export function isValidMediaType(mimeType: string): boolean {
   return mimeType.length <= MAX_MEDIA_TYPE_LENGTH && MEDIA_TYPE.test(mimeType);
 }
 
-const MIME_BY_EXTENSION: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  markdown: 'text/markdown',
-  json: 'application/json',
-  csv: 'text/csv',
-  html: 'text/html',
-  xml: 'application/xml',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  wav: 'audio/wav',
-  mp3: 'audio/mpeg',
-};
-
-const EXTENSION_BY_MIME: Record<string, string> = Object.fromEntries(
-  Object.entries(MIME_BY_EXTENSION).map(([ext, mime]) => [mime, ext]),
+// Maps, not object literals: a name like `notes.constructor` must not find Object.prototype's members.
+const MIME_BY_EXTENSION = new Map<string, string>(
+  Object.entries({
+    pdf: 'application/pdf',
+    txt: 'text/plain',
+    md: 'text/markdown',
+    markdown: 'text/markdown',
+    json: 'application/json',
+    csv: 'text/csv',
+    html: 'text/html',
+    xml: 'application/xml',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
+    wav: 'audio/wav',
+    mp3: 'audio/mpeg',
+  }),
 );
+
+const EXTENSION_BY_MIME = new Map<string, string>([...MIME_BY_EXTENSION].map(([ext, mime]) => [mime, ext]));
 
 export function mimeFromFilename(filename: string | undefined): string {
   const ext = filename?.split('.').pop()?.toLowerCase();
-  return (ext && MIME_BY_EXTENSION[ext]) || 'application/octet-stream';
+  return (ext && MIME_BY_EXTENSION.get(ext)) || 'application/octet-stream';
 }
 
 export function extensionForMime(mimeType: string): string {
-  return EXTENSION_BY_MIME[mimeType] ?? 'bin';
+  return EXTENSION_BY_MIME.get(mimeType) ?? 'bin';
 }
 
 export async function sha256Hex(data: Uint8Array): Promise<string> {

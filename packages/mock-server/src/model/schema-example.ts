@@ -247,7 +247,11 @@ function valueFor(schema: unknown, key: string, ctx: Context, depth: number): un
   if (view.examples) return literal(view.examples[0], view, ctx);
   switch (type) {
     case 'string': {
-      const format = view.format !== undefined ? FORMAT_SAMPLES[view.format] : undefined;
+      // Own names only: a `format` of `constructor` or `__proto__` has no sample.
+      const format =
+        view.format !== undefined && Object.hasOwn(FORMAT_SAMPLES, view.format)
+          ? FORMAT_SAMPLES[view.format]
+          : undefined;
       if (format !== undefined) return cutString(format, ctx);
       return sized(ctx.phrase() ?? (key || 'text'), view, ctx);
     }

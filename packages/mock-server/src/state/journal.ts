@@ -36,7 +36,8 @@ export function maskSecret(value: string): string {
 }
 
 export function maskHeaders(entries: Iterable<[string, string]>): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a header named `__proto__` is kept as an ordinary entry.
+  const out: Record<string, string> = Object.create(null);
   for (const [name, value] of entries) out[name] = SECRET_HEADERS.has(name) ? maskSecret(value) : value;
   return out;
 }
