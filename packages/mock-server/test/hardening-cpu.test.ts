@@ -8,6 +8,7 @@ import {
   MAX_EXAMPLE_STRING,
   splitTokens,
 } from '../src/index';
+import { extractPdfText } from '../src/ingest/pdf';
 import { capitalisedPhrase, findHint, hintText, wholeWordMatches } from '../src/model/text-scan';
 import { chat, inProcess, overPort, type Target, userSays } from './support/target';
 
@@ -338,6 +339,20 @@ describe('the text scanners grow linearly with their input', () => {
         const text = 'a a '.repeat(n / 4);
         const phrases = Array.from({ length: 30 }, (_, i) => `${'a '.repeat(i)}b`);
         return () => wholeWordMatches(text, phrases);
+      },
+    ],
+    [
+      'PDF text with a long run of spaces',
+      (n) => {
+        const pdf = new TextEncoder().encode(`<< >>stream\nBT (${' '.repeat(n)}) Tj ( x) Tj ET\nendstream`);
+        return () => extractPdfText(pdf, (data) => data);
+      },
+    ],
+    [
+      'PDF with many streams and no dictionaries',
+      (n) => {
+        const pdf = new TextEncoder().encode('stream\nBT (a) Tj ET endstream '.repeat(n / 32));
+        return () => extractPdfText(pdf, (data) => data);
       },
     ],
   ];

@@ -8,11 +8,15 @@ export function extractPdfText(bytes: Uint8Array, inflate: (data: Uint8Array) =>
   const latin1 = new TextDecoder('latin1').decode(bytes);
   const pages: string[] = [];
   const streamPattern = /stream\r?\n/g;
+  // A stream's dictionary lies after the previous stream: looking back no further keeps this linear.
+  let previousEnd = 0;
   for (let match = streamPattern.exec(latin1); match; match = streamPattern.exec(latin1)) {
     const start = match.index + match[0].length;
     const end = latin1.indexOf('endstream', start);
     if (end === -1) break;
-    const dictionary = latin1.slice(Math.max(0, latin1.lastIndexOf('<<', match.index)), match.index);
+    const before = latin1.slice(previousEnd, match.index);
+    const dictionary = before.slice(Math.max(0, before.lastIndexOf('<<')));
+    previousEnd = end;
     let data = bytes.subarray(start, end);
     if (/\/FlateDecode/.test(dictionary)) {
       try {
@@ -123,5 +127,17 @@ function textOfContent(src: string): string {
       i++;
     }
   }
-  return out.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n');
+  return trimLineEnds(out).replace(/\n{3,}/g, '\n\n');
+}
+
+/** Drops spaces and tabs before each line break (a regex for this backtracks on long blank runs). */
+function trimLineEnds(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i]!;
+    let end = line.length;
+    while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+    if (end < line.length) lines[i] = line.slice(0, end);
+  }
+  return lines.join('\n');
 }
