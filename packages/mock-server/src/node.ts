@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { MAX_REQUEST_BYTES } from '@threadline/protocol';
+import { ERROR_CODES, ERROR_TYPES, MAX_REQUEST_BYTES } from '@threadline/protocol';
 import type { MockServerConfig } from './config';
 import { adapterFailureBody, clientErrorAnswer, clientErrorResponse } from './internal/client-error';
 import { clientClosedRequest, payloadTooLarge } from './internal/errors';
@@ -226,6 +226,25 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
+/** A JSON error written by the adapter for a request the core never sees; the connection then closes. */
+function refuseBeforeRoute(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  param: string,
+  message: string,
+) {
+  const body = JSON.stringify({ error: { message, type: ERROR_TYPES.invalidRequest, param, code } });
+  res.shouldKeepAlive = false;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'access-control-allow-origin': '*',
+    connection: 'close',
+  });
+  res.end(body);
+}
+
 /** How long closing waits for requests still being answered (a slow tool of the config's, say). */
 const SETTLE_MS = 2_000;
 
@@ -286,7 +305,30 @@ export function listen(server: MockServer, options: ListenOptions = {}): Promise
   const work: InFlight | undefined =
     server.config.input.db === undefined ? undefined : { requests: new Set(), closing: false };
   const listener = listenerFor(server, work);
-  const httpServer = createServer(listener);
+  // Node's own answers (400 to a missing Host, 417 to an unknown Expect) have no body: these give the
+  // protocol's error body instead.
+  const httpServer = createServer({ requireHostHeader: false }, (req, res) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      refuseBeforeRoute(
+        res,
+        400,
+        ERROR_CODES.invalidRequest,
+        'host',
+        'An HTTP/1.1 request needs a Host header.',
+      );
+      return;
+    }
+    listener(req, res);
+  });
+  httpServer.on('checkExpectation', (_req, res) => {
+    refuseBeforeRoute(
+      res,
+      417,
+      ERROR_CODES.unsupportedValue,
+      'expect',
+      'Only "Expect: 100-continue" is supported.',
+    );
+  });
   httpServer.on('clientError', answerClientError);
   // `Expect: 100-continue` with a declared body over the limit: answer 413 without inviting the body.
   httpServer.on('checkContinue', (req, res) => {

@@ -265,4 +265,29 @@ describe('malformed HTTP gets a JSON error body (real port)', () => {
     expect((await errorOf(response)).code).toBe('request_header_fields_too_large');
     expect(response.status).toBe(431);
   });
+
+  it('an unknown Expect is a 417 with the JSON body (node sent a bare 417)', async () => {
+    const raw = await rawAnswer(running.port, 'GET /health HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n');
+    const answer = parseRawResponse(raw);
+    expect(answer.status).toBe(417);
+    expect(answer.body.error).toMatchObject({ code: 'unsupported_value', param: 'expect' });
+  });
+
+  it('an HTTP/1.1 request without Host is a 400 with the JSON body (node sent a bare 400)', async () => {
+    const answer = parseRawResponse(await rawAnswer(running.port, 'GET /health HTTP/1.1\r\n\r\n'));
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({ code: 'invalid_request', param: 'host' });
+  });
 });
+
+/** Writes `payload` without half-closing (node aborts requests in flight when the client ends first). */
+function rawAnswer(port: number, payload: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk) => received.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(Buffer.concat(received).toString('latin1')));
+    socket.write(payload);
+  });
+}
