@@ -4,6 +4,7 @@ import {
   compactResourceSchema,
   inputItemSchema,
   outputItemSchema,
+  reportedIssue,
   responseResourceSchema,
   responsesRequestSchema,
 } from '../src/schemas/index';
@@ -217,6 +218,24 @@ describe('input items', () => {
     ]) {
       neither(inputItemSchema, 'responses', 'ItemParam', item);
     }
+  });
+
+  it('names the bad field of a bad item, so an error can point at it', () => {
+    const path = (input: unknown) => {
+      const parsed = responsesRequestSchema.safeParse({ input });
+      return parsed.success ? null : reportedIssue(parsed.error.issues)?.path.join('.');
+    };
+    const noCallId = { type: 'function_call_output', output: 'x' };
+    expect(path([{ role: 'user', content: 'Hi' }, noCallId])).toBe('input.1.call_id');
+    expect(path([{ type: 'mcp_approval_response', approval_request_id: 'a', approve: 'yes' }])).toBe(
+      'input.0.approve',
+    );
+    expect(path([{ type: 'message', role: 'tool', content: 'x' }])).toBe('input.0.role');
+    expect(path([{ role: 'user', content: [{ type: 'input_text', text: 7 }] }])).toBe(
+      'input.0.content.0.text',
+    );
+    // Neither a string nor a list: the union itself is what is wrong.
+    expect(path(42)).toBe('input');
   });
 
   it('asks more of parts than the standard: an image or file must say where its bytes are', () => {

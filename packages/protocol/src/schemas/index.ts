@@ -1,5 +1,6 @@
 export * from './chat';
 export * from './errors';
+export * from './issues';
 export * from './messages';
 export * from './progress';
 export * from './resources';

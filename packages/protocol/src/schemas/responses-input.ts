@@ -215,19 +215,20 @@ export const mcpApprovalRequestItemSchema = z.looseObject({
   ...mcpItemFields,
 });
 
-/** Every item the `input` array may hold: the kinds above, and earlier output items replayed. */
-export const inputItemSchema = z.union([
+/**
+ * Every item the `input` array may hold: the kinds above, and earlier output items replayed. One union
+ * on `type` (a message may leave it out), so a bad item is refused with the path of its bad field.
+ */
+export const inputItemSchema = z.discriminatedUnion('type', [
   inputMessageSchema,
-  z.discriminatedUnion('type', [
-    functionCallInputSchema,
-    functionCallOutputInputSchema,
-    mcpApprovalResponseInputSchema,
-    itemReferenceInputSchema,
-    reasoningInputSchema,
-    compactionInputSchema,
-    mcpCallItemSchema,
-    mcpApprovalRequestItemSchema,
-  ]),
+  functionCallInputSchema,
+  functionCallOutputInputSchema,
+  mcpApprovalResponseInputSchema,
+  itemReferenceInputSchema,
+  reasoningInputSchema,
+  compactionInputSchema,
+  mcpCallItemSchema,
+  mcpApprovalRequestItemSchema,
 ]);
 
 export type InputTextPart = z.infer<typeof inputTextPartSchema>;
