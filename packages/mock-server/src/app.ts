@@ -1,4 +1,5 @@
 import { ERROR_CODES, HEADERS } from '@threadline/protocol';
+import { checkCallerFaults } from './auth/caller-faults';
 import { requestTenant } from './auth/identity';
 import type { RequestContext } from './context';
 import { injectedError, resolveFaults, sleep } from './faults/apply';
@@ -108,6 +109,7 @@ export function createApp(state: ServerState, router: Router): App {
           journalled = false;
           checkControlAccess(state, request);
         } else {
+          checkCallerFaults(state.config, request.header(HEADERS.fault));
           faults = resolveFaults(state.config.faults, state.faults, request.header(HEADERS.fault));
           if (faults.latencyMs) await sleep(faults.latencyMs, request.signal);
           const injected = injectedError(faults);

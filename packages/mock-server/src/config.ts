@@ -80,6 +80,11 @@ export const mockServerConfigSchema = z.strictObject({
   control: z.boolean().optional(),
   /** Bearer token for control routes when auth is on (tenant-admin tokens are accepted too). */
   controlToken: z.string().min(1).optional(),
+  /**
+   * Which faults a request's own `x-threadline-fault` header may ask for: `safe` (default) all but those
+   * that lift the separation between callers or raise the body limit; `all` (a suite faulting itself).
+   */
+  headerFaults: z.enum(['safe', 'all']).optional(),
 });
 
 /** Everything is optional: `createMockServer()` with no config serves the defaults. */
@@ -109,6 +114,7 @@ export interface ResolvedConfig {
   faultSpec: string;
   faults: FaultSet;
   chunkDelayMs: number;
+  headerFaults: 'safe' | 'all';
   /** The validated input, for plugins reading their own fields. */
   input: z.output<typeof mockServerConfigSchema>;
 }
@@ -199,6 +205,7 @@ export function resolveConfig(config: MockServerConfig = {}): ResolvedConfig {
     faultSpec: faultSpecText,
     faults: parseFaultSpec(faultSpecText),
     chunkDelayMs: input.chunkDelayMs ?? 0,
+    headerFaults: input.headerFaults ?? 'safe',
     input,
   };
 }

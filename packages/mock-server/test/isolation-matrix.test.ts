@@ -286,6 +286,34 @@ const PROBES: Array<[string, Probe]> = [
     },
   ]),
   [
+    'the x-threadline-fault header cannot lift isolation (files, approvals, memory)',
+    async (target, intruder, { tag, fileId, approvalId }) => {
+      // Faults that model a leaky server are the operator's to set (config or control token), never the
+      // caller's: asked for in a request's own header they are refused, whoever asks.
+      for (const fault of ['files-any-user', 'any-user-approves', 'shared-session-memory']) {
+        const headers = { ...intruder.headers, 'x-session-id': 'elsewhere', 'x-threadline-fault': fault };
+        const before = target.server.tools.executions.length;
+        for (const response of [
+          await target.fetch(`/v1/files/${fileId}/content`, { headers }),
+          await chat(target, { messages: userSays('What is the session code?') }, headers),
+          await chat(
+            target,
+            { messages: [{ role: 'tool', tool_call_id: approvalId, content: 'approve' }] },
+            headers,
+          ),
+        ]) {
+          const body = await response.text();
+          expect(body).not.toContain(tag);
+          expect({ status: response.status, code: JSON.parse(body).error.code }, fault).toEqual({
+            status: 403,
+            code: 'permission_denied',
+          });
+        }
+        expect(target.server.tools.executions.length).toBe(before);
+      }
+    },
+  ],
+  [
     'GET /__threadline/journal',
     async (target, intruder, { tag }) => {
       const response = await target.fetch('/__threadline/journal', {

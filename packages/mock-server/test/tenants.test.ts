@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createMockServer } from '../src/index';
-import { chat, inProcess, postJson, type Target, userSays } from './support/target';
+import { chat, errorOf, inProcess, postJson, type Target, userSays } from './support/target';
 
 // Tenant admins see and do only their tenant's part of the control routes; API keys never appear in
 // owners, in the tool log or in a db file; owner ids of differently named identities never meet.
@@ -413,5 +413,73 @@ describe('a token names one principal only', () => {
     });
     expect(server.config.auth.agents).toHaveLength(4);
     server.close();
+  });
+});
+
+describe('faults a request may ask for in its own header', () => {
+  const content = [
+    { type: 'text', text: 'Keep it.' },
+    { type: 'file', file: { filename: 'a.txt', file_data: 'data:text/plain;base64,U0VDUkVULTQy' } },
+  ];
+  const store = async (target: Target) => {
+    const turn = await (
+      await chat(target, { messages: [{ role: 'user', content }] }, bearer('sk-owner-key-0001'))
+    ).json();
+    const run = await (
+      await target.fetch(`/v1/runs/${turn.id}`, { headers: bearer('sk-owner-key-0001') })
+    ).json();
+    return run.file_ids[0] as string;
+  };
+
+  it('refuses a raised body-limit and the faults that lift separation; the operator may still queue them', async () => {
+    const target = await inProcess({ auth: { mode: 'api-key' }, controlToken: 'root-control-token' });
+    try {
+      const fileId = await store(target);
+      const intruder = bearer('sk-intruder-key-02');
+      for (const fault of ['body-limit=40000000', 'files-any-user', 'accept-any-key']) {
+        const response = await target.fetch(`/v1/files/${fileId}/content`, {
+          headers: { ...intruder, 'x-threadline-fault': fault },
+        });
+        expect(await errorOf(response), fault).toMatchObject({
+          status: 403,
+          code: 'permission_denied',
+          param: 'x-threadline-fault',
+        });
+      }
+      // Lowering the limit stays the caller's own business.
+      const lowered = await chat(
+        target,
+        { messages: userSays('hello there') },
+        {
+          ...intruder,
+          'x-threadline-fault': 'body-limit=10',
+        },
+      );
+      expect(await errorOf(lowered)).toMatchObject({ status: 413 });
+      const queued = await postJson(
+        target,
+        '/__threadline/faults',
+        { fault: 'files-any-user', count: 1 },
+        bearer('root-control-token'),
+      );
+      expect(queued.status).toBe(201);
+      const leaked = await target.fetch(`/v1/files/${fileId}/content`, { headers: intruder });
+      expect(await leaked.text()).toBe('SECRET-42');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("takes every fault from the header with headerFaults 'all' (a suite faulting its own requests)", async () => {
+    const target = await inProcess({ auth: { mode: 'api-key' }, headerFaults: 'all' });
+    try {
+      const fileId = await store(target);
+      const response = await target.fetch(`/v1/files/${fileId}/content`, {
+        headers: { ...bearer('sk-intruder-key-02'), 'x-threadline-fault': 'files-any-user' },
+      });
+      expect(await response.text()).toBe('SECRET-42');
+    } finally {
+      await target.close();
+    }
   });
 });
