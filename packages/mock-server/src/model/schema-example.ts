@@ -10,6 +10,7 @@
  * Whatever the schema says, the value is bounded (the MAX_EXAMPLE_* constants, docs/mock-server.md):
  * once a budget is spent, arrays and objects stop growing even below `minItems` or `required`.
  */
+import { foldCase } from './chars';
 import { isSchema, SchemaReader, type SchemaView } from './schema-view';
 import { capitalisedPhrase, findHint, type HintText, hintText } from './text-scan';
 
@@ -44,15 +45,21 @@ const FORMAT_SAMPLES: Record<string, string> = {
   uuid: '00000000-0000-4000-8000-000000000000',
 };
 
+/**
+ * One text and one set of budgets, shared by every value built for a turn (all of its tool calls
+ * together), so many tools cannot multiply the work or the output.
+ */
 class Context {
-  readonly reader: SchemaReader;
+  reader: SchemaReader;
   readonly hints: HintText;
   readonly #fullText: string;
   nodes = MAX_EXAMPLE_NODES;
   chars = MAX_EXAMPLE_CHARS;
   searches = MAX_HINT_SEARCHES;
-  /** The capitalised phrase is used once, for the first free-text string. */
+  /** The capitalised phrase is used once per value, for its first free-text string. */
   phraseUsed = false;
+  /** The phrase, found once (undefined: not looked for yet; null: the text has none). */
+  #phrase: string | null | undefined;
   readonly #hintCache = new Map<string, string | undefined>();
   readonly #enumCache = new Map<readonly unknown[], unknown>();
   readonly #literalSizes = new Map<object, number>();
@@ -63,6 +70,12 @@ class Context {
     this.hints = hintText(text.length > MAX_HINT_TEXT ? text.slice(0, MAX_HINT_TEXT) : text);
   }
 
+  /** Moves on to the value of another schema: same text and budgets, the phrase usable again. */
+  next(root: unknown): void {
+    this.reader = new SchemaReader(root);
+    this.phraseUsed = false;
+  }
+
   get spent(): boolean {
     return this.nodes <= 0 || this.chars <= 0;
   }
@@ -70,7 +83,8 @@ class Context {
   phrase(): string | undefined {
     if (this.phraseUsed) return undefined;
     this.phraseUsed = true;
-    return capitalisedPhrase(this.#fullText);
+    if (this.#phrase === undefined) this.#phrase = capitalisedPhrase(this.#fullText) ?? null;
+    return this.#phrase ?? undefined;
   }
 
   hint(key: string): string | undefined {
@@ -91,7 +105,7 @@ class Context {
       if (this.searches <= 0) break;
       if (typeof value !== 'string' || value === '' || value.length > MAX_SEARCHED_CHARS) continue;
       this.searches--;
-      if (this.hints.folded.includes(value.toLowerCase())) {
+      if (this.hints.folded.includes(foldCase(value))) {
         choice = value;
         break;
       }
@@ -316,9 +330,19 @@ export function exampleFromSchema(schema: unknown, text: string): unknown {
   return valueFor(root, '', new Context(root, text), 0);
 }
 
-/** Tool arguments: always a JSON object. */
-export function argumentsFromSchema(schema: unknown, text: string): Record<string, unknown> {
-  if (!isSchema(schema)) return {};
-  const ctx = new Context(schema, text);
-  return objectFor(ctx.reader.view(schema), ctx, 0);
+/**
+ * Arguments for each of a turn's tool calls (always JSON objects), from their `parameters` schemas. The
+ * budgets are shared: all the calls' arguments together stay within MAX_EXAMPLE_NODES and
+ * MAX_EXAMPLE_CHARS, and the text is searched at most MAX_HINT_SEARCHES times.
+ */
+export function argumentsFromSchemas(
+  schemas: readonly unknown[],
+  text: string,
+): Array<Record<string, unknown>> {
+  const ctx = new Context({}, text);
+  return schemas.map((schema) => {
+    if (!isSchema(schema)) return {};
+    ctx.next(schema);
+    return objectFor(ctx.reader.view(schema), ctx, 0);
+  });
 }

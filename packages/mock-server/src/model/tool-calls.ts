@@ -1,7 +1,7 @@
 import type { FunctionTool } from '@threadline/protocol/schemas';
 import type { DecidedToolCall, Turn } from '../engine/types';
 import { lastUserMessage } from '../engine/view';
-import { argumentsFromSchema } from './schema-example';
+import { argumentsFromSchemas } from './schema-example';
 import { wholeWordMatches } from './text-scan';
 
 const VERB_PREFIX =
@@ -39,12 +39,14 @@ export function mentionedTools(tools: readonly FunctionTool[], text: string): Fu
  * - `"auto"` (default) → the tools the last user message names; none when it names none, and none when
  *   the conversation ends with a tool result (the model then answers in text using it).
  * Several named tools are called in parallel unless `parallel_tool_calls` is false (then only the first).
- * With the `ignore-tool-choice` fault, `tool_choice` is treated as absent.
+ * With the `ignore-tool-choice` fault, `tool_choice` is treated as absent; with `ignore-required`,
+ * `"required"` is treated as `"auto"`.
  */
 export function decideToolCalls(turn: Turn): DecidedToolCall[] | null {
   const tools = turn.tools;
   if (tools.length === 0) return null;
-  const choice = turn.faults.ignoreToolChoice ? 'auto' : (turn.request.tool_choice ?? 'auto');
+  let choice = turn.faults.ignoreToolChoice ? 'auto' : (turn.request.tool_choice ?? 'auto');
+  if (choice === 'required' && turn.faults.ignoreRequired) choice = 'auto';
   if (choice === 'none') return null;
   const text = lastUserMessage(turn.messages)?.text ?? '';
   const single = turn.request.parallel_tool_calls === false;
@@ -62,8 +64,9 @@ export function decideToolCalls(turn: Turn): DecidedToolCall[] | null {
     if (chosen.length === 0) return null;
   }
   if (single) chosen = chosen.slice(0, 1);
-  return chosen.map((tool) => ({
-    name: tool.function.name,
-    arguments: argumentsFromSchema(tool.function.parameters, text),
-  }));
+  const args = argumentsFromSchemas(
+    chosen.map((tool) => tool.function.parameters),
+    text,
+  );
+  return chosen.map((tool, i) => ({ name: tool.function.name, arguments: args[i]! }));
 }
