@@ -108,6 +108,9 @@ export function createApp(state: ServerState, router: Router): App {
         if (match.route.control) {
           journalled = false;
           checkControlAccess(state, request);
+        } else if (match.route.discovery) {
+          // Describes the server to a suite: a fault meant for the protocol must not hide it.
+          journalled = false;
         } else {
           checkCallerFaults(state.config, request.header(HEADERS.fault));
           faults = resolveFaults(state.config.faults, state.faults, request.header(HEADERS.fault));

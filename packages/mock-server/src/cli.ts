@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DIALECT_NAMES } from '@threadline/protocol';
 import { ConfigError, type MockServerConfig } from './config';
 import { loadConfigFile } from './config-file';
+import { layOutDemo } from './demo/layout';
 import { FaultSpecError, parseFaultSpec } from './faults/parse';
 import { start } from './node';
 
@@ -137,13 +138,29 @@ async function main(argv: string[]): Promise<number> {
   if (values['no-control']) config.control = false;
   if (values['control-token'] !== undefined) config.controlToken = values['control-token'];
 
-  const running = await start({ ...config, port, host });
+  // With no upload directory anywhere, ingest serves a temporary copy of the demo files (with the
+  // escaping link and bucket a suite needs; docs/server-state.md), removed on exit.
+  const demo = config.uploadDir === undefined && !process.env.ICE_UPLOAD_DIR ? await layOutDemo() : null;
+  if (demo) {
+    config.uploadDir = demo.uploadDir;
+    config.buckets ??= demo.buckets;
+  }
+  let running: Awaited<ReturnType<typeof start>>;
+  try {
+    running = await start({ ...config, port, host });
+  } catch (error) {
+    await demo?.remove();
+    throw error;
+  }
   process.stdout.write(`listening on ${running.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      running.close().then(resolve, resolve);
+      running
+        .close()
+        .then(() => demo?.remove())
+        .then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -8,7 +8,15 @@ export {
   type ResolvedConfig,
 } from './config';
 export { loadConfigFile } from './config-file';
-export { DEMO_DOCUMENT, DEMO_SERVER_TOOLS } from './demo';
+export {
+  createDemoServerTools,
+  DEMO_DOCUMENT,
+  DEMO_DRAFTS,
+  DEMO_FAILING_PROMPT,
+  DEMO_SERVER_TOOLS,
+  DemoDrafts,
+} from './demo';
+export { DEMO_BUCKET, DEMO_ESCAPING_LINK, type DemoLayout, layOutDemo } from './demo/layout';
 export type { Decision, Reply, Turn } from './engine/types';
 export { FAULT_NAMES, type FaultSet, FaultSpecError, parseFaultSpec } from './faults/parse';
 export type { QueuedFault } from './faults/queue';
@@ -37,6 +45,11 @@ export {
   type StartOptions,
   start,
 } from './node';
+export {
+  type ConformanceDiscovery,
+  DEMO_CONFORMANCE_PROMPTS,
+  DISCOVERY_PATH,
+} from './routes/discovery';
 export { createMockServer, type MockServer } from './server';
 export type { JournalEntry, ServerState, TurnHooks } from './state';
 export { DOWNLOAD_PIECE_BYTES } from './stream/download';

@@ -9,6 +9,8 @@ export type RouteHandler = (
 export interface RouteOptions {
   /** Control routes are exempt from fault injection and journalling. */
   control?: boolean;
+  /** The discovery route: public, exempt from fault injection and journalling. */
+  discovery?: boolean;
 }
 
 export interface Route extends RouteOptions {

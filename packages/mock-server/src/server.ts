@@ -18,6 +18,7 @@ import {
   listFaults,
   listFixtures,
 } from './routes/control';
+import { DISCOVERY_PATH, discoveryRoute } from './routes/discovery';
 import { getFile, getFileContent } from './routes/files';
 import { health } from './routes/health';
 import { getModel, listModels } from './routes/models';
@@ -143,6 +144,7 @@ function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): Mo
   const control = resolved.input.control !== false;
   registerCoreRoutes(router, control);
   router.add('POST', '/v1/ingest', ingestRoute(parts.ledger));
+  router.add('GET', DISCOVERY_PATH, discoveryRoute(state), { discovery: true });
   if (control) {
     const options = { control: true };
     router

@@ -1,4 +1,5 @@
-import { DEMO_SERVER_TOOLS } from './demo';
+import { createDemoServerTools, DEMO_FAILING_PROMPT, DemoDrafts } from './demo';
+import { lastUserMessage } from './engine/view';
 import { installMemory } from './memory/hooks';
 import { type Ledger, MemoryLedger } from './memory/ledger';
 import type { ServerState } from './state';
@@ -20,7 +21,11 @@ export function installStateful(
   stores: { ledger?: Ledger; approvals?: ApprovalStore } = {},
 ): StatefulParts {
   const configured = state.config.input.serverTools;
-  const tools = new ServerTools(configured ?? DEMO_SERVER_TOOLS.map((tool) => serverToolSchema.parse(tool)));
+  const drafts = new DemoDrafts();
+  const tools = new ServerTools(
+    configured ?? createDemoServerTools(drafts).map((tool) => serverToolSchema.parse(tool)),
+  );
+  if (configured === undefined) installDemoFailure(state);
   const parts: StatefulParts = {
     ledger: stores.ledger ?? new MemoryLedger(),
     tools,
@@ -33,6 +38,23 @@ export function installStateful(
     parts.ledger.clear();
     parts.approvals.clear();
     tools.clearExecutions();
+    drafts.clear();
   });
   return parts;
+}
+
+/**
+ * The demo set's failing prompt: its streamed turn breaks off with an error frame after two chunks, a
+ * JSON turn is a 500 — so a suite can check stream errors on a server started with no configuration.
+ */
+function installDemoFailure(state: ServerState): void {
+  state.hooks.decide.push((turn) => {
+    if (turn.tools.length > 0 || lastUserMessage(turn.messages)?.text.trim() !== DEMO_FAILING_PROMPT)
+      return null;
+    return {
+      text: 'This demo answer breaks off after two chunks.',
+      error: { status: 500, afterChunks: 2 },
+      source: 'demo',
+    };
+  });
 }

@@ -69,7 +69,11 @@ describe.each(TARGETS)('control routes (%s)', (_name, make) => {
       ).json();
       const paused = await (await chat(target, { messages: userSays('Please delete the draft x.') })).json();
       const tools = await (await target.fetch('/__threadline/tools')).json();
-      expect(tools.tools.map((t: { name: string }) => t.name)).toEqual(['lookup_order', 'delete_draft']);
+      expect(tools.tools.map((t: { name: string }) => t.name)).toEqual([
+        'lookup_order',
+        'list_drafts',
+        'delete_draft',
+      ]);
       expect(tools.executions).toHaveLength(1);
 
       expect((await postJson(target, '/__threadline/faults', { fault: 'status=500', count: 5 })).status).toBe(

@@ -317,3 +317,183 @@ describe('the fault grammar', () => {
     },
   );
 });
+
+/**
+ * Faults that break one promise of the stateful half each (approvals, memory, ingest, files, limits,
+ * auth), so the conformance suite's check for that promise can be shown to fail.
+ */
+describe('faults that break a promise', () => {
+  let target: Target;
+  beforeAll(async () => {
+    // headerFaults 'all': these faults lift the separation between callers, so a request's own header may
+    // set them only when the server allows it.
+    target = await TARGETS[0]![1]({ auth: { apiKeys: ['sk-right'] }, headerFaults: 'all' });
+  });
+  afterAll(() => target.close());
+
+  const KEY = { authorization: 'Bearer sk-right' };
+  const as = (user: string, spec = '') => ({ ...KEY, 'x-user-id': user, ...(spec ? fault(spec) : {}) });
+  const say = async (text: string, headers: Record<string, string>) => {
+    const response = await chat(target, { messages: userSays(text) }, headers);
+    expect(response.status).toBe(200);
+    return (await response.json()) as {
+      id: string;
+      choices: Array<{
+        message: { content: string | null; tool_calls?: Array<{ id: string; function: unknown }> };
+      }>;
+    };
+  };
+  const drafts = async (headers: Record<string, string>) =>
+    (await say('List my drafts.', headers)).choices[0]!.message.content;
+  /** Pauses on delete_draft Q3-plan; returns the conversation answering it with `decision`. */
+  const paused = async (headers: Record<string, string>) => {
+    const completion = await say('Please delete the draft Q3-plan.', headers);
+    const call = completion.choices[0]!.message.tool_calls![0]!;
+    return {
+      runId: completion.id,
+      answer: (decision: string) => [
+        { role: 'user', content: 'Please delete the draft Q3-plan.' },
+        { role: 'assistant', content: null, tool_calls: [{ ...call, type: 'function' }] },
+        { role: 'tool', tool_call_id: call.id, content: decision },
+      ],
+    };
+  };
+  const run = async (id: string, headers: Record<string, string>) =>
+    (await target.fetch(`/v1/runs/${id}`, { headers })).json();
+
+  it('reject-as-completed records a rejected run completed', async () => {
+    const user = as('rac');
+    const p = await paused(user);
+    await chat(target, { messages: p.answer('reject') }, as('rac', 'reject-as-completed'));
+    expect((await run(p.runId, user)).status).toBe('completed');
+    const clean = await paused(user);
+    await chat(target, { messages: clean.answer('reject') }, user);
+    expect((await run(clean.runId, user)).status).toBe('approval_rejected');
+  });
+
+  it('run-on-reject runs the rejected tool: the draft is gone', async () => {
+    const p = await paused(as('ror'));
+    const answer = await chat(target, { messages: p.answer('reject') }, as('ror', 'run-on-reject'));
+    expect((await answer.json()).stop_reason).toBe('approval_rejected');
+    expect(await drafts(as('ror'))).not.toContain('Q3-plan');
+    const clean = await paused(as('ror-clean'));
+    await chat(target, { messages: clean.answer('reject') }, as('ror-clean'));
+    expect(await drafts(as('ror-clean'))).toContain('Q3-plan');
+  });
+
+  it('rerun-decided lets a decided approval be decided again, and run', async () => {
+    const p = await paused(as('rr'));
+    await chat(target, { messages: p.answer('reject') }, as('rr'));
+    const refused = await chat(target, { messages: p.answer('approve') }, as('rr'));
+    expect(await errorOf(refused)).toMatchObject({ status: 400, code: 'approval_already_decided' });
+    const again = await chat(target, { messages: p.answer('approve') }, as('rr', 'rerun-decided'));
+    expect(again.status).toBe(200);
+    expect(await drafts(as('rr'))).not.toContain('Q3-plan');
+  });
+
+  it("any-user-approves lets another user decide a pause, running the owner's tool", async () => {
+    const p = await paused(as('owner-a'));
+    const refused = await chat(target, { messages: p.answer('approve') }, as('intruder-a'));
+    expect(await errorOf(refused)).toMatchObject({ status: 400, code: 'unknown_approval_id' });
+    const taken = await chat(
+      target,
+      { messages: p.answer('approve') },
+      as('intruder-a', 'any-user-approves'),
+    );
+    expect(taken.status).toBe(200);
+    expect(await drafts(as('owner-a'))).not.toContain('Q3-plan');
+  });
+
+  const WORD = 'What is the code word? Answer with the code word only.';
+  it('shared-session-memory: another session of the user sees the memory', async () => {
+    const s = (id: string, spec = '') => ({ ...as('ssm', spec), 'x-session-id': id });
+    await say('Please remember this code word: HERON-5.', s('one', 'shared-session-memory'));
+    expect((await say(WORD, s('two'))).choices[0]!.message.content).not.toContain('HERON-5');
+    expect((await say(WORD, s('two', 'shared-session-memory'))).choices[0]!.message.content).toContain(
+      'HERON-5',
+    );
+  });
+
+  it('store-without-session: a turn without a session is recalled by a later session', async () => {
+    await say('Please remember this code word: OTTER-6.', as('sws'));
+    const later = { ...as('sws'), 'x-session-id': 'later' };
+    expect((await say(WORD, later)).choices[0]!.message.content).not.toContain('OTTER-6');
+    await say('Please remember this code word: OTTER-7.', as('sws', 'store-without-session'));
+    const faulted = { ...as('sws', 'store-without-session'), 'x-session-id': 'another' };
+    expect((await say(WORD, faulted)).choices[0]!.message.content).toContain('OTTER-7');
+  });
+
+  it('ingest-without-session stores the document instead of a 400', async () => {
+    const ingest = (spec: string) =>
+      target.fetch('/v1/ingest?filename=note.md', {
+        method: 'POST',
+        headers: { ...as('iws', spec), 'content-type': 'text/markdown' },
+        body: '# Note\n\nThe note marker is LYNX-8.\n',
+      });
+    expect(await errorOf(await ingest(''))).toMatchObject({ status: 400, param: 'x-session-id' });
+    expect((await ingest('ingest-without-session')).status).toBe(200);
+  });
+
+  it("files-any-user serves a user's file to another user", async () => {
+    const content = [
+      { type: 'text', text: 'Describe it.' },
+      { type: 'file', file: { filename: 'a.txt', file_data: 'data:text/plain;base64,aGVsbG8=' } },
+    ];
+    const turn = await chat(target, { messages: [{ role: 'user', content }] }, as('fau-owner'));
+    const fileId = (await run((await turn.json()).id, as('fau-owner'))).file_ids[0];
+    expect((await target.fetch(`/v1/files/${fileId}`, { headers: as('fau-other') })).status).toBe(404);
+    const leaked = await target.fetch(`/v1/files/${fileId}/content`, {
+      headers: as('fau-other', 'files-any-user'),
+    });
+    expect(leaked.status).toBe(200);
+    expect(await leaked.text()).toBe('hello');
+  });
+
+  it('body-limit=N moves the request limit', async () => {
+    const body = JSON.stringify({ messages: userSays('x') }).padEnd(2000, ' ');
+    const send = (spec: string) =>
+      target.fetch('/v1/chat/completions', {
+        method: 'POST',
+        headers: { ...KEY, 'content-type': 'application/json', ...fault(spec) },
+        body,
+      });
+    expect(await errorOf(await send('body-limit=1999'))).toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+    });
+    expect((await send('body-limit=2000')).status).toBe(200);
+  });
+
+  it('accept-any-key lets a wrong API key in; a missing key is still 401', async () => {
+    const send = (headers: Record<string, string>) => chat(target, { messages: userSays('x') }, headers);
+    const wrong = { authorization: 'Bearer sk-wrong' };
+    expect(await errorOf(await send(wrong))).toMatchObject({ status: 401, code: 'invalid_api_key' });
+    expect((await send({ ...wrong, ...fault('accept-any-key') })).status).toBe(200);
+    expect(await errorOf(await send(fault('accept-any-key')))).toMatchObject({
+      status: 401,
+      code: 'missing_credentials',
+    });
+  });
+
+  it('parses each of them', () => {
+    expect(
+      parseFaultSpec(
+        'reject-as-completed; run-on-reject; rerun-decided; any-user-approves; shared-session-memory; ' +
+          'store-without-session; ingest-without-session; files-any-user; body-limit=32000000; accept-any-key',
+      ),
+    ).toEqual({
+      rejectAsCompleted: true,
+      runOnReject: true,
+      rerunDecided: true,
+      anyUserApproves: true,
+      sharedSessionMemory: true,
+      storeWithoutSession: true,
+      ingestWithoutSession: true,
+      filesAnyUser: true,
+      bodyLimit: 32_000_000,
+      acceptAnyKey: true,
+    });
+    expect(() => parseFaultSpec('body-limit')).toThrow(/whole number/);
+    expect(() => parseFaultSpec('run-on-reject=1')).toThrow(/takes no value/);
+  });
+});

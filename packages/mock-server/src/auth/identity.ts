@@ -1,5 +1,6 @@
 import { DEFAULT_USER_ID, ERROR_CODES } from '@threadline/protocol';
 import type { AgentConfig, ResolvedConfig } from '../config';
+import type { FaultSet } from '../faults/parse';
 import { HttpError, invalidValue } from '../internal/errors';
 import { CALLER_ID_RULE, isCallerId } from '../internal/ids';
 import type { InboundRequest } from '../internal/wire';
@@ -52,14 +53,18 @@ export function requestTenant(config: ResolvedConfig, request: InboundRequest): 
   return config.auth.agentTokens.get(token)?.tenant ?? config.auth.adminTokens.get(token)?.tenant ?? null;
 }
 
-/** Checks the credentials a request carries; throws 401 when the auth mode rejects them. */
-export function authenticate(config: ResolvedConfig, request: InboundRequest): Principal {
+/**
+ * Checks the credentials a request carries; throws 401 when the auth mode rejects them. The
+ * accept-any-key fault lets any API key in (a missing one is still refused).
+ */
+export function authenticate(config: ResolvedConfig, request: InboundRequest, faults?: FaultSet): Principal {
   const { auth } = config;
   if (auth.mode === 'none') return ANONYMOUS;
   const token = bearer(request);
   if (token === null) throw missingCredentials();
   if (auth.mode === 'api-key') {
-    if (auth.apiKeys !== null && !auth.apiKeys.has(token)) throw invalidKey('API key');
+    if (auth.apiKeys !== null && !auth.apiKeys.has(token) && !faults?.acceptAnyKey)
+      throw invalidKey('API key');
     return { kind: 'api-key', key: token, tenant: null, agent: null };
   }
   const agentToken = auth.agentTokens.get(token);

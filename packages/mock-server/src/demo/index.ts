@@ -6,44 +6,98 @@ const ORDERS: Record<string, Record<string, string>> = {
   'A-1002': { status: 'processing', carrier: 'Parcelway', eta: '2026-12-09' },
 };
 
+/** The drafts every owner starts with; `delete_draft` removes them, `list_drafts` shows what is left. */
+export const DEMO_DRAFTS: readonly string[] = ['draft-1', 'Q3-plan', 'Q4-budget'];
+
+/**
+ * The drafts of each owner (principal and user), so a destructive call has an effect a later turn can
+ * observe: the suite proves a rejected `delete_draft` deleted nothing and an approved one ran once.
+ * In memory only; emptied by reset.
+ */
+export class DemoDrafts {
+  readonly #byOwner = new Map<string, Set<string>>();
+
+  #of(owner: string): Set<string> {
+    let drafts = this.#byOwner.get(owner);
+    if (!drafts) {
+      drafts = new Set(DEMO_DRAFTS);
+      this.#byOwner.set(owner, drafts);
+    }
+    return drafts;
+  }
+
+  list(owner: string): string[] {
+    return [...this.#of(owner)];
+  }
+
+  /** True when the draft existed (and is now gone). */
+  delete(owner: string, id: string): boolean {
+    return this.#of(owner).delete(id);
+  }
+
+  clear(): void {
+    this.#byOwner.clear();
+  }
+}
+
 /**
  * The demo server tools (docs/server-state.md, "Demo set"), served when the config names no
- * `serverTools`: one read-only, one destructive, each triggered by a documented prompt.
+ * `serverTools`: two read-only, one destructive, each triggered by a documented prompt. `drafts` holds
+ * what `delete_draft` deletes; each server gets its own.
  */
-export const DEMO_SERVER_TOOLS: ServerToolConfig[] = [
-  {
-    name: 'lookup_order',
-    description: 'Looks up an order by id (read-only).',
-    parameters: {
-      type: 'object',
-      properties: { order_id: { type: 'string' } },
-      required: ['order_id'],
+export function createDemoServerTools(drafts = new DemoDrafts()): ServerToolConfig[] {
+  return [
+    {
+      name: 'lookup_order',
+      description: 'Looks up an order by id (read-only).',
+      parameters: {
+        type: 'object',
+        properties: { order_id: { type: 'string' } },
+        required: ['order_id'],
+      },
+      destructive: false,
+      trigger: String.raw`\blook up order\b(?:\s+#?(?<order_id>[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*))?`,
+      arguments: { order_id: 'A-1001' },
+      run: (args) => {
+        const id = String(args.order_id);
+        return {
+          order_id: id,
+          ...((Object.hasOwn(ORDERS, id) ? ORDERS[id] : undefined) ?? { status: 'unknown' }),
+        };
+      },
     },
-    destructive: false,
-    trigger: String.raw`\blook up order\b(?:\s+#?(?<order_id>[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*))?`,
-    arguments: { order_id: 'A-1001' },
-    run: (args) => {
-      const id = String(args.order_id);
-      return {
-        order_id: id,
-        ...((Object.hasOwn(ORDERS, id) ? ORDERS[id] : undefined) ?? { status: 'unknown' }),
-      };
+    {
+      name: 'list_drafts',
+      description: "Lists the caller's draft documents (read-only).",
+      parameters: { type: 'object', properties: {} },
+      destructive: false,
+      trigger: String.raw`\blist my drafts\b`,
+      run: (_args, context) => ({ drafts: drafts.list(context.owner) }),
     },
-  },
-  {
-    name: 'delete_draft',
-    description: 'Deletes a draft document (destructive: needs approval).',
-    parameters: {
-      type: 'object',
-      properties: { draft_id: { type: 'string' } },
-      required: ['draft_id'],
+    {
+      name: 'delete_draft',
+      description: 'Deletes a draft document (destructive: needs approval).',
+      parameters: {
+        type: 'object',
+        properties: { draft_id: { type: 'string' } },
+        required: ['draft_id'],
+      },
+      destructive: true,
+      trigger: String.raw`\bdelete the draft\b(?:\s+(?<draft_id>[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*))?`,
+      arguments: { draft_id: 'draft-1' },
+      run: (args, context) => {
+        const id = String(args.draft_id);
+        return { deleted: drafts.delete(context.owner, id), draft_id: id };
+      },
     },
-    destructive: true,
-    trigger: String.raw`\bdelete the draft\b(?:\s+(?<draft_id>[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*))?`,
-    arguments: { draft_id: 'draft-1' },
-    run: (args) => ({ deleted: true, draft_id: String(args.draft_id) }),
-  },
-];
+  ];
+}
+
+/** The demo server tools over one shared drafts store; a server builds its own with createDemoServerTools. */
+export const DEMO_SERVER_TOOLS: ServerToolConfig[] = createDemoServerTools();
+
+/** The demo prompt whose streamed turn fails after two chunks (JSON: a 500 before any answer). */
+export const DEMO_FAILING_PROMPT = 'Please fail this turn mid-stream.';
 
 /** The demo document's file name, relative to the demo upload directory. */
 export const DEMO_DOCUMENT = 'threadline-demo.md';

@@ -218,7 +218,8 @@ async function buildWithAttachments(
   created: number,
 ): Promise<Conversation> {
   const messages: ConversationMessage[] = [];
-  const fileIds: string[] = [];
+  // A Set, not includes() on the list: a request may carry hundreds of thousands of parts.
+  const fileIds = new Set<string>();
   const systemTexts: string[] = [];
   for (let i = 0; i < request.messages.length; i++) {
     const message = request.messages[i]!;
@@ -234,9 +235,9 @@ async function buildWithAttachments(
       if (part.type === 'text') continue;
       const attachment = await attachmentFor(state, identity, part, `messages[${i}].content[${j}]`, created);
       out.attachments.push(attachment);
-      if (attachment.fileId && !fileIds.includes(attachment.fileId)) fileIds.push(attachment.fileId);
+      if (attachment.fileId) fileIds.add(attachment.fileId);
     }
     messages.push(out);
   }
-  return { messages, fileIds, systemTexts };
+  return { messages, fileIds: [...fileIds], systemTexts };
 }

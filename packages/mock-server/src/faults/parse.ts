@@ -37,6 +37,26 @@ export interface FaultSet {
   changingIds?: boolean;
   /** `bad-usage`: usage whose total is not prompt + completion. */
   badUsage?: boolean;
+  /** `reject-as-completed`: a rejected approval records its paused run `completed`, not `approval_rejected`. */
+  rejectAsCompleted?: boolean;
+  /** `run-on-reject`: a rejected destructive tool runs anyway (the answer still says it was rejected). */
+  runOnReject?: boolean;
+  /** `rerun-decided`: an approval already decided is decided again (and runs again when approved). */
+  rerunDecided?: boolean;
+  /** `any-user-approves`: an approval id is found whoever sends the decision. */
+  anyUserApproves?: boolean;
+  /** `shared-session-memory`: every session of a user shares one memory. */
+  sharedSessionMemory?: boolean;
+  /** `store-without-session`: a turn without a session is stored where the user's sessions retrieve it. */
+  storeWithoutSession?: boolean;
+  /** `ingest-without-session`: ingest without a session header stores the documents instead of a 400. */
+  ingestWithoutSession?: boolean;
+  /** `files-any-user`: a stored file is served to whoever asks for its id. */
+  filesAnyUser?: boolean;
+  /** `body-limit=<bytes>`: the request body limit (default 33,554,432 bytes). */
+  bodyLimit?: number;
+  /** `accept-any-key`: with API keys on, any bearer key is accepted (a missing one is still 401). */
+  acceptAnyKey?: boolean;
 }
 
 export class FaultSpecError extends TypeError {
@@ -64,6 +84,8 @@ function flag(value: string | undefined, name: string): true {
 
 const MAX_MS = 10 * 60 * 1000;
 const MAX_CHUNKS = 1_000_000;
+/** `body-limit` may lower the limit or raise it up to 1 GiB. */
+const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
 
 const PARSERS: Record<string, Parser> = {
   status: (v, f, n) => {
@@ -128,6 +150,36 @@ const PARSERS: Record<string, Parser> = {
   },
   'bad-usage': (v, f, n) => {
     f.badUsage = flag(v, n);
+  },
+  'reject-as-completed': (v, f, n) => {
+    f.rejectAsCompleted = flag(v, n);
+  },
+  'run-on-reject': (v, f, n) => {
+    f.runOnReject = flag(v, n);
+  },
+  'rerun-decided': (v, f, n) => {
+    f.rerunDecided = flag(v, n);
+  },
+  'any-user-approves': (v, f, n) => {
+    f.anyUserApproves = flag(v, n);
+  },
+  'shared-session-memory': (v, f, n) => {
+    f.sharedSessionMemory = flag(v, n);
+  },
+  'store-without-session': (v, f, n) => {
+    f.storeWithoutSession = flag(v, n);
+  },
+  'ingest-without-session': (v, f, n) => {
+    f.ingestWithoutSession = flag(v, n);
+  },
+  'files-any-user': (v, f, n) => {
+    f.filesAnyUser = flag(v, n);
+  },
+  'body-limit': (v, f, n) => {
+    f.bodyLimit = integer(v, n, 0, MAX_BODY_LIMIT);
+  },
+  'accept-any-key': (v, f, n) => {
+    f.acceptAnyKey = flag(v, n);
   },
 };
 

@@ -6,7 +6,7 @@ import { checkDeclaredLength } from '../internal/body';
 import { HttpError } from '../internal/errors';
 import { jsonResponse, type OutboundResponse } from '../internal/wire';
 import type { Ledger, NewLedgerEntry } from '../memory/ledger';
-import { memoryScope } from '../memory/scope';
+import { faultedScope, memoryScope, scopeKey } from '../memory/scope';
 import { countTokens } from '../model/tokens';
 import { chunkText, extractText } from './extract';
 import { type IngestFile, readBucket, readFiles, resolveInside } from './sources';
@@ -15,7 +15,7 @@ const missing = (param: string, message: string) =>
   new HttpError({ status: 400, code: ERROR_CODES.missingParameter, param, message });
 
 /** The upload directory: config, else env ICE_UPLOAD_DIR, else the package's demo folder. */
-async function uploadDir(configured: string | undefined): Promise<string | null> {
+export async function uploadDir(configured: string | undefined): Promise<string | null> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return configured ?? env?.ICE_UPLOAD_DIR ?? (await demoUploadDir());
 }
@@ -28,13 +28,17 @@ async function uploadDir(configured: string | undefined): Promise<string | null>
 export function ingestRoute(ledger: Ledger) {
   return async (ctx: RequestContext): Promise<OutboundResponse> => {
     const { state, request } = ctx;
-    const principal = authenticate(state.config, request);
+    const principal = authenticate(state.config, request, ctx.faults);
     const identity = resolveIdentity(state.config, principal, request, { requireAgent: true });
     const { memory } = state.dialect;
-    const scope = memoryScope(state.dialect, identity.owner, (name) => request.header(name));
+    let scope = memoryScope(state.dialect, identity.owner, (name) => request.header(name));
     const query = new URLSearchParams(request.search);
     const sources = ['file_path', 'uri', 'filename'].filter((name) => query.has(name));
     ctx.body = Object.fromEntries(query);
+    // The ingest-without-session fault stores the documents in an unnamed session instead of refusing.
+    if (scope === null && ctx.faults.ingestWithoutSession) {
+      scope = { kind: 'session', id: '', key: scopeKey(identity.owner, 'session', '') };
+    }
     if (scope === null) {
       const header = memory.sessionHeader ?? memory.threadHeader;
       if (header === null) {
@@ -76,7 +80,7 @@ export function ingestRoute(ledger: Ledger) {
       }
     }
     // Everything is extracted before anything is stored: a bad file in a prefix stores nothing.
-    ledger.append(scope.key, entries);
+    ledger.append(faultedScope(scope, identity.owner, ctx.faults).key, entries);
     const names = files.length === 1 ? files[0]!.name : `${files.length} files`;
     return jsonResponse(200, {
       status: 'success',

@@ -4,7 +4,7 @@ import { lastUserMessage } from '../engine/view';
 import type { ServerState, StoredRun } from '../state';
 import type { Ledger, LedgerEntry, NewLedgerEntry } from './ledger';
 import { retrieve } from './retrieve';
-import { type MemoryScope, memoryScope } from './scope';
+import { faultedScope, type MemoryScope, memoryScope, scopeKey } from './scope';
 
 /** What the prepare step hands the finish step through `turn.extensions`. */
 interface TurnMemory {
@@ -87,11 +87,25 @@ function replyEntries(turn: Turn, reply: Reply, run: StoredRun): NewLedgerEntry[
 export function installMemory(state: ServerState, ledger: Ledger): void {
   state.hooks.prepare.push((turn) => {
     if (turn.tools.length > 0) return;
-    const scope = memoryScope(state.dialect, turn.identity.owner, turn.header);
-    if (scope === null) return;
+    const owner = turn.identity.owner;
+    let scope = memoryScope(state.dialect, owner, turn.header);
+    const unnamed = scopeKey(owner, 'session', '');
+    if (scope === null) {
+      // The store-without-session fault: a stateless turn is kept where every session of the user reads.
+      if (turn.faults.storeWithoutSession) {
+        const kept: TurnMemory = {
+          scope: { kind: 'session', id: '', key: unnamed },
+          added: addedMessages(turn.messages),
+        };
+        turn.extensions[MEMORY] = kept;
+      }
+      return;
+    }
+    scope = faultedScope(scope, owner, turn.faults);
     const memory: TurnMemory = { scope, added: addedMessages(turn.messages) };
     turn.extensions[MEMORY] = memory;
     const stored = ledger.list(scope.key);
+    if (turn.faults.storeWithoutSession && scope.kind === 'session') stored.push(...ledger.list(unnamed));
     if (scope.kind === 'thread') {
       // The server holds the thread: its history goes between the system messages and the new turn.
       const history = stored.filter((e) => e.kind === 'message').map(toConversation);

@@ -1,4 +1,5 @@
 import type { Dialect } from '@threadline/protocol';
+import type { FaultSet } from '../faults/parse';
 import { invalidValue } from '../internal/errors';
 import { CALLER_ID_RULE, isCallerId } from '../internal/ids';
 
@@ -33,4 +34,10 @@ export function memoryScope(
     return { kind, id, key: scopeKey(owner, kind, id) };
   };
   return pick(dialect.memory.threadHeader, 'thread') ?? pick(dialect.memory.sessionHeader, 'session');
+}
+
+/** The shared-session-memory fault: every session of an owner is one memory (turns and ingest alike). */
+export function faultedScope(scope: MemoryScope, owner: string, faults: FaultSet): MemoryScope {
+  if (!faults.sharedSessionMemory || scope.kind !== 'session') return scope;
+  return { ...scope, key: scopeKey(owner, 'session', '*') };
 }

@@ -20,8 +20,9 @@ const STREAM_HEADERS = {
 /** POST /v1/chat/completions: authenticate, validate, run the turn, answer as JSON or SSE. */
 export async function chatCompletions(ctx: RequestContext): Promise<OutboundResponse> {
   const { state, request: inbound, faults } = ctx;
-  const principal = authenticate(state.config, inbound);
-  const { value, bytes } = await readJsonBody(inbound);
+  const principal = authenticate(state.config, inbound, faults);
+  // The body-limit fault moves the limit, so a suite can catch a server whose limit is not 32 MiB.
+  const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
   ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
   const request = parseChatRequest(value, faults);
   const identity = resolveIdentity(state.config, principal, inbound, {

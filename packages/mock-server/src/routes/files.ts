@@ -9,10 +9,11 @@ import { faultedDownload } from '../stream/download';
 
 function ownedFile(ctx: RequestContext, id: string): StoredFile {
   const { config } = ctx.state;
-  const principal = authenticate(config, ctx.request);
+  const principal = authenticate(config, ctx.request, ctx.faults);
   const identity = resolveIdentity(config, principal, ctx.request, { requireAgent: true });
-  // Someone else's file answers exactly like a missing one: its existence is not disclosed.
-  const file = ctx.state.files.get(id, identity.owner);
+  // Someone else's file answers exactly like a missing one: its existence is not disclosed (unless the
+  // files-any-user fault is on).
+  const file = ctx.state.files.get(id, ctx.faults.filesAnyUser ? null : identity.owner);
   if (!file) throw notFound(`No file with id '${id}'.`);
   return file;
 }

@@ -10,13 +10,13 @@ const modelObject = (id: string) => ({ id, object: 'model', created: MODEL_CREAT
 
 /** GET /v1/models */
 export function listModels(ctx: RequestContext): OutboundResponse {
-  authenticate(ctx.state.config, ctx.request);
+  authenticate(ctx.state.config, ctx.request, ctx.faults);
   return jsonResponse(200, { object: 'list', data: ctx.state.config.models.map(modelObject) });
 }
 
 /** GET /v1/models/{model} */
 export function getModel(ctx: RequestContext, params: RouteParams): OutboundResponse {
-  authenticate(ctx.state.config, ctx.request);
+  authenticate(ctx.state.config, ctx.request, ctx.faults);
   const id = params.model!;
   if (!ctx.state.config.models.includes(id)) throw modelNotFound(id);
   return jsonResponse(200, modelObject(id));

@@ -11,8 +11,8 @@ export interface StoredFile extends FileObject {
 export interface FileStore {
   /** Stores a file, or returns the owner's existing file with the same bytes, name and type. */
   put(file: StoredFile): StoredFile;
-  /** The file if it exists and belongs to `owner`. */
-  get(id: string, owner: string): StoredFile | undefined;
+  /** The file if it exists and belongs to `owner` (null: any owner, for the files-any-user fault). */
+  get(id: string, owner: string | null): StoredFile | undefined;
   clear(): void;
 }
 
@@ -34,9 +34,9 @@ export class MemoryFileStore implements FileStore {
     return file;
   }
 
-  get(id: string, owner: string): StoredFile | undefined {
+  get(id: string, owner: string | null): StoredFile | undefined {
     const file = this.#byId.get(id);
-    return file && file.owner === owner ? file : undefined;
+    return file && (owner === null || file.owner === owner) ? file : undefined;
   }
 
   clear(): void {

@@ -6,6 +6,7 @@ import type { Row } from './sql';
 export class SqliteApprovalStore implements ApprovalStore {
   readonly #put;
   readonly #get;
+  readonly #getAny;
   readonly #decide;
   readonly #clear;
 
@@ -16,6 +17,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     );
     // The owner is part of the lookup: another owner's id reads as unknown, exactly like a made-up one.
     this.#get = db.prepare('SELECT * FROM approvals WHERE id = ? AND owner = ?');
+    this.#getAny = db.prepare('SELECT * FROM approvals WHERE id = ?');
     this.#decide = db.prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?');
     this.#clear = db.prepare('DELETE FROM approvals');
   }
@@ -24,8 +26,8 @@ export class SqliteApprovalStore implements ApprovalStore {
     this.#put.run(a.id, a.owner, a.runId, a.tool, a.arguments, a.status, a.createdAt, a.decidedAt);
   }
 
-  get(id: string, owner: string): PendingApproval | undefined {
-    const row = this.#get.get(id, owner) as Row | undefined;
+  get(id: string, owner: string | null): PendingApproval | undefined {
+    const row = (owner === null ? this.#getAny.get(id) : this.#get.get(id, owner)) as Row | undefined;
     if (!row) return undefined;
     return {
       id: row.id as string,

@@ -10,6 +10,7 @@ export class SqliteFileStore implements FileStore {
   readonly #insert;
   readonly #byContent;
   readonly #get;
+  readonly #getAny;
   readonly #clear;
 
   constructor(db: Database) {
@@ -20,6 +21,7 @@ export class SqliteFileStore implements FileStore {
       'SELECT * FROM files WHERE owner = ? AND sha256 = ? AND filename = ? AND mime_type = ?',
     );
     this.#get = db.prepare('SELECT * FROM files WHERE id = ? AND owner = ?');
+    this.#getAny = db.prepare('SELECT * FROM files WHERE id = ?');
     this.#clear = db.prepare('DELETE FROM files');
   }
 
@@ -32,8 +34,8 @@ export class SqliteFileStore implements FileStore {
     return file;
   }
 
-  get(id: string, owner: string): StoredFile | undefined {
-    const row = this.#get.get(id, owner) as Row | undefined;
+  get(id: string, owner: string | null): StoredFile | undefined {
+    const row = (owner === null ? this.#getAny.get(id) : this.#get.get(id, owner)) as Row | undefined;
     return row ? toStoredFile(row) : undefined;
   }
 

@@ -16,8 +16,8 @@ export interface PendingApproval {
 
 export interface ApprovalStore {
   put(approval: PendingApproval): void;
-  /** The approval if it exists and belongs to `owner`. */
-  get(id: string, owner: string): PendingApproval | undefined;
+  /** The approval if it exists and belongs to `owner` (null: any owner, for the any-user-approves fault). */
+  get(id: string, owner: string | null): PendingApproval | undefined;
   decide(id: string, status: Exclude<PendingApproval['status'], 'pending'>, at: number): void;
   clear(): void;
 }
@@ -29,9 +29,9 @@ export class MemoryApprovalStore implements ApprovalStore {
     this.#byId.set(approval.id, { ...approval });
   }
 
-  get(id: string, owner: string): PendingApproval | undefined {
+  get(id: string, owner: string | null): PendingApproval | undefined {
     const approval = this.#byId.get(id);
-    return approval && approval.owner === owner ? { ...approval } : undefined;
+    return approval && (owner === null || approval.owner === owner) ? { ...approval } : undefined;
   }
 
   decide(id: string, status: Exclude<PendingApproval['status'], 'pending'>, at: number): void {
