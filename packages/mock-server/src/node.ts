@@ -107,7 +107,10 @@ function inboundFrom(req: IncomingMessage, res: ServerResponse): InboundRequest 
 function sendBeforeBody(req: IncomingMessage, res: ServerResponse, out: OutboundResponse, payload: Buffer) {
   res.writeHead(out.status, { ...out.headers, 'content-length': String(payload.byteLength) });
   req.resume();
-  if (out.headers.connection !== 'close' || expectRejected.has(req)) {
+  // Node closes the connection after this answer when either side asked to: the rest of the body is
+  // then read first, as a close with upload bytes unread resets the connection, and a client that had
+  // not read the answer yet loses it.
+  if (expectRejected.has(req) || (out.headers.connection !== 'close' && res.shouldKeepAlive)) {
     res.end(payload);
     return;
   }
