@@ -79,6 +79,8 @@ export async function startEmbedded(options: { apiKey?: string } = {}): Promise<
       port: 0,
       host: '127.0.0.1',
       auth: { mode: 'api-key', apiKeys: [apiKey] },
+      // Only the suite talks to this server, and its fault runs set every fault in their own header.
+      headerFaults: 'all',
       uploadDir: join(root, 'uploads'),
       buckets: { [EMBEDDED_BUCKET]: join(root, 'bucket') },
       fixtures: [
