@@ -10,6 +10,7 @@ import type { FixtureStore } from './model/fixtures';
 import { Router } from './router';
 import { getJournal, getTools, resetServer } from './routes/admin';
 import { chatCompletions } from './routes/chat';
+import { createResponse } from './routes/responses';
 import {
   addFixtures,
   clearFaults,
@@ -63,6 +64,7 @@ export interface MockServer {
 function registerCoreRoutes(router: Router, control: boolean): void {
   router
     .add('POST', '/v1/chat/completions', chatCompletions)
+    .add('POST', '/v1/responses', createResponse)
     .add('GET', '/v1/models', listModels)
     .add('GET', '/v1/models/:model', getModel)
     .add('GET', '/v1/files/:id', getFile)

@@ -116,7 +116,7 @@ function streamReply(ctx: RequestContext, turn: Turn, reply: Reply, delayMs: num
 }
 
 /** The body of a scripted error: the fixture's own, or a typed error for its status. */
-function scriptedErrorBody(error: ScriptedError): unknown {
+export function scriptedErrorBody(error: ScriptedError): unknown {
   if (error.body !== undefined) return error.body;
   return formatErrorBody({
     message: `Scripted error (HTTP ${error.status}).`,
@@ -125,7 +125,7 @@ function scriptedErrorBody(error: ScriptedError): unknown {
   });
 }
 
-function scriptedError(error: ScriptedError): HttpError {
+export function scriptedError(error: ScriptedError): HttpError {
   return new HttpError({
     status: error.status,
     message: `Scripted error (HTTP ${error.status}).`,

@@ -1,0 +1,253 @@
+import { ERROR_CODES, SSE_CONTENT_TYPE } from '@threadline/protocol';
+import type { ChatMessage } from '@threadline/protocol/schemas';
+import { authenticate, resolveIdentity } from '../../auth/identity';
+import type { RequestContext } from '../../context';
+import { decideReply, finishRun, startTurn } from '../../engine/turn';
+import type { Reply, Turn } from '../../engine/types';
+import { JOURNAL_BODY_LIMIT, readJsonBody } from '../../internal/body';
+import { HttpError, typeForStatus } from '../../internal/errors';
+import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
+import type { ServerState } from '../../state';
+import { FramePump } from '../../stream/pump';
+import {
+  EventSequence,
+  eventBytes,
+  malformedEventBytes,
+  responseEvents,
+} from '../../stream/responses-events';
+import { scriptedError, scriptedErrorBody } from '../chat';
+import { chunkDelay } from '../chat-request';
+import { loadChain, saveChain } from './chain';
+import {
+  checkCallOutputs,
+  engineRequest,
+  type ParsedResponsesRequest,
+  parseResponsesRequest,
+  type ResponseEcho,
+} from './request';
+import { finalStatus, outputItems, replyMessages, responseResource } from './resource';
+
+const STREAM_HEADERS = {
+  'content-type': SSE_CONTENT_TYPE,
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+const previousNotFound = (id: string) =>
+  new HttpError({
+    status: 404,
+    code: ERROR_CODES.previousResponseNotFound,
+    param: 'previous_response_id',
+    message: `Previous response with id '${id}' not found.`,
+  });
+
+/** The approval hook names chat's field; on this door the decisions come in `input`. */
+function onThisDoor(error: unknown): unknown {
+  if (!(error instanceof HttpError) || error.param !== 'messages') return error;
+  return new HttpError({
+    status: error.status,
+    code: error.code,
+    type: error.type,
+    param: 'input',
+    message: error.message,
+    headers: error.headers,
+  });
+}
+
+/**
+ * POST /v1/responses: the second door onto the turn engine. The request becomes a turn (the
+ * conversation of `previous_response_id`, then the new input), the engine decides it, and the reply is
+ * rendered as a response resource or as named SSE events through the shared frame pump.
+ */
+export async function createResponse(ctx: RequestContext): Promise<OutboundResponse> {
+  const { state, request: inbound, faults } = ctx;
+  const principal = authenticate(state.config, inbound, faults);
+  const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
+  ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
+  const parsed = parseResponsesRequest(value, faults);
+  const { request } = parsed;
+  const identity = resolveIdentity(state.config, principal, inbound, {
+    user: request.user,
+    requireAgent: true,
+  });
+  const delayMs = request.stream ? chunkDelay(inbound, state.config.chunkDelayMs) : 0;
+  let history: ChatMessage[] = [];
+  if (request.previous_response_id != null) {
+    const found = loadChain(state, request.previous_response_id, identity.owner);
+    if (!found) throw previousNotFound(request.previous_response_id);
+    history = found;
+  }
+  const conversation = [...history, ...parsed.messages];
+  checkCallOutputs(conversation, request);
+  const instructions: ChatMessage[] = request.instructions
+    ? [{ role: 'system', content: request.instructions } as ChatMessage]
+    : [];
+
+  let turn: Turn;
+  try {
+    const started = startTurn(state, {
+      request: engineRequest(parsed, [...instructions, ...conversation]),
+      identity,
+      faults,
+      header: (name) => inbound.header(name),
+      onRun: (runId) => {
+        ctx.runId = runId;
+      },
+    });
+    turn = started instanceof Promise ? await started : started;
+  } catch (error) {
+    // Once a stream is asked for, an unknown model is told in the stream: created, then failed.
+    if (request.stream && error instanceof HttpError && error.modelNotFound && ctx.runId) {
+      return streamedFailure(ctx.runId, parsed, error);
+    }
+    throw error;
+  }
+
+  let reply: Reply;
+  try {
+    const decided = decideReply(state, turn);
+    reply = decided instanceof Promise ? await decided : decided;
+  } catch (error) {
+    finishRun(state, turn, null, 'failed');
+    throw onThisDoor(error);
+  }
+  const remember = () => {
+    if (!parsed.echo.store) return;
+    const added = parsed.messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
+    saveChain(state, turn.runId, {
+      owner: identity.owner,
+      messages: [...history, ...added, ...replyMessages(reply)],
+    });
+  };
+  if (reply.error && (!turn.stream || reply.error.afterChunks === undefined)) {
+    finishRun(state, turn, reply, 'failed');
+    throw scriptedError(reply.error);
+  }
+  const items = outputItems(turn.runId, reply);
+  if (!turn.stream) {
+    finishRun(state, turn, reply, 'completed');
+    remember();
+    const resource = responseResource(parsed.echo, {
+      id: turn.runId,
+      createdAt: turn.created,
+      model: turn.model,
+      status: finalStatus(reply),
+      output: items,
+      reply,
+      error: null,
+    });
+    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(resource) };
+  }
+  return streamResponse(ctx, state, turn, reply, parsed.echo, remember, delayMs);
+}
+
+/** The `error` event's fields: the standard's nested payload and the same fields flat. */
+function errorFields(code: string, message: string, status = 500): Record<string, unknown> {
+  const type = typeForStatus(status);
+  return { error: { type, code, message, param: null }, code, message, param: null };
+}
+
+function streamResponse(
+  ctx: RequestContext,
+  state: ServerState,
+  turn: Turn,
+  reply: Reply,
+  echo: ResponseEcho,
+  remember: () => void,
+  delayMs: number,
+): OutboundResponse {
+  const { faults } = ctx;
+  const sequence = new EventSequence();
+  const items = outputItems(turn.runId, reply);
+  const at = (
+    status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
+    error: { code: string; message: string } | null = null,
+  ) =>
+    responseResource(echo, {
+      id: turn.runId,
+      createdAt: turn.created,
+      model: turn.model,
+      status,
+      output: status === 'in_progress' || status === 'failed' ? [] : items,
+      reply: status === 'failed' ? null : reply,
+      error,
+    });
+  let failure = { code: faults.code ?? 'server_error', message: 'The stream failed.' };
+  const scripted = reply.error ? scriptedErrorBody(reply.error) : null;
+  const scriptedCode = (scripted as { error?: { code?: unknown } } | null)?.error?.code ?? null;
+  const events = responseEvents(reply, items, {
+    sequence,
+    resource: (status) => at(status),
+    terminal: () => ({ type: `response.${finalStatus(reply)}`, response: at(finalStatus(reply)) }),
+    scriptedFailure: () => {
+      const code = typeof scriptedCode === 'string' ? scriptedCode : 'server_error';
+      const message = `Scripted error (HTTP ${reply.error!.status}).`;
+      return {
+        error: errorFields(code, message, reply.error!.status),
+        response: at('failed', { code, message }),
+      };
+    },
+  });
+  const pump = new FramePump(events, {
+    delayMs,
+    faults,
+    // The terminal event of a failed stream: built when it is sent, so its sequence number follows.
+    get doneFrame() {
+      return eventBytes(sequence, 'response.failed', { response: at('failed', failure) });
+    },
+    errorFrame: () => {
+      sequence.giveBack();
+      failure = {
+        code: faults.code ?? 'server_error',
+        message: `Injected fault: the stream failed after ${faults.errorFrameAfter} chunks.`,
+      };
+      return eventBytes(sequence, 'error', errorFields(failure.code, failure.message));
+    },
+    malformedFrame: () => {
+      sequence.giveBack();
+      return malformedEventBytes(sequence);
+    },
+    failureFrame: (error) => {
+      failure = {
+        code: 'server_error',
+        message: `The stream failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
+      return eventBytes(sequence, 'error', errorFields(failure.code, failure.message));
+    },
+    onEnd: (end) => {
+      const outcome = end === 'delivered' ? (reply.error ? 'failed' : 'completed') : end;
+      finishRun(state, turn, reply, outcome);
+      if (outcome === 'completed') remember();
+    },
+  });
+  const headers = faults.wrongContentType
+    ? { ...STREAM_HEADERS, 'content-type': JSON_CONTENT_TYPE }
+    : { ...STREAM_HEADERS };
+  return { status: 200, headers, body: pump };
+}
+
+/** A stream that only says the turn failed before it began: created, then failed with the error's code. */
+function streamedFailure(runId: string, parsed: ParsedResponsesRequest, error: HttpError): OutboundResponse {
+  const sequence = new EventSequence();
+  const base = {
+    id: runId,
+    createdAt: Math.floor(Date.now() / 1000),
+    model: parsed.request.model ?? '',
+    output: [],
+    reply: null,
+  };
+  const created = eventBytes(sequence, 'response.created', {
+    response: responseResource(parsed.echo, { ...base, status: 'in_progress', error: null }),
+  });
+  const failed = eventBytes(sequence, 'response.failed', {
+    response: responseResource(parsed.echo, {
+      ...base,
+      status: 'failed',
+      error: { code: error.code ?? 'model_not_found', message: error.message },
+    }),
+  });
+  const bytes = new Uint8Array(created.byteLength + failed.byteLength);
+  bytes.set(created);
+  bytes.set(failed, created.byteLength);
+  return { status: 200, headers: { ...STREAM_HEADERS }, body: bytes };
+}

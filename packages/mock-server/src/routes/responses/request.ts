@@ -1,0 +1,274 @@
+import { ERROR_CODES } from '@threadline/protocol';
+import {
+  type ChatCompletionRequest,
+  type ChatMessage,
+  type InputContentPart,
+  type InputItem,
+  type ResponseFunctionTool,
+  type ResponsesRequest,
+  type ResponseToolChoice,
+  reportedIssue,
+  responsesRequestSchema,
+  type responseTextFormatSchema,
+} from '@threadline/protocol/schemas';
+import type { z } from 'zod';
+import type { FaultSet } from '../../faults/parse';
+import { HttpError, invalidValue } from '../../internal/errors';
+import { validationError } from '../../internal/validation';
+
+type ResponseTextFormat = z.infer<typeof responseTextFormatSchema>;
+
+/** What a response echoes of its request: every field the standard requires, null where not given. */
+export interface ResponseEcho {
+  previousResponseId: string | null;
+  instructions: string | null;
+  tools: ResponseFunctionTool[];
+  toolChoice: ResponseToolChoice;
+  parallelToolCalls: boolean;
+  textFormat: ResponseTextFormat;
+  temperature: number;
+  topP: number;
+  presencePenalty: number;
+  frequencyPenalty: number;
+  topLogprobs: number;
+  maxOutputTokens: number | null;
+  maxToolCalls: number | null;
+  store: boolean;
+  metadata: Record<string, string>;
+  truncation: 'auto' | 'disabled';
+  safetyIdentifier: string | null;
+  promptCacheKey: string | null;
+}
+
+/** A validated Responses request, ready to become a turn. */
+export interface ParsedResponsesRequest {
+  request: ResponsesRequest;
+  /** The input items as chat-shaped messages (what the turn engine reads). */
+  messages: ChatMessage[];
+  echo: ResponseEcho;
+}
+
+const invalidToolChoice = (message: string) =>
+  new HttpError({ status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice', message });
+
+/**
+ * Validates a Responses request with the protocol schema (a bad input item is reported at its own
+ * field), then `tool_choice`'s rules as on chat: it needs a non-empty `tools` array and may only name a
+ * tool in it (skipped under ignore-tool-choice).
+ */
+export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedResponsesRequest {
+  const parsed = responsesRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = reportedIssue(parsed.error.issues) ?? parsed.error.issues[0]!;
+    throw validationError({ issues: [issue] } as unknown as z.ZodError, body);
+  }
+  const request = parsed.data;
+  const tools = request.tools ?? [];
+  const choice = request.tool_choice;
+  if (choice != null && !faults.ignoreToolChoice) {
+    if (tools.length === 0)
+      throw invalidToolChoice('tool_choice is only allowed with a non-empty tools array.');
+    if (typeof choice === 'object' && !tools.some((tool) => tool.name === choice.name)) {
+      throw invalidToolChoice(`tool_choice names '${choice.name}', which is not in tools.`);
+    }
+  }
+  const messages: ChatMessage[] = [];
+  if (typeof request.input === 'string')
+    messages.push({ role: 'user', content: request.input } as ChatMessage);
+  else for (let i = 0; i < (request.input ?? []).length; i++) addItem(messages, request.input![i]!, i);
+  return { request, messages, echo: echoOf(request) };
+}
+
+function echoOf(request: ResponsesRequest): ResponseEcho {
+  const format = request.text?.format;
+  const textFormat: ResponseTextFormat =
+    format?.type === 'json_schema'
+      ? {
+          type: 'json_schema',
+          name: format.name,
+          description: format.description ?? null,
+          schema: null,
+          strict: format.strict ?? false,
+        }
+      : format?.type === 'json_object'
+        ? { type: 'json_object' }
+        : { type: 'text' };
+  return {
+    previousResponseId: request.previous_response_id ?? null,
+    instructions: request.instructions ?? null,
+    tools: (request.tools ?? []).map((tool) => ({
+      type: 'function',
+      name: tool.name,
+      description: tool.description ?? null,
+      parameters: tool.parameters ?? null,
+      strict: tool.strict ?? null,
+    })),
+    toolChoice: request.tool_choice ?? 'auto',
+    parallelToolCalls: request.parallel_tool_calls ?? true,
+    textFormat,
+    temperature: request.temperature ?? 1,
+    topP: request.top_p ?? 1,
+    presencePenalty: request.presence_penalty ?? 0,
+    frequencyPenalty: request.frequency_penalty ?? 0,
+    topLogprobs: request.top_logprobs ?? 0,
+    maxOutputTokens: request.max_output_tokens ?? null,
+    maxToolCalls: request.max_tool_calls ?? null,
+    store: request.store !== false,
+    metadata: request.metadata ?? {},
+    truncation: request.truncation ?? 'disabled',
+    safetyIdentifier: null,
+    promptCacheKey: null,
+  };
+}
+
+/** The chat content part an input part stands for (inline bytes are stored by the engine). */
+function chatPart(part: InputContentPart, param: string): unknown {
+  if (part.type === 'input_text') return { type: 'text', text: part.text };
+  if (part.type === 'input_image') {
+    if (part.image_url != null) return { type: 'image_url', image_url: { url: part.image_url } };
+    return { type: 'file', file: { file_id: part.file_id } };
+  }
+  if (part.file_data != null) {
+    return {
+      type: 'file',
+      file: { file_data: part.file_data, ...(part.filename != null ? { filename: part.filename } : {}) },
+    };
+  }
+  if (part.file_id != null) return { type: 'file', file: { file_id: part.file_id } };
+  throw invalidValue(`${param}.file_url`, 'file_url is not supported: send file_data or file_id.');
+}
+
+const textOf = (content: string | ReadonlyArray<{ type: string; text?: string; refusal?: string }>) =>
+  typeof content === 'string'
+    ? content
+    : content
+        .map((part) => part.text ?? part.refusal ?? '')
+        .filter((text) => text !== '')
+        .join('\n');
+
+/** The assistant message a replayed call joins: the one just before it, or a new one. */
+function assistantFor(messages: ChatMessage[]): { tool_calls: unknown[] } {
+  const last = messages[messages.length - 1] as { role: string; tool_calls?: unknown[] } | undefined;
+  if (last?.role === 'assistant') {
+    last.tool_calls ??= [];
+    return last as { tool_calls: unknown[] };
+  }
+  const created = { role: 'assistant', content: null, tool_calls: [] as unknown[] };
+  messages.push(created as unknown as ChatMessage);
+  return created;
+}
+
+const toolCall = (id: string, name: string, args: string) => ({
+  id,
+  type: 'function',
+  function: { name, arguments: args },
+});
+
+/** One input item as the chat messages the engine reads (docs/protocol.md, Responses request → turn). */
+function addItem(messages: ChatMessage[], item: InputItem, index: number): void {
+  const param = `input[${index}]`;
+  const push = (message: Record<string, unknown>) => messages.push(message as unknown as ChatMessage);
+  switch (item.type) {
+    case undefined:
+    case 'message': {
+      if (item.role === 'user' && typeof item.content !== 'string') {
+        const parts = item.content.map((part, j) => chatPart(part, `${param}.content[${j}]`));
+        push({ role: 'user', content: parts });
+      } else push({ role: item.role, content: textOf(item.content) });
+      return;
+    }
+    case 'function_call':
+      assistantFor(messages).tool_calls.push(toolCall(item.call_id, item.name, item.arguments));
+      return;
+    case 'function_call_output':
+      push({ role: 'tool', tool_call_id: item.call_id, content: textOf(item.output) });
+      return;
+    case 'mcp_approval_request':
+      assistantFor(messages).tool_calls.push(toolCall(item.id, item.name, item.arguments));
+      return;
+    case 'mcp_approval_response':
+      // The decision a chat tool message answering the approval id carries.
+      push({
+        role: 'tool',
+        tool_call_id: item.approval_request_id,
+        content: item.approve ? 'approve' : 'reject',
+      });
+      return;
+    case 'mcp_call':
+      // An executed server call, as memory records one: the call, then its result.
+      assistantFor(messages).tool_calls.push(toolCall(item.id, item.name, item.arguments));
+      push({ role: 'tool', tool_call_id: item.id, content: item.output ?? '' });
+      return;
+    case 'reasoning':
+      // The deterministic model does not reason: a replayed reasoning item adds nothing.
+      return;
+    case 'item_reference':
+    case 'compaction':
+      throw invalidValue(`${param}.type`, `input items of type '${item.type}' are not supported yet.`);
+  }
+}
+
+/** The chat-shaped request the turn engine reads for this Responses request. */
+export function engineRequest(
+  parsed: ParsedResponsesRequest,
+  messages: ChatMessage[],
+): ChatCompletionRequest {
+  const { request } = parsed;
+  const choice = request.tool_choice;
+  const format = request.text?.format;
+  return {
+    model: request.model ?? '',
+    messages,
+    stream: request.stream === true,
+    ...(request.user != null ? { user: request.user } : {}),
+    ...(request.max_output_tokens != null ? { max_tokens: request.max_output_tokens } : {}),
+    ...(request.parallel_tool_calls != null ? { parallel_tool_calls: request.parallel_tool_calls } : {}),
+    ...(request.tools && request.tools.length > 0
+      ? {
+          tools: request.tools.map((tool) => ({
+            type: 'function' as const,
+            function: {
+              name: tool.name,
+              ...(tool.description != null ? { description: tool.description } : {}),
+              ...(tool.parameters != null ? { parameters: tool.parameters } : {}),
+            },
+          })),
+        }
+      : {}),
+    ...(choice != null
+      ? {
+          tool_choice:
+            typeof choice === 'string'
+              ? choice
+              : { type: 'function' as const, function: { name: choice.name } },
+        }
+      : {}),
+    ...(format?.type === 'json_schema'
+      ? {
+          response_format: { type: 'json_schema', json_schema: { name: format.name, schema: format.schema } },
+        }
+      : format?.type === 'json_object'
+        ? { response_format: { type: 'json_object' } }
+        : {}),
+  } as ChatCompletionRequest;
+}
+
+/**
+ * Every `function_call_output` must answer a call made earlier in the conversation (the previous
+ * response's or a replayed `function_call`): otherwise the continuation is an error, written nowhere.
+ */
+export function checkCallOutputs(messages: readonly ChatMessage[], request: ResponsesRequest): void {
+  if (typeof request.input === 'string' || !request.input) return;
+  const issued = new Set<string>();
+  for (const message of messages) {
+    if (message.role === 'assistant') for (const call of message.tool_calls ?? []) issued.add(call.id);
+  }
+  request.input.forEach((item, i) => {
+    if (item.type === 'function_call_output' && !issued.has(item.call_id)) {
+      throw invalidValue(
+        `input[${i}].call_id`,
+        `No function_call with call_id '${item.call_id}' precedes this function_call_output.`,
+      );
+    }
+  });
+}

@@ -1,0 +1,186 @@
+import { parseApprovalId } from '@threadline/protocol';
+import type { ChatMessage, ResponseResource } from '@threadline/protocol/schemas';
+import type { Reply } from '../../engine/types';
+import type { ResponseEcho } from './request';
+
+/** The label every server tool carries: they are this server's own, not a remote MCP server's. */
+export const SERVER_LABEL = 'threadline';
+
+/** Output items as the resource and the stream carry them (final form: status `completed`). */
+export type OutputItem =
+  | {
+      type: 'message';
+      id: string;
+      status: 'completed' | 'incomplete';
+      role: 'assistant';
+      content: Array<{ type: 'output_text'; text: string; annotations: []; logprobs: [] }>;
+    }
+  | {
+      type: 'function_call';
+      id: string;
+      call_id: string;
+      name: string;
+      arguments: string;
+      status: 'completed';
+    }
+  | {
+      type: 'mcp_call';
+      id: string;
+      server_label: string;
+      name: string;
+      arguments: string;
+      output: string | null;
+      error: null;
+      status: 'completed';
+      approval_request_id: string | null;
+    }
+  | { type: 'mcp_approval_request'; id: string; server_label: string; name: string; arguments: string };
+
+const suffix = (runId: string) => runId.replace(/^run_/, '');
+
+/**
+ * The output of a turn, in order: one `mcp_call` per server tool the run executed, then the message,
+ * or the client `function_call`s, or the `mcp_approval_request` of a pause.
+ */
+export function outputItems(runId: string, reply: Reply): OutputItem[] {
+  const items: OutputItem[] = [];
+  for (const call of reply.runToolCalls ?? []) {
+    if (call.status !== 'executed') continue;
+    const approval = parseApprovalId(call.id);
+    items.push({
+      type: 'mcp_call',
+      id: `mcp_${approval ? approval.toolCallId : call.id}`,
+      server_label: SERVER_LABEL,
+      name: call.name,
+      arguments: call.arguments,
+      output: call.result ?? null,
+      error: null,
+      status: 'completed',
+      approval_request_id: approval ? call.id : null,
+    });
+  }
+  if (reply.stopReason === 'awaiting_approval') {
+    for (const call of reply.toolCalls) {
+      items.push({
+        type: 'mcp_approval_request',
+        id: call.id,
+        server_label: SERVER_LABEL,
+        name: call.name,
+        arguments: call.arguments,
+      });
+    }
+    return items;
+  }
+  for (const call of reply.toolCalls) {
+    items.push({
+      type: 'function_call',
+      id: `fc_${call.id}`,
+      call_id: call.id,
+      name: call.name,
+      arguments: call.arguments,
+      status: 'completed',
+    });
+  }
+  if (reply.text !== null && reply.toolCalls.length === 0) {
+    items.push({
+      type: 'message',
+      id: `msg_${suffix(runId)}`,
+      status: reply.finishReason === 'length' ? 'incomplete' : 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: reply.text, annotations: [], logprobs: [] }],
+    });
+  }
+  return items;
+}
+
+export interface ResourceState {
+  id: string;
+  createdAt: number;
+  model: string;
+  status: ResponseResource['status'];
+  output: OutputItem[];
+  reply: Reply | null;
+  error: { code: string; message: string } | null;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The response resource: the JSON answer, and the `response` of every lifecycle event. */
+export function responseResource(echo: ResponseEcho, at: ResourceState): ResponseResource {
+  const usage = at.reply?.usage;
+  const done = at.status !== 'in_progress' && at.status !== 'queued';
+  return {
+    id: at.id,
+    object: 'response',
+    created_at: at.createdAt,
+    completed_at: done ? nowSeconds() : null,
+    status: at.status,
+    incomplete_details: at.status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    model: at.model,
+    previous_response_id: echo.previousResponseId,
+    instructions: echo.instructions,
+    output: at.output,
+    error: at.error,
+    tools: echo.tools,
+    tool_choice: echo.toolChoice,
+    truncation: echo.truncation,
+    parallel_tool_calls: echo.parallelToolCalls,
+    text: { format: echo.textFormat },
+    top_p: echo.topP,
+    presence_penalty: echo.presencePenalty,
+    frequency_penalty: echo.frequencyPenalty,
+    top_logprobs: echo.topLogprobs,
+    temperature: echo.temperature,
+    reasoning: null,
+    usage:
+      done && usage
+        ? {
+            input_tokens: usage.prompt_tokens,
+            output_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens_details: { reasoning_tokens: 0 },
+          }
+        : null,
+    max_output_tokens: echo.maxOutputTokens,
+    max_tool_calls: echo.maxToolCalls,
+    store: echo.store,
+    background: false,
+    service_tier: 'default',
+    metadata: echo.metadata,
+    safety_identifier: echo.safetyIdentifier,
+    prompt_cache_key: echo.promptCacheKey,
+  } as ResponseResource;
+}
+
+/** How a finished turn's response ends: `incomplete` when the token limit cut the text. */
+export const finalStatus = (reply: Reply): 'completed' | 'incomplete' =>
+  reply.finishReason === 'length' ? 'incomplete' : 'completed';
+
+/**
+ * What a finished response adds to its conversation for `previous_response_id`, as memory records a
+ * turn: executed server calls with their results, the pause's call, client calls, the text.
+ */
+export function replyMessages(reply: Reply): ChatMessage[] {
+  const out: Array<Record<string, unknown>> = [];
+  for (const call of reply.runToolCalls ?? []) {
+    // A call resumed by approval is in the conversation already, as the pause and its decision.
+    if (call.status !== 'executed' || parseApprovalId(call.id) !== null) continue;
+    out.push({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } },
+      ],
+    });
+    out.push({ role: 'tool', tool_call_id: call.id, content: call.result ?? '' });
+  }
+  const toolCalls = reply.toolCalls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  if (toolCalls.length > 0) out.push({ role: 'assistant', content: reply.text, tool_calls: toolCalls });
+  else if (reply.text) out.push({ role: 'assistant', content: reply.text });
+  return out as unknown as ChatMessage[];
+}

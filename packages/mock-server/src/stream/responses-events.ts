@@ -1,0 +1,128 @@
+import { encodeSSE } from '@threadline/protocol';
+import type { Reply } from '../engine/types';
+import type { OutputItem } from '../routes/responses/resource';
+import { splitArguments } from './chunks';
+import type { Frame } from './pump';
+
+const encoder = new TextEncoder();
+
+/**
+ * Hands out `sequence_number`s: 0 first, one more per event. A frame the pump pulled but never sent
+ * (a stream fault fired in its place) gives its number back, so what the client sees has no gap.
+ */
+export class EventSequence {
+  #next = 0;
+
+  take(): number {
+    return this.#next++;
+  }
+
+  /** The last frame taken was not sent: the next event reuses its number. */
+  giveBack(): void {
+    if (this.#next > 0) this.#next--;
+  }
+}
+
+/** One named event (`event: <type>` and its `data:` line), encoded once. */
+export function eventBytes(
+  sequence: EventSequence,
+  type: string,
+  fields: Record<string, unknown>,
+): Uint8Array {
+  return encoder.encode(encodeSSE({ type, sequence_number: sequence.take(), ...fields }, { event: type }));
+}
+
+export interface ResponseStreamParts {
+  sequence: EventSequence;
+  /** The resource in a given status, with the output so far. */
+  resource(status: 'in_progress', output: OutputItem[]): unknown;
+  /** The terminal event's type and resource, once every item is done. */
+  terminal(): { type: string; response: unknown };
+  /** A scripted mid-stream failure: the `error` event's fields, and the failed resource. */
+  scriptedFailure(): { error: Record<string, unknown>; response: unknown };
+}
+
+/** An item as announced by `response.output_item.added`: in progress, nothing of it yet. */
+function opened(item: OutputItem): OutputItem {
+  switch (item.type) {
+    case 'message':
+      return { ...item, status: 'in_progress' as 'completed', content: [] };
+    case 'function_call':
+      return { ...item, status: 'in_progress' as 'completed', arguments: '' };
+    case 'mcp_call':
+      return { ...item, status: 'in_progress' as 'completed', output: null };
+    case 'mcp_approval_request':
+      return item;
+  }
+}
+
+/**
+ * The events of one Responses turn, produced lazily (docs/protocol.md, Event sequence): created and
+ * in_progress, then each item added → its content → done, then exactly one terminal event. Text and
+ * argument deltas are the `chunk` frames the `*-after=<n>` faults count.
+ */
+export function* responseEvents(
+  reply: Reply,
+  items: OutputItem[],
+  parts: ResponseStreamParts,
+): Generator<Frame, void, undefined> {
+  const { sequence } = parts;
+  const event = (type: string, fields: Record<string, unknown>, kind: Frame['kind'] = 'event'): Frame => ({
+    kind,
+    bytes: eventBytes(sequence, type, fields),
+  });
+  yield event('response.created', { response: parts.resource('in_progress', []) });
+  yield event('response.in_progress', { response: parts.resource('in_progress', []) });
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    const position = { item_id: item.id, output_index: index };
+    yield event('response.output_item.added', { output_index: index, item: opened(item) });
+    if (item.type === 'message') {
+      const text = item.content[0]!.text;
+      const content = { ...position, content_index: 0 };
+      yield event('response.content_part.added', {
+        ...content,
+        part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+      });
+      const limit = reply.error?.afterChunks ?? reply.pieces.length;
+      for (let i = 0; i < reply.pieces.length && i < limit; i++) {
+        yield event(
+          'response.output_text.delta',
+          { ...content, delta: reply.pieces[i], logprobs: [] },
+          'chunk',
+        );
+      }
+      if (reply.error) {
+        // A scripted failure after some text: the error event, then the failed response ends the stream.
+        const failure = parts.scriptedFailure();
+        yield event('error', failure.error, 'error');
+        yield event('response.failed', { response: failure.response }, 'done');
+        return;
+      }
+      yield event('response.output_text.done', { ...content, text, logprobs: [] });
+      yield event('response.content_part.done', { ...content, part: item.content[0] });
+    } else if (item.type === 'function_call') {
+      for (const delta of splitArguments(item.arguments)) {
+        yield event('response.function_call_arguments.delta', { ...position, delta }, 'chunk');
+      }
+      yield event('response.function_call_arguments.done', {
+        ...position,
+        name: item.name,
+        arguments: item.arguments,
+      });
+    } else if (item.type === 'mcp_call') {
+      yield event('response.mcp_call.in_progress', position);
+      yield event('response.mcp_call.completed', position);
+    }
+    yield event('response.output_item.done', { output_index: index, item });
+  }
+  const end = parts.terminal();
+  yield event(end.type, { response: end.response }, 'done');
+}
+
+/** An event whose data is cut-off JSON: what the malformed-chunk-after fault sends on this door. */
+export function malformedEventBytes(sequence: EventSequence): Uint8Array {
+  return encoder.encode(
+    `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${sequence.take()},"delta":\n\n`,
+  );
+}
