@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { KeyIds } from './auth/owners';
 import { type FaultSet, parseFaultSpec } from './faults/parse';
 import { fixtureSchema, type ParsedFixture } from './model/fixture-schema';
+import { STORE_NAMES, type StoreName } from './state/limits';
 import { serverToolSchema } from './tools/schema';
 
 export const DEFAULT_MODELS = ['threadline-mini', 'threadline-large'] as const;
@@ -37,6 +38,11 @@ const authSchema = z.strictObject({
   /** agent-token mode: tenant-admin tokens; the call names the agent (`user` field or agent header). */
   adminTokens: z.array(z.strictObject({ token: z.string().min(1), tenant: z.string().min(1) })).optional(),
   agents: z.array(agentSchema).optional(),
+});
+
+const storeCapSchema = z.strictObject({
+  maxCount: z.number().int().min(1).optional(),
+  maxBytes: z.number().int().min(1).optional(),
 });
 
 const faultSpec = z.string().superRefine((spec, ctx) => {
@@ -85,6 +91,15 @@ export const mockServerConfigSchema = z.strictObject({
    * that lift the separation between callers or raise the body limit; `all` (a suite faulting itself).
    */
   headerFaults: z.enum(['safe', 'all']).optional(),
+  /** Caps of the in-memory stores, per store (docs/mock-server.md, Limits and safety). */
+  storeLimits: z
+    .strictObject(
+      Object.fromEntries(STORE_NAMES.map((name) => [name, storeCapSchema.optional()])) as Record<
+        StoreName,
+        z.ZodOptional<typeof storeCapSchema>
+      >,
+    )
+    .optional(),
 });
 
 /** Everything is optional: `createMockServer()` with no config serves the defaults. */

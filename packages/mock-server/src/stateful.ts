@@ -24,13 +24,17 @@ export function installStateful(
   const drafts = new DemoDrafts();
   const tools = new ServerTools(
     configured ?? createDemoServerTools(drafts).map((tool) => serverToolSchema.parse(tool)),
+    state.storeLimits.toolRuns,
   );
   if (configured === undefined) installDemoFailure(state);
   const parts: StatefulParts = {
-    ledger: stores.ledger ?? new MemoryLedger(),
+    ledger: stores.ledger ?? new MemoryLedger(state.storeLimits.memory),
     tools,
-    approvals: stores.approvals ?? new MemoryApprovalStore(),
+    approvals: stores.approvals ?? new MemoryApprovalStore(state.storeLimits.approvals),
   };
+  state.stores.set('memory', () => parts.ledger);
+  state.stores.set('approvals', () => parts.approvals);
+  state.stores.set('toolRuns', () => tools);
   // Approvals decide before memory retrieval matters; memory prepares the context first either way.
   installMemory(state, parts.ledger);
   installServerTools(state, tools, parts.approvals);

@@ -58,6 +58,11 @@ describe.each(TARGETS)('models, health, errors, CORS (%s)', (_name, make) => {
       engine: 'Threadline reference server',
       ledger_status: 'connected',
       cache_status: 'connected',
+      // How full each bounded in-memory store is (hardening-memory.test.ts checks the numbers).
+      stores: expect.objectContaining({
+        runs: expect.objectContaining({ count: expect.any(Number), maxBytes: expect.any(Number) }),
+        journal: expect.objectContaining({ evicted: 0 }),
+      }),
     });
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../config';
+import { FIXTURE_CAP } from '../state/limits';
 import { compileUserRegex, type Fixture, fixtureSchema, type ParsedFixture } from './fixture-schema';
 
 /** What a fixture matches against, taken from the turn. */
@@ -24,6 +25,8 @@ interface StoredFixture {
   fixture: ParsedFixture & { id: string };
   regex: RegExp | null;
   remaining: number | null;
+  /** Estimated size of an added fixture, counted against FIXTURE_CAP; 0 for configured ones. */
+  bytes: number;
 }
 
 /** A fixture as `list()` shows it: its id and, for limited ones, the uses left. */
@@ -49,7 +52,22 @@ export class FixtureStore {
   add(input: Fixture | Fixture[]): ListedFixture[] {
     const parsed = fixtureList.safeParse(Array.isArray(input) ? input : [input]);
     if (!parsed.success) throw new FixtureError(`invalid fixture: ${describeIssues(parsed.error)}`);
-    return parsed.data.map((fixture) => this.#store(fixture));
+    // Bounded like every store, but refused rather than evicting: the oldest fixtures match first.
+    const sizes = parsed.data.map((fixture) => 64 + JSON.stringify(fixture).length);
+    let count = sizes.length;
+    let bytes = sizes.reduce((sum, size) => sum + size, 0);
+    for (const entry of this.#entries) {
+      if (entry.bytes === 0) continue;
+      count++;
+      bytes += entry.bytes;
+    }
+    if (count > FIXTURE_CAP.maxCount || bytes > FIXTURE_CAP.maxBytes) {
+      throw new FixtureError(
+        `the fixture store is full (at most ${FIXTURE_CAP.maxCount} added fixtures, ${FIXTURE_CAP.maxBytes} bytes); ` +
+          'delete some with DELETE /__threadline/fixtures',
+      );
+    }
+    return parsed.data.map((fixture, i) => this.#store(fixture, sizes[i]));
   }
 
   list(): ListedFixture[] {
@@ -93,12 +111,13 @@ export class FixtureStore {
     return undefined;
   }
 
-  #store(fixture: ParsedFixture): ListedFixture {
+  #store(fixture: ParsedFixture, bytes = 0): ListedFixture {
     const id = fixture.id ?? `fx_${this.#nextId++}`;
     const entry: StoredFixture = {
       fixture: { ...fixture, id },
       regex: fixture.match.userRegex === undefined ? null : compileUserRegex(fixture.match.userRegex),
       remaining: fixture.times ?? null,
+      bytes,
     };
     this.#entries.push(entry);
     return { ...entry.fixture, remaining: entry.remaining };

@@ -1,10 +1,12 @@
 import type { RequestContext } from '../context';
 import { jsonResponse, type OutboundResponse } from '../internal/wire';
+import { hasUsage } from '../state/bounded';
 
 /**
  * GET /health: no credentials needed, so load balancers and probes can call it. Every dialect answers
  * with ICE's four fields; `engine` names the family emulated, and `ledger_status` is `disabled` for a
- * family without server-side memory (its headers are not honoured, nothing is stored).
+ * family without server-side memory (its headers are not honoured, nothing is stored). `stores` shows
+ * how full each in-memory store is and how many entries it evicted (counts and sizes only, no content).
  */
 export function health(ctx: RequestContext): OutboundResponse {
   const { config, dialect } = ctx.state;
@@ -15,5 +17,15 @@ export function health(ctx: RequestContext): OutboundResponse {
     engine: emulated ? config.engine : `${config.engine} (${dialect.name} dialect)`,
     ledger_status: hasMemory ? 'connected' : 'disabled',
     cache_status: 'connected',
+    stores: storeUsage(ctx),
   });
+}
+
+function storeUsage(ctx: RequestContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, store] of ctx.state.stores) {
+    const current = store();
+    out[name] = hasUsage(current) ? current.usage() : { persistent: true };
+  }
+  return out;
 }

@@ -1,4 +1,6 @@
 import type { FileObject } from '@threadline/protocol';
+import { BoundedMap, type MeteredStore, type StoreCap, type StoreUsage } from './bounded';
+import { DEFAULT_STORE_CAPS } from './limits';
 
 /** A stored file: its metadata, its bytes and its owner. */
 export interface StoredFile extends FileObject {
@@ -21,16 +23,28 @@ export function toFileObject(file: StoredFile): FileObject {
   return object;
 }
 
-export class MemoryFileStore implements FileStore {
-  readonly #byId = new Map<string, StoredFile>();
+const contentKey = (file: StoredFile) =>
+  `${file.owner}\u0000${file.sha256}\u0000${file.filename}\u0000${file.mime_type ?? ''}`;
+
+/** Files in memory, bounded by count and bytes; the oldest are evicted first. */
+export class MemoryFileStore implements FileStore, MeteredStore {
+  readonly #byId: BoundedMap<StoredFile>;
   readonly #byContent = new Map<string, StoredFile>();
 
+  constructor(cap: StoreCap = DEFAULT_STORE_CAPS.files) {
+    this.#byId = new BoundedMap(cap, (_id, file) => {
+      if (this.#byContent.get(contentKey(file)) === file) this.#byContent.delete(contentKey(file));
+    });
+  }
+
   put(file: StoredFile): StoredFile {
-    const key = `${file.owner}\u0000${file.sha256}\u0000${file.filename}\u0000${file.mime_type ?? ''}`;
+    const key = contentKey(file);
     const existing = this.#byContent.get(key);
     if (existing) return existing;
-    this.#byId.set(file.id, file);
+    // The content index is filled first: storing may evict, and eviction cleans the index.
     this.#byContent.set(key, file);
+    const bytes = 256 + file.data.byteLength + file.filename.length + file.owner.length;
+    this.#byId.set(file.id, file, bytes);
     return file;
   }
 
@@ -42,5 +56,9 @@ export class MemoryFileStore implements FileStore {
   clear(): void {
     this.#byId.clear();
     this.#byContent.clear();
+  }
+
+  usage(): StoreUsage {
+    return this.#byId.usage();
   }
 }

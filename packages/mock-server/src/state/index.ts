@@ -5,6 +5,7 @@ import { FaultQueue } from '../faults/queue';
 import { FixtureStore } from '../model/fixtures';
 import { type FileStore, MemoryFileStore } from './files';
 import { Journal } from './journal';
+import { resolveStoreLimits, type StoreLimits } from './limits';
 import { MemoryRunStore, type RunStore, type StoredRun } from './runs';
 
 /**
@@ -37,21 +38,35 @@ export interface ServerState {
   readonly faults: FaultQueue;
   readonly journal: Journal;
   readonly hooks: TurnHooks;
+  /** The caps of the in-memory stores: the defaults with the config's `storeLimits` laid over them. */
+  readonly storeLimits: StoreLimits;
+  /**
+   * The stores `GET /health` reports on, by name, each read when asked (runs and files can be replaced
+   * by the `db` file's, which report `{ persistent: true }`). Plugins add their own.
+   */
+  readonly stores: Map<string, () => unknown>;
   /** Run by `reset()` after the built-in stores are emptied: plugins empty their own. */
   readonly resetHandlers: Array<() => void>;
   reset(): void;
 }
 
 export function createState(config: ResolvedConfig): ServerState {
+  const storeLimits = resolveStoreLimits(config.input.storeLimits);
   const state: ServerState = {
     config,
     dialect: config.dialect,
-    runs: new MemoryRunStore(),
-    files: new MemoryFileStore(),
+    runs: new MemoryRunStore(storeLimits.runs),
+    files: new MemoryFileStore(storeLimits.files),
     fixtures: new FixtureStore(config.fixtures),
     faults: new FaultQueue(),
-    journal: new Journal(),
+    journal: new Journal(storeLimits.journal),
     hooks: { prepare: [], decide: [], transform: [], finish: [] },
+    storeLimits,
+    stores: new Map<string, () => unknown>([
+      ['runs', () => state.runs],
+      ['journal', () => state.journal],
+      ['files', () => state.files],
+    ]),
     resetHandlers: [],
     reset() {
       state.runs.clear();

@@ -1,3 +1,6 @@
+import type { MeteredStore, StoreCap, StoreUsage } from './bounded';
+import { DEFAULT_STORE_CAPS } from './limits';
+
 /** One handled request, as the journal keeps it. */
 export interface JournalEntry {
   /** 1-based, in arrival order. */
@@ -53,30 +56,84 @@ interface Stored {
   seq: number;
   record: JournalRecord;
   entry: JournalEntry | null;
+  /** Estimated size, counted against the journal's byte cap. */
+  bytes: number;
 }
 
 /**
- * The most recent requests, oldest first; bounded so a long-running server does not grow forever.
- * Recording is cheap (no copying or masking on the request path); entries are built when listed.
+ * The estimated size of a record (headers at a flat 1 KiB: node caps them at 16 KiB). A body that cannot
+ * be turned back into JSON is replaced by a note, so one odd body never breaks listing the journal.
  */
-export class Journal {
+function recordBytes(record: JournalRecord): number {
+  let bodyBytes = 0;
+  if (record.body !== null && record.body !== undefined) {
+    try {
+      bodyBytes = JSON.stringify(record.body)?.length ?? 0;
+    } catch {
+      record.body = { unserializable: true };
+      bodyBytes = 32;
+    }
+  }
+  return 1024 + record.path.length + record.query.length + bodyBytes;
+}
+
+/**
+ * The most recent requests, oldest first; bounded by count and bytes so a long-running server does not
+ * grow forever (the oldest go first). Recording is cheap (no copying or masking on the request path);
+ * entries are built when listed.
+ */
+export class Journal implements MeteredStore {
   #entries: Stored[] = [];
+  /** Entries before this index are evicted; the array is compacted in batches, not on every request. */
+  #head = 0;
+  #bytes = 0;
+  #evictedBytes = 0;
+  #evicted = 0;
   #seq = 0;
   readonly limit: number;
+  readonly maxBytes: number;
 
-  constructor(limit = 1000) {
-    this.limit = limit;
+  constructor(cap: StoreCap | number = DEFAULT_STORE_CAPS.journal) {
+    const resolved = typeof cap === 'number' ? { ...DEFAULT_STORE_CAPS.journal, maxCount: cap } : cap;
+    this.limit = resolved.maxCount;
+    this.maxBytes = resolved.maxBytes;
   }
 
   record(record: JournalRecord): void {
-    this.#entries.push({ seq: ++this.#seq, record, entry: null });
-    // Trim in batches so a full journal does not shift its array on every request.
-    if (this.#entries.length > this.limit + 100) this.#entries.splice(0, this.#entries.length - this.limit);
+    const bytes = recordBytes(record);
+    this.#entries.push({ seq: ++this.#seq, record, entry: null, bytes });
+    this.#bytes += bytes;
+    // The newest entry stays, however big.
+    while (
+      this.#entries.length - this.#head > 1 &&
+      (this.#entries.length - this.#head > this.limit || this.#bytes > this.maxBytes)
+    ) {
+      const oldest = this.#entries[this.#head++]!;
+      this.#bytes -= oldest.bytes;
+      this.#evictedBytes += oldest.bytes;
+      this.#evicted++;
+    }
+    // Evicted entries are let go in batches (or at once when they hold much memory).
+    if (this.#head >= 100 || this.#evictedBytes > this.maxBytes / 4) {
+      this.#entries.splice(0, this.#head);
+      this.#head = 0;
+      this.#evictedBytes = 0;
+    }
+  }
+
+  usage(): StoreUsage {
+    return {
+      count: this.#entries.length - this.#head,
+      bytes: this.#bytes,
+      maxCount: this.limit,
+      maxBytes: this.maxBytes,
+      evicted: this.#evicted,
+    };
   }
 
   /** The entries, oldest first; with `tenant`, only the requests made with that tenant's tokens. */
   list(tenant?: string): JournalEntry[] {
-    const start = Math.max(0, this.#entries.length - this.limit);
+    const start = this.#head;
     const kept = this.#entries.slice(start);
     const visible = tenant === undefined ? kept : kept.filter((stored) => stored.record.tenant === tenant);
     return visible.map((stored) => {
@@ -95,6 +152,10 @@ export class Journal {
 
   clear(): void {
     this.#entries = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    this.#evictedBytes = 0;
+    this.#evicted = 0;
     this.#seq = 0;
   }
 }

@@ -1,4 +1,6 @@
 import type { RunRecord } from '@threadline/protocol';
+import { BoundedMap, type MeteredStore, type StoreCap, type StoreUsage, textBytes } from './bounded';
+import { DEFAULT_STORE_CAPS } from './limits';
 
 /** A run with the owner it belongs to (never sent on the wire). */
 export interface StoredRun extends RunRecord {
@@ -22,24 +24,30 @@ export function toRunRecord(run: StoredRun): RunRecord {
   return record;
 }
 
-/** Keeps the most recent `limit` runs so a long benchmark cannot grow memory without bound. */
-export class MemoryRunStore implements RunStore {
-  readonly #runs = new Map<string, StoredRun>();
-  // Eviction order as a ring of ids: finding the oldest key of a Map that keeps deleting from its front
-  // means walking over the deleted slots, which made every insert slower as the store filled.
-  readonly #ring: Array<string | undefined>;
-  #next = 0;
+/** The estimated size of a run: its instructions and tool calls dominate. */
+function runBytes(run: StoredRun): number {
+  let bytes = 256 + textBytes(run.instructions) + textBytes(run.owner);
+  for (const call of run.tool_calls) {
+    bytes +=
+      64 + textBytes(call.id) + textBytes(call.name) + textBytes(call.arguments) + textBytes(call.result);
+  }
+  for (const id of run.file_ids) bytes += 16 + id.length;
+  return bytes;
+}
 
-  constructor(limit = 10_000) {
-    this.#ring = new Array<string | undefined>(limit).fill(undefined);
+/**
+ * The most recent runs, bounded by count and bytes (each run keeps its whole instructions) so a long
+ * benchmark cannot grow memory without bound; the oldest are evicted first.
+ */
+export class MemoryRunStore implements RunStore, MeteredStore {
+  readonly #runs: BoundedMap<StoredRun>;
+
+  constructor(cap: StoreCap = DEFAULT_STORE_CAPS.runs) {
+    this.#runs = new BoundedMap(cap);
   }
 
   create(run: StoredRun): void {
-    const evicted = this.#ring[this.#next];
-    if (evicted !== undefined) this.#runs.delete(evicted);
-    this.#ring[this.#next] = run.id;
-    this.#next = (this.#next + 1) % this.#ring.length;
-    this.#runs.set(run.id, run);
+    this.#runs.set(run.id, run, runBytes(run));
   }
 
   get(id: string, owner: string): StoredRun | undefined {
@@ -47,14 +55,18 @@ export class MemoryRunStore implements RunStore {
     return run && run.owner === owner ? run : undefined;
   }
 
-  update(id: string, patch: Partial<RunRecord>): void {
+  update(id: string, patch: Partial<RunRecord> & { instructions?: string }): void {
     const run = this.#runs.get(id);
-    if (run) Object.assign(run, patch);
+    if (!run) return;
+    Object.assign(run, patch);
+    this.#runs.resize(id, runBytes(run));
   }
 
   clear(): void {
     this.#runs.clear();
-    this.#ring.fill(undefined);
-    this.#next = 0;
+  }
+
+  usage(): StoreUsage {
+    return this.#runs.usage();
   }
 }

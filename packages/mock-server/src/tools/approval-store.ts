@@ -1,3 +1,6 @@
+import { BoundedMap, type MeteredStore, type StoreCap, type StoreUsage } from '../state/bounded';
+import { DEFAULT_STORE_CAPS } from '../state/limits';
+
 /** An approval pause: a destructive server tool call waiting for (or having had) a decision. */
 export interface PendingApproval {
   /** `<run_id>::<tool_call_id>`. */
@@ -22,11 +25,17 @@ export interface ApprovalStore {
   clear(): void;
 }
 
-export class MemoryApprovalStore implements ApprovalStore {
-  readonly #byId = new Map<string, PendingApproval>();
+/** Approvals in memory, bounded by count and bytes; the oldest are evicted first (then unknown ids). */
+export class MemoryApprovalStore implements ApprovalStore, MeteredStore {
+  readonly #byId: BoundedMap<PendingApproval>;
+
+  constructor(cap: StoreCap = DEFAULT_STORE_CAPS.approvals) {
+    this.#byId = new BoundedMap(cap);
+  }
 
   put(approval: PendingApproval): void {
-    this.#byId.set(approval.id, { ...approval });
+    const bytes = 128 + approval.id.length + approval.owner.length + approval.tool.length;
+    this.#byId.set(approval.id, { ...approval }, bytes + approval.arguments.length);
   }
 
   get(id: string, owner: string | null): PendingApproval | undefined {
@@ -41,5 +50,9 @@ export class MemoryApprovalStore implements ApprovalStore {
 
   clear(): void {
     this.#byId.clear();
+  }
+
+  usage(): StoreUsage {
+    return this.#byId.usage();
   }
 }

@@ -34,6 +34,15 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
     if (turn.tools.length > 0) return null;
     const decisions = pendingDecisions(turn, approvals);
     if (decisions.length === 0) return null;
+    // A pause whose run the bounded run store evicted has expired: nothing of it may run any more.
+    for (const { approval } of decisions) {
+      if (!state.runs.get(approval.runId, approval.owner)) {
+        throw approvalError(
+          ERROR_CODES.unknownApprovalId,
+          `The approval '${approval.id}' has expired: its run is no longer kept (the run store is full).`,
+        );
+      }
+    }
     const texts: string[] = [];
     const runToolCalls: RunToolCall[] = [];
     let rejected = false;

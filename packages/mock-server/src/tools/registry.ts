@@ -2,6 +2,8 @@ import { ConfigError } from '../config';
 import type { Turn } from '../engine/types';
 import { lastUserMessage } from '../engine/view';
 import { HttpError } from '../internal/errors';
+import { BoundedMap, type StoreCap, type StoreUsage } from '../state/bounded';
+import { DEFAULT_STORE_CAPS } from '../state/limits';
 import type { ParsedServerTool, ServerToolContext } from './schema';
 
 /** One time a server tool actually ran. Tests count these to prove a rejected call ran nothing. */
@@ -21,9 +23,12 @@ export interface ToolExecution {
 export class ServerTools {
   readonly #tools = new Map<string, ParsedServerTool>();
   readonly #triggers: Array<{ tool: ParsedServerTool; pattern: RegExp }> = [];
-  #executions: ToolExecution[] = [];
+  /** Bounded by count and bytes like every in-memory store: the oldest executions are dropped first. */
+  readonly #executions: BoundedMap<ToolExecution>;
+  #executionSeq = 0;
 
-  constructor(tools: readonly ParsedServerTool[]) {
+  constructor(tools: readonly ParsedServerTool[], logCap: StoreCap = DEFAULT_STORE_CAPS.toolRuns) {
+    this.#executions = new BoundedMap(logCap);
     for (const tool of tools) {
       // A second tool of the same name would silently replace the first.
       if (this.#tools.has(tool.name)) {
@@ -96,7 +101,7 @@ export class ServerTools {
         ? tool.result
         : { ok: true, tool: name, arguments: args };
     const result = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-    this.#executions.push({
+    const execution: ToolExecution = {
       tool: name,
       arguments: args,
       result,
@@ -104,16 +109,23 @@ export class ServerTools {
       owner: context.owner,
       tenant,
       at: new Date().toISOString(),
-    });
+    };
+    const bytes = 256 + result.length + JSON.stringify(args).length + context.owner.length;
+    this.#executions.set(String(++this.#executionSeq), execution, bytes);
     return result;
   }
 
   /** Every execution since start or the last reset, oldest first. */
   get executions(): readonly ToolExecution[] {
-    return this.#executions;
+    return this.#executions.values();
   }
 
   clearExecutions(): void {
-    this.#executions = [];
+    this.#executions.clear();
+  }
+
+  /** How full the execution log is (GET /health). */
+  usage(): StoreUsage {
+    return this.#executions.usage();
   }
 }
