@@ -28,6 +28,8 @@ export const configFileSchema = z.strictObject({
         .regex(/^(s3|gs):\/\/[^/]+/, 'an s3:// or gs:// URI')
         .optional(),
       ingestEscapingPath: z.string().min(1).optional(),
+      effectPrompt: z.string().min(1).optional(),
+      effectMarker: z.string().min(1).optional(),
     })
     .optional(),
   headers: z.record(z.string(), z.string()).optional(),

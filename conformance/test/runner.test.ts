@@ -82,6 +82,8 @@ describe('runConformance against a server of another dialect', () => {
         ['auth.missing-credentials', 'failed'],
         ['auth.missing-credentials-code', 'warning'],
         ['auth.missing-credentials-models', 'failed'],
+        ['auth.wrong-key', 'failed'],
+        ['auth.wrong-key-code', 'warning'],
       ]);
       const failure = report.results[0]!;
       expect(failure.expected).toBe('HTTP 401');
@@ -260,6 +262,8 @@ describe('the embedded reference server', () => {
       ['auth.missing-credentials', 'passed'],
       ['auth.missing-credentials-code', 'passed'],
       ['auth.missing-credentials-models', 'passed'],
+      ['auth.wrong-key', 'passed'],
+      ['auth.wrong-key-code', 'passed'],
       ['ingest.file-path', 'passed'],
       ['models.list-shape', 'passed'],
       ['models.retrieve', 'passed'],

@@ -1,6 +1,6 @@
 import { ERROR_CODES, parseApprovalId } from '@threadline/protocol';
 import type { ChatCompletion } from '@threadline/protocol/schemas';
-import { CheckSkipped, ensure, ensureErrorAnswer, ensureOk } from '../internal/expect';
+import { CheckSkipped, ensure, ensureErrorAnswer, ensureGround, ensureOk } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
 import {
@@ -22,39 +22,92 @@ interface Pause {
   runId: string;
 }
 
-/** Sends the destructive prompt and returns the approval pause it must produce. */
-async function pause(ctx: CheckContext, headers: Record<string, string> = {}): Promise<Pause> {
+/** The check that judges the pause itself: every other approval check builds on a pause. */
+const PAUSE_CHECK = 'approvals.pause.json';
+const afterPause = { after: [PAUSE_CHECK] } as const;
+
+/**
+ * Sends the destructive prompt and returns the approval pause it must produce. `by` (every check but
+ * the pause check itself): a missing or malformed pause blocks the check instead of failing it.
+ */
+async function pause(
+  ctx: CheckContext,
+  headers: Record<string, string> = {},
+  by: string | null = PAUSE_CHECK,
+): Promise<Pause> {
   const answer = await ctx.send({
     path: CHAT,
     json: ctx.chatBody(ctx.fixtures.destructivePrompt!),
     headers,
   });
-  const completion = ensureCompletion(answer, 'the destructive prompt');
+  type Judge = (ok: unknown, message: string, expected: string, got: unknown) => asserts ok;
+  const check: Judge = by
+    ? (ok, message, expected, got) => ensureGround(ok, by, message, expected, got)
+    : (ok, message, expected, got) => ensure(ok, message, expected, got);
+  const completion = ensureCompletion(answer, 'the destructive prompt', by ?? undefined);
   const choice = completion.choices[0]!;
   const call = choice.message.tool_calls?.[0];
-  ensure(call, 'the destructive prompt did not pause for approval', 'a tool_calls entry', choice.message);
-  ensure(
+  check(call, 'the destructive prompt did not pause for approval', 'a tool_calls entry', choice.message);
+  check(
     choice.finish_reason === 'tool_calls',
     'the pause has the wrong finish_reason',
     'tool_calls',
     choice.finish_reason,
   );
-  ensure(call.function.name, 'the paused call names no tool', "the destructive tool's name", call);
-  ensure(
-    isJson(call.function.arguments),
+  check(call.function.name, 'the paused call names no tool', "the destructive tool's name", call);
+  check(
+    typeof call.function.arguments === 'string' && isJson(call.function.arguments),
     "the paused call's arguments are not JSON",
     'JSON arguments',
     call.function.arguments,
   );
-  const id = parseApprovalId(call.id);
-  ensure(id, 'the tool call id is not an approval id', '<run_id>::<tool_call_id>', call.id);
-  ensure(
+  const id = typeof call.id === 'string' ? parseApprovalId(call.id) : null;
+  check(id, 'the tool call id is not an approval id', '<run_id>::<tool_call_id>', call.id);
+  check(
     id.runId === completion.id,
     "the approval id does not name the turn's run",
     `${completion.id}::…`,
     call.id,
   );
   return { completion, call, runId: id.runId };
+}
+
+/**
+ * Headers naming a user no other check uses, so one check's destructive tool cannot change what
+ * another observes. Skips when the dialect names no user header.
+ */
+function ownUser(ctx: CheckContext, role = 'owner'): Record<string, string> {
+  const { userHeader } = ctx.dialect.memory;
+  if (!userHeader) {
+    throw new CheckSkipped(
+      `dialect ${ctx.dialect.name} names no user header, so checks cannot keep their tool effects apart`,
+    );
+  }
+  return { [userHeader]: ctx.uid(role) };
+}
+
+/**
+ * True when the effect prompt's reply (for the user `headers` name) shows the effect marker: the
+ * destructive tool has not run for that user.
+ */
+async function markerShown(ctx: CheckContext, headers: Record<string, string>, what: string) {
+  const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(ctx.fixtures.effectPrompt!), headers });
+  const reply = ensureCompletion(answer, what).choices[0]!.message.content ?? '';
+  return { shown: reply.includes(ctx.fixtures.effectMarker!), reply };
+}
+
+/**
+ * The marker shows while the pause waits (nothing ran yet): else the effect fixtures prove nothing on
+ * this server. Read after the pause, so a server that cannot pause is blocked by the pause check first.
+ */
+async function ensureMarkerBefore(ctx: CheckContext, headers: Record<string, string>): Promise<void> {
+  const before = await markerShown(ctx, headers, 'the effect prompt, while the pause waits');
+  ensure(
+    before.shown,
+    'the effect prompt does not show the marker while nothing ran (check the effectPrompt/effectMarker fixtures)',
+    `a reply containing ${ctx.fixtures.effectMarker}`,
+    before.reply,
+  );
 }
 
 /** The conversation that answers a pause with a decision. */
@@ -73,9 +126,14 @@ const sendDecision = (ctx: CheckContext, p: Pause, decision: string, headers: Re
   ctx.send({ path: CHAT, json: decide(ctx, p, decision), headers });
 
 /** A decision the server accepts; returns the id of the run that answered it. */
-async function decided(ctx: CheckContext, p: Pause, decision: 'approve' | 'reject'): Promise<string> {
+async function decided(
+  ctx: CheckContext,
+  p: Pause,
+  decision: 'approve' | 'reject',
+  headers: Record<string, string> = {},
+): Promise<string> {
   const what = decision === 'approve' ? 'the approval' : 'the rejection';
-  return ensureCompletion(await sendDecision(ctx, p, decision), what).id;
+  return ensureCompletion(await sendDecision(ctx, p, decision, headers), what).id;
 }
 
 /** A decision the server must refuse: 400 with `code`. */
@@ -88,6 +146,14 @@ async function ensureDecisionRefused(
   headers: Record<string, string> = {},
 ): Promise<void> {
   ensureErrorAnswer(await sendDecision(ctx, p, decision, headers), { status: 400, code }, what);
+}
+
+/** The tool calls of a run record read as the user `headers` name (runs are their owner's). */
+async function toolCallsOf(ctx: CheckContext, id: string, headers: Record<string, string>) {
+  const answer = await ctx.send({ path: `/v1/runs/${encodeURIComponent(id)}`, headers });
+  ensureOk(answer, `GET /v1/runs/${id}`);
+  const calls = (answer.json as { tool_calls?: unknown } | null)?.tool_calls;
+  return (Array.isArray(calls) ? calls : []) as Array<{ id?: unknown; status?: unknown }>;
 }
 
 /**
@@ -118,7 +184,7 @@ export const APPROVAL_CHECKS: Check[] = [
     level: 'MUST',
     section: SECTIONS.approvals,
     async run(ctx) {
-      await pause(ctx);
+      await pause(ctx, {}, null);
     },
   },
   {
@@ -155,6 +221,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.pause.run-status',
     title: 'The paused run is recorded "awaiting_approval"',
     requires: ['runs'],
@@ -176,6 +243,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.approve.streams-continuation',
     title: 'Approving resumes the turn with a streamed continuation',
     requires: ['streaming'],
@@ -210,6 +278,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.approve.executed',
     title: 'After an approval the run record shows the tool executed',
     requires: ['runs'],
@@ -229,6 +298,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.reject.stop-reason',
     title: 'Rejecting ends the turn with stop_reason "approval_rejected"',
     level: 'MUST',
@@ -247,6 +317,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.reject.nothing-executed',
     title: 'After a rejection the run record shows no tool executed',
     requires: ['runs'],
@@ -267,6 +338,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.unknown-id',
     title: 'An approval id the server never issued is 400 unknown_approval_id',
     level: 'MUST',
@@ -289,27 +361,56 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.other-user',
-    title: "Another user cannot decide a user's approval: 400 unknown_approval_id",
-    level: 'SHOULD',
+    title: "Another user cannot approve or reject a user's pause: 400 unknown_approval_id",
+    level: 'MUST',
     section: SECTIONS.approvals,
     async run(ctx) {
-      const { userHeader } = ctx.dialect.memory;
-      if (!userHeader) throw new CheckSkipped(`dialect ${ctx.dialect.name} names no user header`);
-      const p = await pause(ctx, { [userHeader]: ctx.uid('owner') });
-      await ensureDecisionRefused(
-        ctx,
-        p,
-        'approve',
-        ERROR_CODES.unknownApprovalId,
-        "another user's approval",
-        { [userHeader]: ctx.uid('intruder') },
+      const owner = ownUser(ctx);
+      const p = await pause(ctx, owner);
+      const intruder = ownUser(ctx, 'intruder');
+      for (const decision of ['approve', 'reject']) {
+        await ensureDecisionRefused(
+          ctx,
+          p,
+          decision,
+          ERROR_CODES.unknownApprovalId,
+          `another user's "${decision}"`,
+          intruder,
+        );
+      }
+      // The pause is still the owner's to decide: the intruder's attempts consumed nothing.
+      await decided(ctx, p, 'reject', owner);
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    ...afterPause,
+    id: 'approvals.other-user.no-effect',
+    title: "Another user's approval of a user's pause runs nothing for that user",
+    fixtures: ['destructivePrompt', 'effectPrompt', 'effectMarker'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const owner = ownUser(ctx);
+      const p = await pause(ctx, owner);
+      await ensureMarkerBefore(ctx, owner);
+      await sendDecision(ctx, p, 'approve', ownUser(ctx, 'intruder'));
+      const after = await markerShown(ctx, owner, 'the effect prompt, after the other user approved');
+      ensure(
+        after.shown,
+        "another user's approval ran the destructive tool",
+        `a reply still containing ${ctx.fixtures.effectMarker}`,
+        after.reply,
       );
     },
   },
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.invalid-decision',
     title: 'A decision other than approve/reject is 400 invalid_approval_decision',
     level: 'MUST',
@@ -328,6 +429,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    ...afterPause,
     id: 'approvals.already-decided',
     title: 'Deciding the same approval twice is 400 approval_already_decided',
     level: 'SHOULD',
@@ -336,6 +438,122 @@ export const APPROVAL_CHECKS: Check[] = [
       const p = await pause(ctx);
       ensureOk(await sendDecision(ctx, p, 'reject'), 'the first decision');
       await ensureDecisionRefused(ctx, p, 'reject', ERROR_CODES.approvalAlreadyDecided, 'a second decision');
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    ...afterPause,
+    id: 'approvals.reject.run-status',
+    title: 'After a rejection the paused run is recorded "approval_rejected", not "completed"',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx);
+      await decided(ctx, p, 'reject');
+      const run = await runRecord(ctx, p.runId);
+      ensure(
+        run.status === 'approval_rejected',
+        'wrong status of the rejected run',
+        'approval_rejected',
+        run.status,
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    ...afterPause,
+    id: 'approvals.reject.no-effect',
+    title: 'After a rejection the destructive tool had no effect (the effect prompt still shows the marker)',
+    fixtures: ['destructivePrompt', 'effectPrompt', 'effectMarker'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const owner = ownUser(ctx);
+      const p = await pause(ctx, owner);
+      await ensureMarkerBefore(ctx, owner);
+      await decided(ctx, p, 'reject', owner);
+      const after = await markerShown(ctx, owner, 'the effect prompt, after the rejection');
+      ensure(
+        after.shown,
+        'the rejected destructive tool ran',
+        `a reply still containing ${ctx.fixtures.effectMarker}`,
+        after.reply,
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    ...afterPause,
+    id: 'approvals.approve.effect',
+    title: 'After an approval the destructive tool had its effect (the marker is gone)',
+    fixtures: ['destructivePrompt', 'effectPrompt', 'effectMarker'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const owner = ownUser(ctx);
+      const p = await pause(ctx, owner);
+      await ensureMarkerBefore(ctx, owner);
+      await decided(ctx, p, 'approve', owner);
+      const after = await markerShown(ctx, owner, 'the effect prompt, after the approval');
+      ensure(
+        !after.shown,
+        'the approved destructive tool had no effect',
+        `a reply without ${ctx.fixtures.effectMarker}`,
+        after.reply,
+      );
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    after: [PAUSE_CHECK, 'approvals.reject.no-effect'],
+    id: 'approvals.decided-twice.runs-nothing',
+    title: 'A decision on an approval already decided runs nothing (reject, then approve)',
+    requires: ['runs'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      // The effect is observed too where the fixtures name one and a user header keeps it this check's.
+      const effect = Boolean(
+        ctx.fixtures.effectPrompt && ctx.fixtures.effectMarker && ctx.dialect.memory.userHeader,
+      );
+      const owner = effect ? ownUser(ctx) : {};
+      const p = await pause(ctx, owner);
+      await decided(ctx, p, 'reject', owner);
+      if (effect) {
+        // A tool the rejection itself ran is approvals.reject.no-effect's failure, not this check's.
+        const rejected = await markerShown(ctx, owner, 'the effect prompt, after the rejection');
+        ensureGround(
+          rejected.shown,
+          'approvals.reject.no-effect',
+          'the rejection already ran the destructive tool',
+          `a reply still containing ${ctx.fixtures.effectMarker}`,
+          rejected.reply,
+        );
+      }
+      // Whatever the server answers the second decision (approval_already_decided is its own check),
+      // the tool must not run now.
+      await sendDecision(ctx, p, 'approve', owner);
+      const calls = await toolCallsOf(ctx, p.runId, owner);
+      const executed = calls.filter((c) => c.status === 'executed');
+      ensure(
+        executed.length === 0,
+        'the second decision ran the tool',
+        'no tool call executed on the paused run',
+        calls,
+      );
+      if (!effect) return;
+      const after = await markerShown(ctx, owner, 'the effect prompt, after the second decision');
+      ensure(
+        after.shown,
+        'the second decision ran the destructive tool',
+        `a reply still containing ${ctx.fixtures.effectMarker}`,
+        after.reply,
+      );
     },
   },
 ];

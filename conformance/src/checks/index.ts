@@ -1,5 +1,6 @@
 import type { Check, CheckMeta } from '../runner/types';
 import { APPROVAL_CHECKS } from './approvals';
+import { AUTH_CHECKS } from './auth';
 import { FILES_LIMITS_CHECKS } from './files-limits';
 import { INGEST_CHECKS } from './ingest';
 import { MEMORY_CHECKS } from './memory';
@@ -18,6 +19,7 @@ export const CATALOGUE: readonly Check[] = [
   ...TOOL_CHOICE_CHECKS,
   ...APPROVAL_CHECKS,
   ...MEMORY_CHECKS,
+  ...AUTH_CHECKS,
   ...INGEST_CHECKS,
   ...FILES_LIMITS_CHECKS,
 ];

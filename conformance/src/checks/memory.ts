@@ -1,5 +1,4 @@
-import { ERROR_CODES } from '@threadline/protocol';
-import { CheckSkipped, ensureErrorAnswer } from '../internal/expect';
+import { CheckSkipped } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
 import { CHAT, codeWord, ensureCompletion, ensureNotRecalled, ensureRecalled } from './support';
@@ -41,7 +40,7 @@ async function plantThenAsk(
   return { word, reply: await say(ctx, RECALL, asking, what) };
 }
 
-/** Family 5: memory by session and thread, isolated per user; credentials where auth is declared. */
+/** Family 5: memory by session and thread, isolated per user (credentials: auth.ts). */
 export const MEMORY_CHECKS: Check[] = [
   {
     ...family,
@@ -73,6 +72,22 @@ export const MEMORY_CHECKS: Check[] = [
   },
   {
     ...family,
+    id: 'memory.session.nothing-stored-without-header',
+    title: 'A turn without a session header stores nothing: a later session does not recall it',
+    capability: 'memory-session',
+    level: 'MUST',
+    section: SECTIONS.memory,
+    async run(ctx) {
+      const headers = session(ctx);
+      const { userHeader } = ctx.dialect.memory;
+      const sameUser = userHeader ? { [userHeader]: headers[userHeader]! } : {};
+      const what = 'turn 2 (a session, after a turn without one)';
+      const { word, reply } = await plantThenAsk(ctx, sameUser, headers, what);
+      ensureNotRecalled(reply, word, 'a turn without a session was stored and recalled by a session');
+    },
+  },
+  {
+    ...family,
     id: 'memory.session.user-isolation',
     title: 'Another user on the same session id cannot see the code word',
     capability: 'memory-session',
@@ -93,7 +108,7 @@ export const MEMORY_CHECKS: Check[] = [
     id: 'memory.session.other-session',
     title: 'Another session of the same user does not see the code word',
     capability: 'memory-session',
-    level: 'SHOULD',
+    level: 'MUST',
     section: SECTIONS.memory,
     async run(ctx) {
       const { sessionHeader } = ctx.dialect.memory;
@@ -127,46 +142,6 @@ export const MEMORY_CHECKS: Check[] = [
       const thread = { [ctx.dialect.memory.threadHeader!]: ctx.uid('thread') };
       const { word, reply } = await plantThenAsk(ctx, thread, {}, 'turn 2 (no thread)');
       ensureNotRecalled(reply, word, 'a turn without a thread saw its memory');
-    },
-  },
-  {
-    ...family,
-    id: 'auth.missing-credentials',
-    title: 'A chat request without credentials is 401',
-    capability: 'auth',
-    level: 'MUST',
-    section: SECTIONS.identity,
-    async run(ctx) {
-      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody('hello'), anonymous: true });
-      ensureErrorAnswer(answer, { status: 401 }, 'a chat request without credentials');
-    },
-  },
-  {
-    ...family,
-    id: 'auth.missing-credentials-models',
-    title: 'GET /v1/models without credentials is 401',
-    capability: 'auth',
-    level: 'MUST',
-    section: SECTIONS.identity,
-    async run(ctx) {
-      const answer = await ctx.send({ path: '/v1/models', anonymous: true });
-      ensureErrorAnswer(answer, { status: 401 }, 'GET /v1/models without credentials');
-    },
-  },
-  {
-    ...family,
-    id: 'auth.missing-credentials-code',
-    title: 'Missing credentials carry code "missing_credentials"',
-    capability: 'auth',
-    level: 'SHOULD',
-    section: SECTIONS.identity,
-    async run(ctx) {
-      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody('hello'), anonymous: true });
-      ensureErrorAnswer(
-        answer,
-        { status: 401, code: ERROR_CODES.missingCredentials },
-        'a request without credentials',
-      );
     },
   },
 ];

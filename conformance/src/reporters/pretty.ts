@@ -32,6 +32,10 @@ export function renderPretty(report: ConformanceReport): string {
     `Threadline conformance against ${report.baseUrl}${report.embedded ? ' (embedded reference server)' : ''}, dialect ${report.dialect}`,
     `model ${describeModel(report.model)}`,
   );
+  if (report.discovery) out.push(`fixtures from ${report.discovery}`);
+  for (const { capability, reason } of report.notServed ?? []) {
+    out.push(`not served: ${capability} (${reason}); its checks were not run`);
+  }
   if (failed.length) out.push('', 'FAILURES', ...failed.map((r) => describe(r, '✗')));
   if (stale.length) out.push('', 'STALE BASELINE ENTRIES', ...stale.map((r) => describe(r, '✗')));
   if (warnings.length)

@@ -11,6 +11,10 @@ export const EMBEDDED_FAILING_PROMPT = 'conformance: fail this turn mid-stream';
 /** The demo set's destructive prompt (docs/server-state.md): pauses on `delete_draft`. */
 export const EMBEDDED_DESTRUCTIVE_PROMPT = 'Please delete the draft Q3-plan.';
 
+/** The demo set's read-back prompt: `list_drafts` shows Q3-plan until `delete_draft` deleted it. */
+export const EMBEDDED_EFFECT_PROMPT = 'List my drafts.';
+export const EMBEDDED_EFFECT_MARKER = 'Q3-plan';
+
 /** The bucket `s3://…` and `gs://…` URIs name on the embedded server. */
 export const EMBEDDED_BUCKET = 'threadline-conformance';
 
@@ -101,6 +105,8 @@ export async function startEmbedded(options: { apiKey?: string } = {}): Promise<
       fixtures: {
         failingPrompt: EMBEDDED_FAILING_PROMPT,
         destructivePrompt: EMBEDDED_DESTRUCTIVE_PROMPT,
+        effectPrompt: EMBEDDED_EFFECT_PROMPT,
+        effectMarker: EMBEDDED_EFFECT_MARKER,
         ...ingestFixtures,
       },
       // The threadline dialect has no auth scheme; the embedded server turns API keys on so the

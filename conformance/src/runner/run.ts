@@ -4,6 +4,7 @@ import { createHttpClient, describeError } from '../internal/http';
 import { profileFor } from '../profiles';
 import { applyBaseline } from './baseline';
 import type { RunState } from './context';
+import { type NotServed, readDiscovery } from './discovery';
 import { startEmbedded } from './embedded';
 import { ConformanceConfigError, ServerUnreachableError } from './errors';
 import { executeCheck } from './execute';
@@ -47,6 +48,11 @@ export interface ConformanceOptions {
   timeoutMs?: number;
   /** The catalogue to run; default the whole built-in one. */
   checks?: readonly Check[];
+  /**
+   * Read the server's discovery document (GET /.well-known/threadline-conformance.json) for fixtures the
+   * options lack and the capabilities it does not serve; default true. Not read from the embedded server.
+   */
+  discovery?: boolean;
   /** Called once the checks are chosen, before any runs. */
   onStart?: (info: { total: number; baseUrl: string }) => void;
   /** Called as each check finishes. */
@@ -125,6 +131,20 @@ export function summarize(results: readonly CheckResult[], durationMs: number): 
   };
 }
 
+/**
+ * What the discovery document says the server does not serve and the run does not declare (today:
+ * auth, when the server's mode is `none`): its checks are left out instead of skipped. A capability the
+ * profile or the caller declares stays: a server of a dialect that promises auth must keep it.
+ */
+function servedBy(discovery: { auth: string | null } | null, capabilities: Set<Capability>): NotServed[] {
+  if (discovery?.auth !== 'none' || capabilities.has('auth')) return [];
+  return [{ capability: 'auth', reason: 'the server runs without auth (its discovery document says so)' }];
+}
+
+/** A check of a capability the server does not serve is left out of the run, not skipped. */
+const needsUnserved = (check: Check, notServed: readonly NotServed[]): boolean =>
+  notServed.some((n) => check.capability === n.capability || check.requires?.includes(n.capability));
+
 /** Asks the server for its models: proves it is reachable and picks a model when none was given. */
 async function probe(state: Pick<RunState, 'http' | 'timeoutMs' | 'stop'>): Promise<string | null> {
   const limit = AbortSignal.timeout(state.timeoutMs);
@@ -183,6 +203,15 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const credentialHeader = Object.keys(options.headers ?? {}).some(
       (h) => h.toLowerCase() === 'authorization',
     );
+    const http = createHttpClient({
+      baseUrl: options.baseUrl ?? embedded!.running.url,
+      token,
+      headers: options.headers,
+    });
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const discovery =
+      embedded === null && options.discovery !== false ? await readDiscovery(http, timeoutMs, stop) : null;
+    const notServed = servedBy(discovery, capabilities);
     // Without credentials an open server (a local vLLM, Ollama or mock) cannot be told from one that
     // wrongly lets strangers in, so the 401 checks would fail servers that never promised auth.
     if (capabilities.has('auth') && !token && !credentialHeader && options.capabilities?.auth !== true) {
@@ -192,13 +221,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
         'no credentials given (--api-key/--token); declare it in --config to check anyway',
       );
     }
-    const fixtures: Fixtures = { ...embedded?.fixtures, ...options.fixtures };
-    const http = createHttpClient({
-      baseUrl: options.baseUrl ?? embedded!.running.url,
-      token,
-      headers: options.headers,
-    });
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const fixtures: Fixtures = { ...embedded?.fixtures, ...discovery?.fixtures, ...options.fixtures };
     const found = await probe({ http, timeoutMs, stop });
     const model = chooseModel(options.model, fixtures.model, found);
     const verdicts = newVerdicts();
@@ -217,7 +240,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       ...(stop ? { stop } : {}),
     };
     const chosen = selectShard(
-      (options.checks ?? CATALOGUE).filter((check) => matchesFilter(check, options.filter ?? [])),
+      (options.checks ?? CATALOGUE).filter(
+        (check) => matchesFilter(check, options.filter ?? []) && !needsUnserved(check, notServed),
+      ),
       options.shard,
     );
     options.onStart?.({ total: chosen.length, baseUrl: http.baseUrl });
@@ -241,6 +266,8 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       embedded: embedded !== null,
       model,
       capabilities: CAPABILITIES.filter((c) => capabilities.has(c)),
+      notServed,
+      discovery: discovery?.url ?? null,
       results,
       summary,
       exitCode: summary.failed > 0 ? 1 : 0,

@@ -162,6 +162,13 @@ export interface ConformanceReport {
   /** The model the chat checks named, and where it came from (`""`: the server's default). */
   model: { id: string; source: ModelSource };
   capabilities: Capability[];
+  /**
+   * Capabilities the server's discovery document says it does not serve (e.g. auth on a server without
+   * auth): their checks were left out of the run, so they count nowhere, not even as skipped.
+   */
+  notServed?: Array<{ capability: Capability; reason: string }>;
+  /** The discovery document the run read fixtures from, or null. */
+  discovery?: string | null;
   results: CheckResult[];
   summary: Summary;
   /** 0: no MUST failed; 1: a MUST failed or a baseline entry is stale. */
