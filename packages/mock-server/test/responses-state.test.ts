@@ -1,0 +1,174 @@
+import { ERROR_CODES } from '@threadline/protocol';
+import { describe, expect, it } from 'vitest';
+import { expectItemsInOrder, respond, responseBody, streamEvents, terminalOf } from './support/responses';
+import { TARGETS } from './support/target';
+
+const weather = {
+  type: 'function',
+  name: 'get_weather',
+  description: 'Current weather',
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
+};
+
+const notFound = async (response: Response) => {
+  expect(response.status).toBe(404);
+  const body = await responseBody(response);
+  expect(body.error).toMatchObject({
+    code: ERROR_CODES.previousResponseNotFound,
+    param: 'previous_response_id',
+  });
+};
+
+describe.each(TARGETS)('client tools and previous_response_id (%s)', (_name, make) => {
+  it('a function_call item, answered by function_call_output with the whole input, continues in text', async () => {
+    const target = await make();
+    try {
+      const first = await responseBody(
+        await respond(target, { input: 'What is the weather in Paris?', tools: [weather] }),
+      );
+      expect(first.output).toHaveLength(1);
+      const call = first.output[0];
+      expect(call).toMatchObject({ type: 'function_call', name: 'get_weather', status: 'completed' });
+      expect(call.call_id).toMatch(/^call_/);
+      expect(JSON.parse(call.arguments)).toHaveProperty('city');
+      const run = await (await target.fetch(`/v1/runs/${first.id}`)).json();
+      expect(run.stop_reason).toBe('tool_calls');
+      const second = await responseBody(
+        await respond(target, {
+          tools: [weather],
+          input: [
+            { role: 'user', content: 'What is the weather in Paris?' },
+            { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+            { type: 'function_call_output', call_id: call.call_id, output: '{"temp_c":21}' },
+          ],
+        }),
+      );
+      expect(second.output).toEqual([expect.objectContaining({ type: 'message' })]);
+      expect(second.output[0].content[0].text).toContain('{"temp_c":21}');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('streams a function call as argument deltas that concatenate to the arguments', async () => {
+    const target = await make();
+    try {
+      const events = await streamEvents(
+        await respond(target, { input: 'What is the weather in Paris?', tools: [weather], stream: true }),
+      );
+      expectItemsInOrder(events);
+      const deltas = events.filter((e) => e.type === 'response.function_call_arguments.delta');
+      const done = events.find((e) => e.type === 'response.function_call_arguments.done')!;
+      expect(deltas.length).toBeGreaterThan(0);
+      expect(deltas.map((e) => e.delta).join('')).toBe(done.arguments);
+      expect(done.name).toBe('get_weather');
+      const final = terminalOf(events);
+      expect(final.output[0]).toMatchObject({ type: 'function_call', arguments: done.arguments });
+      expect(events.find((e) => e.type === 'response.output_item.added')!.item).toMatchObject({
+        status: 'in_progress',
+        arguments: '',
+      });
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('previous_response_id continues the conversation: the caller sends only the new input', async () => {
+    const target = await make();
+    try {
+      const first = await responseBody(
+        await respond(target, { input: 'What is the weather in Paris?', tools: [weather] }),
+      );
+      const call = first.output[0];
+      const second = await responseBody(
+        await respond(target, {
+          tools: [weather],
+          previous_response_id: first.id,
+          input: [{ type: 'function_call_output', call_id: call.call_id, output: 'sunny' }],
+        }),
+      );
+      expect(second.previous_response_id).toBe(first.id);
+      expect(second.output[0].content[0].text).toContain('sunny');
+      const third = await responseBody(
+        await respond(target, { previous_response_id: second.id, input: 'And tomorrow?' }),
+      );
+      expect(third.output[0].content[0].text).toBe('You said: And tomorrow?');
+      // The history counts: the third turn's prompt holds the two before it.
+      const alone = await responseBody(await respond(target, { input: 'And tomorrow?' }));
+      expect(third.usage.input_tokens).toBeGreaterThan(alone.usage.input_tokens);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a function_call_output the previous response never asked for is a 400 that evicts nothing', async () => {
+    const target = await make();
+    try {
+      const first = await responseBody(
+        await respond(target, { input: 'What is the weather in Paris?', tools: [weather] }),
+      );
+      const wrong = await respond(target, {
+        tools: [weather],
+        previous_response_id: first.id,
+        input: [{ type: 'function_call_output', call_id: 'call_never_issued', output: 'x' }],
+      });
+      expect(wrong.status).toBe(400);
+      expect((await responseBody(wrong)).error.param).toBe('input[0].call_id');
+      const right = await respond(target, {
+        tools: [weather],
+        previous_response_id: first.id,
+        input: [{ type: 'function_call_output', call_id: first.output[0].call_id, output: 'rain' }],
+      });
+      expect(right.status).toBe(200);
+      expect((await responseBody(right)).output[0].content[0].text).toContain('rain');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('previous_response_id never issued, of another user, or of a store:false response is 404', async () => {
+    const target = await make();
+    try {
+      await notFound(await respond(target, { previous_response_id: 'run_never', input: 'hi' }));
+      const mine = await responseBody(await respond(target, { input: 'hi' }, { 'x-user-id': 'alice' }));
+      await notFound(
+        await respond(target, { previous_response_id: mine.id, input: 'hi' }, { 'x-user-id': 'bob' }),
+      );
+      const ok = await respond(
+        target,
+        { previous_response_id: mine.id, input: 'hi' },
+        { 'x-user-id': 'alice' },
+      );
+      expect(ok.status).toBe(200);
+      const unstored = await responseBody(await respond(target, { input: 'hi', store: false }));
+      expect(unstored.store).toBe(false);
+      await notFound(await respond(target, { previous_response_id: unstored.id, input: 'hi' }));
+      // A stream's chain is kept once the stream is delivered.
+      const streamed = terminalOf(await streamEvents(await respond(target, { input: 'hi', stream: true })));
+      const next = await respond(target, { previous_response_id: streamed.id, input: 'again' });
+      expect(next.status).toBe(200);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a turn that failed leaves no chain to continue', async () => {
+    const target = await make({
+      fixtures: [{ match: { userText: 'fail please' }, reply: { error: { status: 503 } } }],
+    });
+    try {
+      const failed = await respond(target, { input: 'fail please' });
+      expect(failed.status).toBe(503);
+      const runId = target.server.journal.list().at(-1)?.runId;
+      expect(runId).toMatch(/^run_/);
+      await notFound(await respond(target, { previous_response_id: runId, input: 'hi' }));
+    } finally {
+      await target.close();
+    }
+  });
+});
