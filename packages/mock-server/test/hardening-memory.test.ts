@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { DemoDrafts } from '../src/demo';
 import { ConfigError, createMockServer } from '../src/index';
 import { DEFAULT_STORE_CAPS } from '../src/state/limits';
 import { chat, errorOf, inProcess, postJson, type Target, userSays } from './support/target';
@@ -230,6 +231,15 @@ describe('in-memory stores are bounded by bytes as well as count', () => {
     expect(target.server.fixtures.size).toBe(12);
     await target.close();
   }, 30_000);
+
+  it('keeps demo drafts for at most 10,000 owners, the oldest starting over', () => {
+    const drafts = new DemoDrafts();
+    expect(drafts.delete('owner-0', 'Q3-plan')).toBe(true);
+    expect(drafts.list('owner-0')).not.toContain('Q3-plan');
+    for (let i = 1; i <= 10_000; i++) drafts.list(`owner-${i}`);
+    expect(drafts.list('owner-0')).toContain('Q3-plan');
+    expect(drafts.list('owner-10000')).toEqual(['draft-1', 'Q3-plan', 'Q4-budget']);
+  });
 
   it('validates storeLimits in the config', () => {
     expect(() => createMockServer({ storeLimits: { runs: { maxBytes: 0 } } })).toThrow(ConfigError);

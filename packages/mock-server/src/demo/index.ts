@@ -1,3 +1,4 @@
+import { BoundedMap } from '../state/bounded';
 import type { ServerToolConfig } from '../tools/schema';
 
 /** The demo orders `lookup_order` knows. */
@@ -12,16 +13,17 @@ export const DEMO_DRAFTS: readonly string[] = ['draft-1', 'Q3-plan', 'Q4-budget'
 /**
  * The drafts of each owner (principal and user), so a destructive call has an effect a later turn can
  * observe: the suite proves a rejected `delete_draft` deleted nothing and an approved one ran once.
- * In memory only; emptied by reset.
+ * In memory only; emptied by reset. Bounded like every store (owners come from caller ids): past
+ * 10,000 owners the oldest one's drafts start over.
  */
 export class DemoDrafts {
-  readonly #byOwner = new Map<string, Set<string>>();
+  readonly #byOwner = new BoundedMap<Set<string>>({ maxCount: 10_000, maxBytes: 16 * 1024 * 1024 });
 
   #of(owner: string): Set<string> {
     let drafts = this.#byOwner.get(owner);
     if (!drafts) {
       drafts = new Set(DEMO_DRAFTS);
-      this.#byOwner.set(owner, drafts);
+      this.#byOwner.set(owner, drafts, 128 + owner.length);
     }
     return drafts;
   }
