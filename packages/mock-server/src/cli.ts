@@ -37,7 +37,7 @@ const FLAGS = {
   'upload-dir': {
     type: 'string',
     arg: 'DIR',
-    help: 'folder POST /v1/ingest?file_path= reads from (default $ICE_UPLOAD_DIR, else the demo folder)',
+    help: 'folder POST /v1/ingest?file_path= reads from (default $ICE_UPLOAD_DIR, else a temporary copy of the demo files)',
   },
   bucket: {
     type: 'string',
