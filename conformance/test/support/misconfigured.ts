@@ -66,24 +66,18 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
       dialect: 'threadline',
       fixtures: {
         destructivePrompt: DESTRUCTIVE,
+        effectPrompt: 'List my drafts.',
+        effectMarker: 'Q3-plan',
         ingestPath: 'threadline-demo.md',
         ingestUri: 's3://docs/handbook/',
         ingestEscapingPath: 'escaping-link.md',
       },
       filter: ['approvals', 'memory.session', 'memory.thread', 'ingest'],
     },
+    // No pause comes: the pause checks fail, every other approval check is blocked by approvals.pause.json.
     fails: [
-      'approvals.already-decided',
-      'approvals.approve.executed',
-      'approvals.approve.streams-continuation',
-      'approvals.invalid-decision',
-      'approvals.other-user',
       'approvals.pause.json',
-      'approvals.pause.run-status',
       'approvals.pause.stream',
-      'approvals.reject.nothing-executed',
-      'approvals.reject.stop-reason',
-      'approvals.unknown-id',
       'ingest.absolute-path-refused',
       'ingest.file-path',
       'ingest.link-escape-refused',
@@ -91,6 +85,7 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
       'ingest.recall',
       'ingest.traversal-refused',
       'ingest.uri',
+      'ingest.without-session-refused',
       // Nothing is stored, so recall fails while the checks that only forbid leaks pass.
       'memory.session.recall',
       'memory.thread.recall',
@@ -100,7 +95,13 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
   'a server without auth declared with auth': {
     start: () => start({ port: 0 }),
     options: { apiKey: 'sk-any', capabilities: { auth: true }, filter: ['auth'] },
-    fails: ['auth.missing-credentials', 'auth.missing-credentials-code', 'auth.missing-credentials-models'],
+    fails: [
+      'auth.missing-credentials',
+      'auth.missing-credentials-code',
+      'auth.missing-credentials-models',
+      'auth.wrong-key',
+      'auth.wrong-key-code',
+    ],
   },
   // Every user becomes the default user: two users on one session id share its memory and approvals.
   'behind a gateway that drops the user header': {
@@ -110,7 +111,7 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
       fixtures: { destructivePrompt: DESTRUCTIVE },
       filter: ['memory.session', 'approvals.other-user'],
     },
-    fails: ['approvals.other-user', 'memory.session.user-isolation'],
+    fails: ['approvals.other-user', 'approvals.other-user.no-effect', 'memory.session.user-isolation'],
   },
   // A turn without a session header lands in the last session seen (one check at a time, so that is
   // the session the check itself just wrote to).
@@ -131,7 +132,9 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
     // A second "reject" becomes a second "approve": still already decided, so that check passes.
     fails: [
       'approvals.invalid-decision',
+      'approvals.reject.no-effect',
       'approvals.reject.nothing-executed',
+      'approvals.reject.run-status',
       'approvals.reject.stop-reason',
     ],
   },
@@ -140,6 +143,7 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
     start: () => behindGateway(forceDecision('reject')),
     options: { apiKey: 'sk-gateway', fixtures: { destructivePrompt: DESTRUCTIVE }, filter: ['approvals'] },
     fails: [
+      'approvals.approve.effect',
       'approvals.approve.executed',
       'approvals.approve.streams-continuation',
       'approvals.invalid-decision',
