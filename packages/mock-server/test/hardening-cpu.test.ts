@@ -170,6 +170,15 @@ describe('the example generator is bounded whatever the schema says', () => {
       { type: 'object', properties: Object.fromEntries(manyNames.map((n) => [n, { type: 'string' }])) },
     ],
     ['a required list of 50,000 absent names', { type: 'object', properties: {}, required: manyNames }],
+    [
+      'allOf parts each requiring 5,000 other names',
+      {
+        allOf: Array.from({ length: 64 }, (_, p) => ({
+          type: 'object',
+          required: Array.from({ length: 5000 }, (_, i) => `p${p}n${i}`),
+        })),
+      },
+    ],
     ['a 1 MB const repeated by minItems', { type: 'array', minItems: 1000, items: { const: big } }],
     [
       'a large object const repeated',

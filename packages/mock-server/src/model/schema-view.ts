@@ -14,6 +14,8 @@ export const MAX_SCHEMA_LIST = 64;
 export const MAX_EXAMPLE_PROPERTIES = 256;
 /** `$ref` and combinator hops followed from one schema before it counts as `{}`. */
 export const MAX_SCHEMA_HOPS = 16;
+/** Names read from one `required` list (merged `allOf` parts would otherwise join huge lists). */
+export const MAX_REQUIRED_NAMES = 4 * MAX_EXAMPLE_PROPERTIES;
 /** Segments of a `$ref` pointer (`#/$defs/a/…`); a longer pointer resolves to nothing. */
 const MAX_POINTER_SEGMENTS = 64;
 
@@ -78,7 +80,7 @@ function own(schema: Schema): SchemaView {
     }
   }
   const required = Array.isArray(schema.required)
-    ? new Set(schema.required.filter((k): k is string => typeof k === 'string'))
+    ? new Set(schema.required.slice(0, MAX_REQUIRED_NAMES).filter((k): k is string => typeof k === 'string'))
     : new Set(properties.map(([key]) => key));
   const numbers: SchemaView['numbers'] = {};
   for (const keyword of NUMBER_KEYWORDS) {
@@ -103,8 +105,16 @@ function own(schema: Schema): SchemaView {
   return view;
 }
 
-/** `over` laid on `base`: its keywords win, properties and required keys are joined. */
+/**
+ * `over` laid on `base`: its keywords win, properties and required keys are joined (at most
+ * MAX_REQUIRED_NAMES of them in all). `base` is always a view made for this reduction, never a cached one.
+ */
 function overlay(base: SchemaView, over: SchemaView): SchemaView {
+  const required = base.required as Set<string>;
+  for (const key of over.required) {
+    if (required.size >= MAX_REQUIRED_NAMES) break;
+    required.add(key);
+  }
   const properties = new Map(base.properties);
   for (const [key, value] of over.properties) {
     if (properties.size >= MAX_EXAMPLE_PROPERTIES && !properties.has(key)) break;
@@ -119,7 +129,7 @@ function overlay(base: SchemaView, over: SchemaView): SchemaView {
     hasDefault: base.hasDefault || over.hasDefault,
     default: over.hasDefault ? over.default : base.default,
     properties: [...properties],
-    required: new Set([...base.required, ...over.required]),
+    required,
     numbers: { ...base.numbers, ...over.numbers },
   };
   return view;
