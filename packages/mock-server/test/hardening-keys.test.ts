@@ -186,6 +186,6 @@ describe('the journal, in-process', () => {
     });
     const entries = (await (await target.fetch('/__threadline/journal')).json()).entries;
     expect(Object.hasOwn(entries.at(-1).headers, '__proto__')).toBe(true);
-    expect(entries.at(-1).headers.__proto__).toBe('kept');
+    expect(Object.getOwnPropertyDescriptor(entries.at(-1).headers, '__proto__')?.value).toBe('kept');
   });
 });
