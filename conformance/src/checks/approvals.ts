@@ -512,7 +512,7 @@ export const APPROVAL_CHECKS: Check[] = [
     ...needs,
     after: [PAUSE_CHECK, 'approvals.reject.no-effect'],
     id: 'approvals.decided-twice.runs-nothing',
-    title: 'A decision on an approval already decided runs nothing (reject, then approve)',
+    title: 'A decision on an approval already decided runs nothing (reject then approve; approve twice)',
     requires: ['runs'],
     level: 'MUST',
     section: SECTIONS.approvals,
@@ -546,13 +546,28 @@ export const APPROVAL_CHECKS: Check[] = [
         'no tool call executed on the paused run',
         calls,
       );
-      if (!effect) return;
-      const after = await markerShown(ctx, owner, 'the effect prompt, after the second decision');
+      if (effect) {
+        const after = await markerShown(ctx, owner, 'the effect prompt, after the second decision');
+        ensure(
+          after.shown,
+          'the second decision ran the destructive tool',
+          `a reply still containing ${ctx.fixtures.effectMarker}`,
+          after.reply,
+        );
+      }
+      // Approved twice: a run answering the second approval must not have run the tool again.
+      const q = await pause(ctx, owner);
+      const first = await decided(ctx, q, 'approve', owner);
+      const again = await sendDecision(ctx, q, 'approve', owner);
+      const againId = again.status === 200 ? (again.json as { id?: unknown } | null)?.id : undefined;
+      // A server that resumes in place answers under a run id already seen: nothing new to look at.
+      if (typeof againId !== 'string' || againId === q.runId || againId === first) return;
+      const rerun = await toolCallsOf(ctx, againId, owner);
       ensure(
-        after.shown,
-        'the second decision ran the destructive tool',
-        `a reply still containing ${ctx.fixtures.effectMarker}`,
-        after.reply,
+        !rerun.some((c) => c.status === 'executed'),
+        'the second approval ran the tool again',
+        `no tool call executed in run ${againId}`,
+        rerun,
       );
     },
   },
