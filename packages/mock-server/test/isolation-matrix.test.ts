@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chat, inProcess, type Target, userSays } from './support/target';
+import { chat, inProcess, postJson, type Target, userSays } from './support/target';
 
 // Every pair of distinct identities the auth modes allow × every route that reads state: the second
 // identity of a pair sees nothing the first one stored — 404, 403 or a typed 400, never the data. The
@@ -121,6 +121,8 @@ interface Planted {
   fileId: string;
   approvalId: string;
   toolRunId: string;
+  /** A stored response (POST /v1/responses) a later one may continue by `previous_response_id`. */
+  responseId: string;
 }
 
 const say = async (response: Response) => (await response.json()).choices[0].message.content as string;
@@ -160,8 +162,23 @@ async function plant(target: Target, owner: Identity, tag: string): Promise<Plan
   const paused = await (
     await chat(target, { messages: userSays('Please delete the draft d-1.') }, owner.headers)
   ).json();
+  const responded = await postJson(
+    target,
+    '/v1/responses',
+    { model: '', input: `The response code is ${tag}.` },
+    owner.headers,
+  );
+  const responseId = (await responded.json()).id as string;
+  const continued = await postJson(
+    target,
+    '/v1/responses',
+    { model: '', input: 'What is the response code?', previous_response_id: responseId },
+    owner.headers,
+  );
+  expect(continued.status).toBe(200);
   return {
     tag,
+    responseId,
     runId: stated.id,
     fileId,
     approvalId: paused.choices[0].message.tool_calls[0].id,
@@ -243,6 +260,18 @@ const PROBES: Array<[string, Probe]> = [
     async (target, intruder, { tag, runId }) => {
       const response = await target.fetch(`/v1/runs/${runId}`, { headers: intruder.headers });
       await expectRefused(response, 404, 'not_found', intruder, tag);
+    },
+  ],
+  [
+    'POST /v1/responses continuing its response (previous_response_id)',
+    async (target, intruder, { tag, responseId }) => {
+      const response = await postJson(
+        target,
+        '/v1/responses',
+        { model: '', input: 'What is the response code?', previous_response_id: responseId },
+        intruder.headers,
+      );
+      await expectRefused(response, 404, 'previous_response_not_found', intruder, tag);
     },
   ],
   [
