@@ -342,6 +342,20 @@ const PROBES: Array<[string, Probe]> = [
       }
     },
   ],
+  ...([true, false] as const).map((approve): [string, Probe] => [
+    `deciding the pause through /v1/responses (mcp_approval_response, approve: ${approve})`,
+    async (target, intruder, { tag, approvalId }) => {
+      const before = target.server.tools.executions.length;
+      const response = await postJson(
+        target,
+        '/v1/responses',
+        { model: '', input: [{ type: 'mcp_approval_response', approval_request_id: approvalId, approve }] },
+        intruder.headers,
+      );
+      await expectRefused(response, 400, 'unknown_approval_id', intruder, tag);
+      expect(target.server.tools.executions.length).toBe(before);
+    },
+  ]),
   [
     'GET /__threadline/journal',
     async (target, intruder, { tag }) => {
