@@ -10,7 +10,6 @@ import type { FixtureStore } from './model/fixtures';
 import { Router } from './router';
 import { getJournal, getTools, resetServer } from './routes/admin';
 import { chatCompletions } from './routes/chat';
-import { createResponse } from './routes/responses';
 import {
   addFixtures,
   clearFaults,
@@ -23,6 +22,7 @@ import { DISCOVERY_PATH, discoveryRoute } from './routes/discovery';
 import { getFile, getFileContent } from './routes/files';
 import { health } from './routes/health';
 import { getModel, listModels } from './routes/models';
+import { createResponse } from './routes/responses';
 import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
 import type { Journal } from './state/journal';

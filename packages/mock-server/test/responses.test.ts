@@ -244,3 +244,46 @@ it('a user message with content parts keeps working when inline bytes are stored
     await target.close();
   }
 });
+
+describe.each(TARGETS)('fixtures on both doors (%s)', (_name, make) => {
+  it('a fixture answers either door unless its match names one', async () => {
+    const target = await make({
+      fixtures: [
+        { match: { userText: 'which door', door: 'responses' }, reply: { text: 'the responses door' } },
+        { match: { userText: 'which door', door: 'chat' }, reply: { text: 'the chat door' } },
+        { match: { userText: 'any door' }, reply: { text: 'scripted for both' } },
+      ],
+    });
+    try {
+      const viaResponses = await responseBody(await respond(target, { input: 'which door' }));
+      expect(viaResponses.output[0].content[0].text).toBe('the responses door');
+      const viaChat = await (
+        await chat(target, { messages: [{ role: 'user', content: 'which door' }] })
+      ).json();
+      expect(viaChat.choices[0].message.content).toBe('the chat door');
+      const both = await responseBody(await respond(target, { input: 'any door' }));
+      expect(both.output[0].content[0].text).toBe('scripted for both');
+      const bothChat = await (
+        await chat(target, { messages: [{ role: 'user', content: 'any door' }] })
+      ).json();
+      expect(bothChat.choices[0].message.content).toBe('scripted for both');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('memory headers work on this door: IC-Thread-Id keeps the history server-side', async () => {
+    const target = await make();
+    try {
+      const thread = { 'ic-thread-id': 'thread-responses-1' };
+      const first = await responseBody(await respond(target, { input: 'my name is Ada' }, thread));
+      const second = await responseBody(await respond(target, { input: 'what is my name?' }, thread));
+      const fresh = await responseBody(await respond(target, { input: 'what is my name?' }));
+      expect(second.usage.input_tokens).toBeGreaterThan(fresh.usage.input_tokens);
+      expect(second.output[0].content[0].text).toContain('Ada');
+      expect(first.id).not.toBe(second.id);
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -9,11 +9,13 @@ import type { ParsedFixture } from '../model/fixture-schema';
 import type { ServerState } from '../state';
 import { buildConversation, type Conversation } from './context';
 import { finalizeReply } from './finalize';
-import type { Decision, Reply, Turn } from './types';
+import type { Decision, Reply, Turn, TurnDoor } from './types';
 import { fixtureView } from './view';
 
 export interface TurnInput {
   request: ChatCompletionRequest;
+  /** Default `chat`. */
+  door?: TurnDoor;
   identity: Identity;
   faults: FaultSet;
   header(name: string): string | null;
@@ -104,6 +106,7 @@ function openTurn(
     runId,
     created,
     model,
+    door: input.door ?? 'chat',
     request,
     identity,
     faults: input.faults,

@@ -100,12 +100,17 @@ export interface Reply {
   logprobs: { content: TokenLogprob[] | null } | null;
 }
 
+/** The API surface a turn came through: both build the same turn. */
+export type TurnDoor = 'chat' | 'responses';
+
 /** One chat turn as it moves through the engine. Hooks read and extend it. */
 export interface Turn {
   readonly runId: string;
   /** Unix seconds. */
   readonly created: number;
   readonly model: string;
+  /** The front door the turn came through (fixtures may target one). */
+  readonly door: TurnDoor;
   readonly request: ChatCompletionRequest;
   readonly identity: Identity;
   readonly faults: FaultSet;

@@ -40,6 +40,7 @@ export function fixtureView(turn: Turn): FixtureView {
   return {
     userText: lastUserMessage(turn.messages)?.text.trim() ?? null,
     model: turn.model,
+    door: turn.door,
     turn: userTurnIndex(turn.messages),
     toolResult: last ? { name: last.name, content: last.content } : null,
   };

@@ -30,6 +30,8 @@ export const fixtureMatchSchema = z.strictObject({
   userRegex: regexSource.optional(),
   /** The resolved model id equals this. */
   model: z.string().optional(),
+  /** The turn came through this door (absent: either). */
+  door: z.enum(['chat', 'responses']).optional(),
   /** 0-based count of user messages before the last one. */
   turn: z.number().int().nonnegative().optional(),
   /** The conversation ends with a tool result of that tool name and/or containing that text. */

@@ -8,6 +8,8 @@ export interface FixtureView {
   /** The last user message's text, trimmed. */
   userText: string | null;
   model: string;
+  /** The door the turn came through. */
+  door: 'chat' | 'responses';
   /** 0-based count of user messages before the last one. */
   turn: number;
   /** The tool result the conversation ends with, if it does. */
@@ -127,6 +129,7 @@ export class FixtureStore {
 function matches({ fixture, regex }: StoredFixture, view: FixtureView): boolean {
   const m = fixture.match;
   if (m.model !== undefined && m.model !== view.model) return false;
+  if (m.door !== undefined && m.door !== view.door) return false;
   if (m.turn !== undefined && m.turn !== view.turn) return false;
   if (m.userText !== undefined && (view.userText === null || view.userText !== m.userText.trim()))
     return false;

@@ -87,6 +87,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   try {
     const started = startTurn(state, {
       request: engineRequest(parsed, [...instructions, ...conversation]),
+      door: 'responses',
       identity,
       faults,
       header: (name) => inbound.header(name),
