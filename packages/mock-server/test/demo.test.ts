@@ -102,7 +102,8 @@ describe.each(TARGETS)('the conformance discovery route (%s)', (_name, make) => 
   });
 
   it('advertises what a laid-out demo directory holds: the escaping link and the bucket', async () => {
-    const demo = await layOutDemo();
+    // From the sources the package's demo/ folder is always found.
+    const demo = (await layOutDemo())!;
     const target = await make({ uploadDir: demo.uploadDir, buckets: demo.buckets, serverTools: [] });
     try {
       const { fixtures, auth } = await (await target.fetch(DISCOVERY_PATH)).json();

@@ -28,14 +28,16 @@ export interface DemoLayout {
  *     <root>/bucket/threadline-demo.md                   s3://threadline-demo/threadline-demo.md
  *
  * A package cannot ship a symbolic link, so the one a suite needs is made here. Where links need a
- * privilege (Windows), the layout has none and the discovery route does not advertise one.
+ * privilege (Windows), the layout has none and the discovery route does not advertise one. Null when
+ * the package's `demo/` folder cannot be found (the server was bundled away from it): there is nothing
+ * to copy, and the server serves as it would without a demo document.
  */
-export async function layOutDemo(): Promise<DemoLayout> {
+export async function layOutDemo(): Promise<DemoLayout | null> {
+  const source = await demoUploadDir();
+  if (source === null) return null;
   const root = await mkdtemp(join(tmpdir(), 'threadline-mock-demo-'));
   const remove = () => rm(root, { recursive: true, force: true });
   try {
-    const source = await demoUploadDir();
-    if (source === null) throw new Error(`the package's demo/${DEMO_DOCUMENT} is missing`);
     const uploads = join(root, 'uploads');
     const bucket = join(root, 'bucket');
     await mkdir(uploads);
