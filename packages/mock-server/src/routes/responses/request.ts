@@ -63,6 +63,16 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
     throw validationError({ issues: [issue] } as unknown as z.ZodError, body);
   }
   const request = parsed.data;
+  const noInput = request.input == null || (Array.isArray(request.input) && request.input.length === 0);
+  if (noInput && request.previous_response_id == null) {
+    // Nothing to answer: neither new input nor a conversation to continue.
+    throw new HttpError({
+      status: 400,
+      code: ERROR_CODES.missingParameter,
+      param: 'input',
+      message: "Missing required parameter: 'input' (or 'previous_response_id').",
+    });
+  }
   const tools = request.tools ?? [];
   const choice = request.tool_choice;
   if (choice != null && !faults.ignoreToolChoice) {

@@ -1,0 +1,97 @@
+import { ERROR_CODES, HEADERS } from '@threadline/protocol';
+import { describe, expect, it } from 'vitest';
+import { createMockServer } from '../src/index';
+import { respond, responseBody, streamEvents, terminalOf } from './support/responses';
+import { TARGETS } from './support/target';
+
+describe.each(TARGETS)('/v1/responses requests at the edges (%s)', (_name, make) => {
+  it('without input or previous_response_id is 400 missing_required_parameter', async () => {
+    const target = await make();
+    try {
+      for (const body of [{}, { input: [] }, { input: null }]) {
+        const response = await respond(target, body);
+        expect(response.status).toBe(400);
+        expect((await responseBody(response)).error).toMatchObject({
+          code: ERROR_CODES.missingParameter,
+          param: 'input',
+        });
+      }
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('names the bad field of a bad input item', async () => {
+    const target = await make();
+    try {
+      const cases: Array<[unknown, string]> = [
+        [[{ role: 'user', content: [{ type: 'input_text', text: 5 }] }], 'input[0].content[0].text'],
+        [[{ type: 'mcp_approval_response', approval_request_id: 'x' }], 'input[0].approve'],
+        [[{ type: 'item_reference', id: 'msg_1' }], 'input[0].type'],
+      ];
+      for (const [input, param] of cases) {
+        const response = await respond(target, { input });
+        expect(response.status).toBe(400);
+        expect((await responseBody(response)).error.param).toBe(param);
+      }
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('carries the run id header, which is the response id', async () => {
+    const target = await make();
+    try {
+      const response = await respond(target, { input: 'hi' });
+      const body = await responseBody(response);
+      expect(response.headers.get(HEADERS.runId)).toBe(body.id);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('applies the api-key auth of the dialect', async () => {
+    const target = await make({ dialect: 'openai', auth: { apiKeys: ['sk-good'] } });
+    try {
+      const missing = await respond(target, { input: 'hi' });
+      expect(missing.status).toBe(401);
+      await responseBody(missing);
+      const good = await respond(target, { input: 'hi' }, { authorization: 'Bearer sk-good' });
+      expect(good.status).toBe(200);
+      await responseBody(good);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('empty-success turns an unknown model into an empty completed response (a violation to catch)', async () => {
+    const target = await make();
+    try {
+      const events = await streamEvents(
+        await respond(
+          target,
+          { model: 'no-such-model', input: 'hi', stream: true },
+          { 'x-threadline-fault': 'empty-success' },
+        ),
+      );
+      const final = terminalOf(events);
+      expect(final.status).toBe('completed');
+      expect(final.output[0].content[0].text).toBe('');
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+it('refuses a body over 32 MiB with 413 before reading it', async () => {
+  const server = createMockServer();
+  const response = await server.fetch(
+    new Request('http://threadline.test/v1/responses', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(32 * 1024 * 1024 + 1) },
+      body: '{}',
+    }),
+  );
+  expect(response.status).toBe(413);
+  expect((await responseBody(response)).error.code).toBe('payload_too_large');
+});
