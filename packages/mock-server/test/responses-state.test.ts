@@ -172,3 +172,45 @@ describe.each(TARGETS)('client tools and previous_response_id (%s)', (_name, mak
     }
   });
 });
+
+describe.each(TARGETS)('attachments in a previous_response_id chain (%s)', (_name, make) => {
+  it('a continuation reads the files the first turn stored, by id', async () => {
+    const target = await make();
+    try {
+      const first = await responseBody(
+        await respond(target, {
+          input: [
+            {
+              role: 'user',
+              content: [
+                { type: 'input_text', text: 'look at these' },
+                { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' },
+                { type: 'input_file', filename: 'a.txt', file_data: Buffer.from('hello').toString('base64') },
+              ],
+            },
+          ],
+        }),
+      );
+      const firstRun = await (await target.fetch(`/v1/runs/${first.id}`)).json();
+      expect(firstRun.file_ids).toHaveLength(2);
+      const next = await responseBody(
+        await respond(target, { previous_response_id: first.id, input: 'and now?' }),
+      );
+      const nextRun = await (await target.fetch(`/v1/runs/${next.id}`)).json();
+      expect(nextRun.file_ids).toEqual(firstRun.file_ids);
+      const alone = await responseBody(
+        await respond(target, {
+          input: [
+            { role: 'user', content: 'look at these' },
+            { role: 'assistant', content: first.output[0].content[0].text },
+            { role: 'user', content: 'and now?' },
+          ],
+        }),
+      );
+      // The two attachments still count in the continued conversation (85 tokens each).
+      expect(next.usage.input_tokens).toBe(alone.usage.input_tokens + 2 * 85);
+    } finally {
+      await target.close();
+    }
+  });
+});

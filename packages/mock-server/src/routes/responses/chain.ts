@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@threadline/protocol/schemas';
+import type { ConversationMessage } from '../../engine/types';
 import type { ServerState } from '../../state';
 import { BoundedMap } from '../../state/bounded';
 import { DEFAULT_STORE_CAPS } from '../../state/limits';
@@ -37,4 +38,29 @@ export function loadChain(state: ServerState, responseId: string, owner: string)
   const chain = chainsOf(state).get(responseId);
   if (!chain || chain.owner !== owner || !state.runs.get(responseId, owner)) return null;
   return chain.messages;
+}
+
+/**
+ * The new input as the chain keeps it: a user message's inline bytes were stored as files when the turn
+ * started, so the chain names those files instead of holding the bytes (a continuation neither stores
+ * them again nor keeps megabytes of base64 in memory). `built` is the turn's conversation, one message
+ * per chat message, as the start step made it.
+ */
+export function withStoredFiles(
+  messages: ChatMessage[],
+  built: readonly ConversationMessage[],
+): ChatMessage[] {
+  return messages.map((message, i) => {
+    const attachments = built[i]?.attachments ?? [];
+    if (message.role !== 'user' || attachments.length === 0) return message;
+    const parts: unknown[] = [{ type: 'text', text: built[i]!.text }];
+    for (const attachment of attachments) {
+      parts.push(
+        attachment.url !== null
+          ? { type: 'image_url', image_url: { url: attachment.url } }
+          : { type: 'file', file: { file_id: attachment.fileId } },
+      );
+    }
+    return { ...message, content: parts } as ChatMessage;
+  });
 }

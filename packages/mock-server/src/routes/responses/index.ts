@@ -17,7 +17,7 @@ import {
 } from '../../stream/responses-events';
 import { scriptedError, scriptedErrorBody } from '../chat';
 import { chunkDelay } from '../chat-request';
-import { loadChain, saveChain } from './chain';
+import { loadChain, saveChain, withStoredFiles } from './chain';
 import {
   checkCallOutputs,
   engineRequest,
@@ -104,6 +104,8 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     throw error;
   }
 
+  // The conversation as the start step built it (hooks may add memory to turn.messages later).
+  const built = turn.messages.slice();
   let reply: Reply;
   try {
     const decided = decideReply(state, turn);
@@ -114,7 +116,8 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   }
   const remember = () => {
     if (!parsed.echo.store) return;
-    const added = parsed.messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
+    const input = withStoredFiles(parsed.messages, built.slice(instructions.length + history.length));
+    const added = input.filter((m) => m.role !== 'system' && m.role !== 'developer');
     saveChain(state, turn.runId, {
       owner: identity.owner,
       messages: [...history, ...added, ...replyMessages(reply)],
