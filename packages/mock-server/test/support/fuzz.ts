@@ -232,10 +232,16 @@ function headerValue(rng: Rng): string {
 }
 
 /** Builds every case of a run from the seed, before any is sent: the run is the same whatever the timing. */
-export function generateCases(seed: number, count: number, routes: readonly RouteSpec[]): FuzzCase[] {
+export function generateCases(
+  seed: number,
+  count: number,
+  routes: readonly RouteSpec[],
+  /** Credentials the server accepts: most cases carry one of them (or a near miss). */
+  credentials: readonly string[] = [],
+): FuzzCase[] {
   const rng = new Rng(seed);
   const cases: FuzzCase[] = [];
-  for (let index = 0; index < count; index++) cases.push(oneCase(rng, index, routes));
+  for (let index = 0; index < count; index++) cases.push(oneCase(rng, index, routes, credentials));
   return cases;
 }
 
@@ -317,7 +323,12 @@ function bodyFor(rng: Rng, route: RouteSpec): { body: Buffer; kind: string } {
   return { body: Buffer.from(toJson(value, rng)), kind: 'json' };
 }
 
-function oneCase(rng: Rng, index: number, routes: readonly RouteSpec[]): FuzzCase {
+function oneCase(
+  rng: Rng,
+  index: number,
+  routes: readonly RouteSpec[],
+  credentials: readonly string[],
+): FuzzCase {
   const route = rng.pick(routes);
   let method = route.method;
   if (rng.chance(0.08))
@@ -326,6 +337,10 @@ function oneCase(rng: Rng, index: number, routes: readonly RouteSpec[]): FuzzCas
   if (rng.chance(0.15)) target = trickPath(rng, target);
   target += query(rng);
   const headers: Array<[string, string]> = [];
+  if (credentials.length > 0 && rng.chance(0.8)) {
+    const token = rng.pick(credentials);
+    headers.push(['authorization', rng.chance(0.85) ? `Bearer ${token}` : `Bearer ${token.slice(0, -1)}`]);
+  }
   for (let i = rng.int(4); i > 0; i--) headers.push([rng.pick(HEADER_NAMES), headerValue(rng)]);
   let injectedStatus: number | null = null;
   let bendsProtocol = false;
