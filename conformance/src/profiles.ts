@@ -37,7 +37,8 @@ const FEATURES: Readonly<Record<DialectName, readonly Capability[]>> = {
     'cancel',
   ],
   spice: [...OPENAI_BASE, 'progress'],
-  openai: [...OPENAI_BASE],
+  // OpenAI's own API refuses a tool_choice without tools or naming an unknown tool (invalid_tool_choice).
+  openai: [...OPENAI_BASE, 'tool-choice-validation'],
 };
 
 export interface Profile {
@@ -50,6 +51,7 @@ export function profileFor(name: DialectName): Profile {
   const dialect = DIALECTS[name];
   const capabilities = [...FEATURES[name]];
   if (dialect.auth !== 'none') capabilities.push('auth');
+  if (dialect.browser) capabilities.push('cors');
   // Session and thread memory are only checkable when the dialect names the header that carries them.
   return {
     dialect,

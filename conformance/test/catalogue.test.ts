@@ -70,8 +70,13 @@ describe('the catalogue', () => {
 
   it('dialect profiles: openai declares the Chat Completions surface only; threadline everything', () => {
     expect([...PROFILES.openai.capabilities].sort()).toEqual(
-      ['auth', 'chat', 'errors', 'models', 'sampling', 'streaming', 'tools'].sort(),
+      ['auth', 'chat', 'errors', 'models', 'sampling', 'streaming', 'tools', 'tool-choice-validation'].sort(),
     );
+    // CORS only where web pages call the server directly.
+    expect(Object.values(PROFILES).filter((p) => p.capabilities.includes('cors'))).toEqual([
+      PROFILES.threadline,
+      PROFILES.ingram,
+    ]);
     expect([...PROFILES.threadline.capabilities].sort()).toEqual(
       CAPABILITIES.filter((c) => c !== 'auth').sort(),
     );

@@ -1,6 +1,7 @@
 import type { Check, CheckMeta } from '../runner/types';
 import { APPROVAL_CHECKS } from './approvals';
 import { AUTH_CHECKS } from './auth';
+import { CORS_CHECKS } from './cors';
 import { FILES_LIMITS_CHECKS } from './files-limits';
 import { INGEST_CHECKS } from './ingest';
 import { MEMORY_CHECKS } from './memory';
@@ -14,6 +15,7 @@ import { ERROR_CHECKS } from './wire-errors';
 export const CATALOGUE: readonly Check[] = [
   ...WIRE_CHECKS,
   ...ERROR_CHECKS,
+  ...CORS_CHECKS,
   ...PROGRESS_CHECKS,
   ...STREAM_ERROR_CHECKS,
   ...TOOL_CHOICE_CHECKS,

@@ -1,9 +1,18 @@
 import { progressEventSchema } from '@threadline/protocol/schemas';
-import { ensure, ensureSchema } from '../internal/expect';
+import { ensure, ensureGround, ensureSchema } from '../internal/expect';
 import type { StreamExchange } from '../internal/http';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, chunksOf, ensureDoneLast, ensureStreamOpened, PLAIN_PROMPT, plainStream } from './support';
+import {
+  CHAT,
+  chunksOf,
+  completeChunks,
+  ensureStreamOpened,
+  GROUND,
+  PLAIN_PROMPT,
+  plainStream,
+  STREAM_GROUND,
+} from './support';
 
 const wire = { family: 'wire' } as const;
 
@@ -21,17 +30,41 @@ async function progressStream(ctx: CheckContext): Promise<StreamExchange> {
   return stream;
 }
 
-/** The stream's progress events, each valid against the protocol schema. */
+/** The stream's progress events, each valid against the protocol schema (the schema check's reading). */
 const progressEvents = (stream: StreamExchange) =>
   stream.frames
     .filter((f) => f.event === 'progress')
-    .map((f) => ensureSchema(progressEventSchema, JSON.parse(f.data), 'progress event'));
+    .map((f) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(f.data);
+      } catch {
+        value = f.data;
+      }
+      return ensureSchema(progressEventSchema, value, 'progress event');
+    });
+
+/** The progress events read leniently: the JSON objects of `event: progress` frames. */
+const looseEvents = (stream: StreamExchange): Array<{ id?: unknown; fraction?: unknown }> =>
+  stream.frames
+    .filter((f) => f.event === 'progress')
+    .flatMap((f) => {
+      try {
+        const value: unknown = JSON.parse(f.data);
+        return typeof value === 'object' && value !== null ? [value] : [];
+      } catch {
+        return [];
+      }
+    });
+
+const EVENTS = 'progress.events-when-asked';
 
 /** Progress events (Spice): sent only when asked for, valid, never going backwards. */
 export const PROGRESS_CHECKS: Check[] = [
   {
     ...wire,
     id: 'progress.events-when-asked',
+    after: STREAM_GROUND,
     title: 'With the progress header, the stream carries valid progress events next to its chunks',
     capability: 'progress',
     level: 'MUST',
@@ -46,7 +79,7 @@ export const PROGRESS_CHECKS: Check[] = [
         'chunks next to the events',
         stream.frames.length,
       );
-      ensureDoneLast(stream, ASKING);
+      completeChunks(stream, ASKING);
     },
   },
   {
@@ -54,12 +87,20 @@ export const PROGRESS_CHECKS: Check[] = [
     id: 'progress.fraction-monotonic',
     title: 'Progress fractions never decrease and name the stream’s run',
     capability: 'progress',
+    after: [EVENTS],
     level: 'MUST',
     section: SECTIONS.progress,
     async run(ctx) {
       const stream = await progressStream(ctx);
-      const events = progressEvents(stream);
-      const fractions = events.map((e) => e.fraction);
+      const events = looseEvents(stream);
+      ensureGround(
+        events.length > 0,
+        EVENTS,
+        'no progress events',
+        'event: progress frames',
+        stream.frames.slice(0, 4),
+      );
+      const fractions = events.map((e) => Number(e.fraction));
       ensure(
         fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!),
         'a fraction went backwards',
@@ -76,6 +117,7 @@ export const PROGRESS_CHECKS: Check[] = [
     id: 'progress.none-unasked',
     title: 'Without the progress header no named event is sent',
     capability: 'progress',
+    after: [GROUND.streamOpens],
     level: 'MUST',
     section: SECTIONS.progress,
     async run(ctx) {

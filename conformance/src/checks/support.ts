@@ -24,11 +24,23 @@ export const GROUND = {
   streamOpens: 'chat.stream.content-type',
   /** The plain streamed turn runs to its end: no error frame, no broken-off body. */
   streamCompletes: 'chat.stream.completes',
+  /** Every data frame of the plain streamed turn is a valid chunk (JSON, at least). */
+  chunkSchema: 'chat.stream.chunk-schema',
+  /** The plain streamed turn is terminated by [DONE]. */
+  doneLast: 'chat.stream.done-terminator',
   /** The plain JSON turn answers 200 with a JSON object. */
   jsonTurn: 'chat.json.schema',
   /** GET /v1/models answers a list. */
   modelList: 'models.list-shape',
 } as const;
+
+/** What a check reading a whole stream (completeChunks, wholeChunks) may be blocked by. */
+export const STREAM_GROUND: readonly string[] = [
+  GROUND.streamOpens,
+  GROUND.streamCompletes,
+  GROUND.chunkSchema,
+  GROUND.doneLast,
+];
 
 /*
  * Lenient readers. Schema validity is judged once, by the schema checks (chat.json.schema,
@@ -111,11 +123,14 @@ function frameObject(frame: SSEFrame): Obj | undefined {
 }
 
 /**
- * The chunks of a stream, read leniently: every data frame holding a JSON object that is not an error
- * frame. Frames that are not JSON are left out — `chat.stream.chunk-schema` judges those.
+ * The chunks of a stream, read leniently: every data frame before [DONE] holding a JSON object that is
+ * not an error frame. Frames that are not JSON are left out — `chat.stream.chunk-schema` judges those —
+ * and so are frames after [DONE] (`chat.stream.nothing-after-done`'s).
  */
 export function chunksOf(exchange: StreamExchange): ChatCompletionChunk[] {
-  return dataFrames(exchange.frames).flatMap((frame) => {
+  const done = exchange.frames.findIndex((f) => f.data === DONE && f.event === undefined);
+  const frames = done === -1 ? exchange.frames : exchange.frames.slice(0, done);
+  return dataFrames(frames).flatMap((frame) => {
     const value = frameObject(frame);
     if (!value || 'error' in value) return [];
     return [looseChunk(value)];
@@ -145,6 +160,14 @@ export function wholeChunks(
   );
   const error = dataFrames(exchange.frames).find(isErrorFrame);
   ensureGround(!error, by, `${what}: the turn ended in an error frame`, 'a complete turn', error?.data);
+  const broken = dataFrames(exchange.frames).find((frame) => frameObject(frame) === undefined);
+  ensureGround(
+    !broken,
+    GROUND.chunkSchema,
+    `${what}: a frame is not a JSON chunk, so the stream cannot be judged whole`,
+    'every data frame a JSON chunk',
+    broken?.data,
+  );
   return chunksOf(exchange);
 }
 
@@ -185,12 +208,32 @@ export function ensureDoneLast(exchange: StreamExchange, what: string): void {
   );
 }
 
-/** The check's own stream opened, ran to its end and [DONE] came last; returns its chunks (lenient). */
+/**
+ * A check's own stream, read whole: it opened, ran to its end and [DONE] came last; returns its chunks
+ * (lenient). What breaks here is judged on the plain stream by the ground checks (it opens, completes,
+ * ends in [DONE]): when one of them failed the check is blocked by it, otherwise this is its own failure.
+ */
 export function completeChunks(exchange: StreamExchange, what: string): ChatCompletionChunk[] {
-  ensureStreamOpened(exchange, what);
-  ensureDoneLast(exchange, what);
-  return chunksOf(exchange);
+  ensureStreamOpened(exchange, what, GROUND.streamOpens);
+  const chunks = wholeChunks(exchange, what);
+  const last = exchange.frames.at(-1);
+  // Present, not necessarily last: what follows [DONE] is chat.stream.nothing-after-done's to judge.
+  ensureGround(
+    exchange.frames.some((f) => f.data === DONE && f.event === undefined),
+    GROUND.doneLast,
+    `${what}: no data: [DONE]`,
+    'data: [DONE] after the last chunk',
+    last ? `last frame: ${show(last.data)}` : 'no frames',
+  );
+  return chunks;
 }
+
+/**
+ * The finish_reason a stream ended with: the last one it carries (how many it carries is
+ * chat.stream.one-finish-reason's to judge), or null.
+ */
+export const lastFinishReason = (chunks: readonly ChatCompletionChunk[]): FinishReason | null =>
+  finishReasons(chunks).at(-1) ?? null;
 
 /** Every finish_reason the chunks carry, in order, nulls left out. */
 export const finishReasons = (chunks: readonly ChatCompletionChunk[]): FinishReason[] =>

@@ -1,11 +1,21 @@
 import { ERROR_CODES } from '@threadline/protocol';
 import type { ChatCompletion } from '@threadline/protocol/schemas';
-import { ensure, ensureErrorAnswer } from '../internal/expect';
+import { ERROR_GROUND, ensure, ensureErrorAnswer, ensureGround } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, completeChunks, ensureCompletion, finishReasons, isJson } from './support';
+import {
+  CHAT,
+  chunksOf,
+  completeChunks,
+  ensureCompletion,
+  isJson,
+  lastFinishReason,
+  STREAM_GROUND,
+} from './support';
 
 const family = { family: 'tool-choice' } as const;
+/** Checks reading an error body's code and param. */
+const readsErrors = { after: [ERROR_GROUND.shape, ERROR_GROUND.codeType] } as const;
 
 const TOOLS = [
   {
@@ -34,16 +44,30 @@ const TOOLS = [
   },
 ];
 const PROMPT = 'What is the weather in Paris right now? Use the tool.';
+/** A prompt naming no tool: under "auto" nothing calls one, so only an honoured "required" does. */
+const NEUTRAL_PROMPT = 'Tell me something nice about Paris.';
 
-const withTools = (ctx: CheckContext, extra: Record<string, unknown> = {}) =>
-  ctx.chatBody(PROMPT, { tools: TOOLS, ...extra });
+const withTools = (ctx: CheckContext, extra: Record<string, unknown> = {}, prompt = PROMPT) =>
+  ctx.chatBody(prompt, { tools: TOOLS, ...extra });
 
 async function completion(
   ctx: CheckContext,
   extra: Record<string, unknown>,
   what: string,
+  prompt = PROMPT,
 ): Promise<ChatCompletion> {
-  return ensureCompletion(await ctx.send({ path: CHAT, json: withTools(ctx, extra) }), what);
+  return ensureCompletion(await ctx.send({ path: CHAT, json: withTools(ctx, extra, prompt) }), what);
+}
+
+/** The first delta of a stream that starts with a tool call carries role "assistant". */
+function ensureRoleFirst(chunks: ReturnType<typeof chunksOf>, what: string): void {
+  const first = chunks[0];
+  ensure(
+    first?.choices[0]?.delta.role === 'assistant',
+    `${what}: the first delta has no role`,
+    'delta.role "assistant" in the first chunk',
+    first,
+  );
 }
 
 /** The tool calls of a completion, each with arguments that parse as a JSON object. */
@@ -68,8 +92,9 @@ function callsOf(completion: ChatCompletion, what: string) {
 export const TOOL_CHOICE_CHECKS: Check[] = [
   {
     ...family,
+    ...readsErrors,
     id: 'tools.choice.without-tools',
-    title: 'tool_choice without tools is 400 invalid_tool_choice, param tool_choice',
+    title: 'tool_choice "required" without tools is 400 invalid_tool_choice, param tool_choice',
     capability: 'tool-choice-validation',
     level: 'MUST',
     section: SECTIONS.tools,
@@ -84,6 +109,7 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
   },
   {
     ...family,
+    ...readsErrors,
     id: 'tools.choice.unknown-name',
     title: 'tool_choice naming a tool not in tools is 400 invalid_tool_choice',
     capability: 'tool-choice-validation',
@@ -96,6 +122,24 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
         answer,
         { status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice' },
         'tool_choice naming an unknown tool',
+      );
+    },
+  },
+  {
+    ...family,
+    ...readsErrors,
+    id: 'tools.choice.named-without-tools',
+    title: 'A named tool_choice without tools is 400 invalid_tool_choice, param tool_choice',
+    capability: 'tool-choice-validation',
+    level: 'MUST',
+    section: SECTIONS.tools,
+    async run(ctx) {
+      const choice = { type: 'function', function: { name: 'get_weather' } };
+      const answer = await ctx.send({ path: CHAT, json: ctx.chatBody(PROMPT, { tool_choice: choice }) });
+      ensureErrorAnswer(
+        answer,
+        { status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice' },
+        'a named tool_choice without tools',
       );
     },
   },
@@ -126,13 +170,13 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
   {
     ...family,
     id: 'tools.choice.required',
-    title: 'tool_choice "required" calls a tool, finish_reason "tool_calls"',
+    title: 'tool_choice "required" calls a tool even when the prompt names none',
     capability: 'tools',
     level: 'MUST',
     section: SECTIONS.tools,
     async run(ctx) {
-      const answer = await completion(ctx, { tool_choice: 'required' }, 'tool_choice required');
-      callsOf(answer, 'tool_choice required');
+      const what = 'tool_choice required, a prompt naming no tool';
+      callsOf(await completion(ctx, { tool_choice: 'required' }, what, NEUTRAL_PROMPT), what);
     },
   },
   {
@@ -181,6 +225,7 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
   {
     ...family,
     id: 'tools.stream.deltas-assemble',
+    after: STREAM_GROUND,
     title: 'Streamed tool-call deltas assemble to a named call with JSON arguments',
     capability: 'tools',
     requires: ['streaming'],
@@ -213,8 +258,8 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
       for (const { args } of calls.values()) {
         ensure(isJson(args), 'assembled arguments are not JSON', 'JSON arguments', args);
       }
-      const finish = finishReasons(chunks);
-      ensure(finish.length === 1 && finish[0] === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
+      const finish = lastFinishReason(chunks);
+      ensure(finish === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
     },
   },
   {
@@ -240,6 +285,58 @@ export const TOOL_CHOICE_CHECKS: Check[] = [
         'finish_reason stop and text',
         choice,
       );
+    },
+  },
+  {
+    ...family,
+    id: 'tools.stream.role-first',
+    title: 'A stream that starts with a tool call still has role "assistant" in its first delta',
+    capability: 'tools',
+    requires: ['streaming'],
+    level: 'MUST',
+    section: SECTIONS.streaming,
+    async run(ctx) {
+      const what = 'a streamed named tool call';
+      const choice = { type: 'function', function: { name: 'get_time' } };
+      const stream = await ctx.stream({
+        path: CHAT,
+        json: withTools(ctx, { tool_choice: choice, stream: true }),
+      });
+      const chunks = chunksOf(stream);
+      ensure(
+        stream.status === 200 && chunks.length > 0,
+        `${what}: no chunks`,
+        'a stream of chunks',
+        stream.text,
+      );
+      ensureRoleFirst(chunks, what);
+    },
+  },
+  {
+    family: 'approvals',
+    id: 'approvals.pause.stream-role',
+    title: 'A streamed approval pause still has role "assistant" in its first delta',
+    capability: 'approvals',
+    requires: ['streaming'],
+    fixtures: ['destructivePrompt'],
+    after: ['approvals.pause.stream'],
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const what = 'the destructive prompt, streamed';
+      const stream = await ctx.stream({
+        path: CHAT,
+        json: ctx.chatBody(ctx.fixtures.destructivePrompt!, { stream: true }),
+      });
+      const chunks = chunksOf(stream);
+      ensureGround(
+        chunks.some((c) => c.choices[0]?.delta.tool_calls?.length),
+        'approvals.pause.stream',
+        `${what}: no tool-call delta, so no pause to look at`,
+        'a stream pausing on a tool call',
+        stream.text ?? chunks.slice(0, 3),
+      );
+      ensureRoleFirst(chunks, what);
     },
   },
 ];

@@ -1,4 +1,4 @@
-import { SSE_CONTENT_TYPE } from '@threadline/protocol';
+import { DONE, SSE_CONTENT_TYPE } from '@threadline/protocol';
 import {
   chatCompletionChunkSchema,
   chatCompletionSchema,
@@ -14,7 +14,6 @@ import {
   chunksOf,
   dataFrames,
   ensureCompletion,
-  ensureDoneLast,
   ensureNotFound,
   ensureUsageAddsUp,
   finishReasons,
@@ -24,6 +23,7 @@ import {
   PLAIN_PROMPT,
   plainCompletion,
   plainStream,
+  STREAM_GROUND,
   streamedText,
   wholeChunks,
 } from './support';
@@ -262,7 +262,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.one-finish-reason',
     title: 'Exactly one chunk carries a finish_reason',
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes],
+    after: STREAM_GROUND,
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
@@ -276,7 +276,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.text',
     title: 'A plain streamed turn delivers non-empty text',
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes],
+    after: STREAM_GROUND,
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
@@ -295,7 +295,7 @@ export const WIRE_CHECKS: Check[] = [
   {
     ...wire,
     id: 'chat.stream.done-terminator',
-    title: 'A stream ends with data: [DONE]',
+    title: 'A stream is terminated by data: [DONE]',
     capability: 'streaming',
     after: [GROUND.streamOpens, GROUND.streamCompletes],
     level: 'MUST',
@@ -309,7 +309,13 @@ export const WIRE_CHECKS: Check[] = [
         'a complete stream',
         stream.bodyError,
       );
-      ensureDoneLast(stream, 'a plain streamed turn');
+      // Frames after [DONE] are chat.stream.nothing-after-done's to judge.
+      ensure(
+        stream.frames.some((f) => f.data === DONE && f.event === undefined),
+        'a plain streamed turn: no data: [DONE]',
+        'data: [DONE] after the last chunk',
+        `last frame: ${show(stream.frames.at(-1)?.data ?? 'none')}`,
+      );
     },
   },
   {
@@ -317,7 +323,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.nothing-after-done',
     title: 'Nothing follows [DONE] (with usage asked for)',
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes, 'chat.stream.done-terminator'],
+    after: STREAM_GROUND,
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
@@ -339,7 +345,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.usage-chunk',
     title: 'include_usage adds one final chunk with choices [] and usage',
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes],
+    after: STREAM_GROUND,
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
@@ -352,7 +358,8 @@ export const WIRE_CHECKS: Check[] = [
         'a last chunk with choices [] and usage',
         last,
       );
-      const finishAt = chunks.findIndex((c) => c.choices.some((ch) => ch.finish_reason !== null));
+      // The last finish chunk: a second one is chat.stream.one-finish-reason's to judge.
+      const finishAt = chunks.findLastIndex((c) => c.choices.some((ch) => ch.finish_reason !== null));
       ensure(
         finishAt === chunks.length - 2,
         'the usage chunk does not follow the finish chunk',
@@ -364,20 +371,16 @@ export const WIRE_CHECKS: Check[] = [
   {
     ...wire,
     id: 'chat.stream.usage-chunk-id',
-    title: 'The include_usage chunk carries the same id as every other chunk',
+    title: "The include_usage chunk carries the stream's id, that of the chunk before it",
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes, 'chat.stream.usage-chunk'],
+    after: [...STREAM_GROUND, 'chat.stream.usage-chunk'],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
       const { chunks, usage } = usageChunkOf(await plainStream(ctx, true));
-      const others = [...new Set(chunks.slice(0, -1).map((c) => c.id))];
-      ensure(
-        others.every((id) => id === usage.id),
-        'the usage chunk has another id',
-        `id ${show(others)}`,
-        usage.id,
-      );
+      // Compared with the chunk before it: ids changing among the other chunks are chat.stream.same-id's.
+      const before = chunks.at(-2)?.id;
+      ensure(usage.id === before, 'the usage chunk has another id', `id ${show(before)}`, usage.id);
     },
   },
   {
@@ -385,7 +388,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.usage-totals',
     title: 'The usage chunk adds up: total = prompt + completion',
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes, 'chat.stream.usage-chunk'],
+    after: [...STREAM_GROUND, 'chat.stream.usage-chunk'],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
@@ -398,7 +401,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.no-usage-unasked',
     title: 'Without include_usage no usage chunk is sent',
     capability: 'streaming',
-    after: [GROUND.streamOpens, GROUND.streamCompletes],
+    after: STREAM_GROUND,
     level: 'SHOULD',
     section: SECTIONS.streaming,
     async run(ctx) {

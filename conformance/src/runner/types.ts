@@ -24,6 +24,8 @@ export const CAPABILITIES = [
   'limits',
   'cancel',
   'progress',
+  /** CORS preflight and exposed headers: for dialects whose servers web pages call (`browser`). */
+  'cors',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -2,17 +2,17 @@ import { ERROR_CODES, HEADERS } from '@threadline/protocol';
 import { checkCallerFaults } from './auth/caller-faults';
 import { requestTenant } from './auth/identity';
 import type { RequestContext } from './context';
-import { injectedError, resolveFaults, sleep } from './faults/apply';
+import { injectedError, peekFaults, resolveFaults, sleep } from './faults/apply';
 import { type FaultSet, NO_FAULTS } from './faults/parse';
-import { HttpError, notFound } from './internal/errors';
-import { newRequestId } from './internal/ids';
+import { HttpError, notFound, spoiledErrorBody } from './internal/errors';
 import { unsendableHeader } from './internal/headers';
+import { newRequestId } from './internal/ids';
 import { type InboundRequest, JSON_CONTENT_TYPE, type OutboundResponse } from './internal/wire';
 import type { Router } from './router';
 import { checkControlAccess } from './routes/admin';
 import type { ServerState } from './state';
-
 import { FramePump } from './stream/pump';
+
 /** Headers a browser page may read from our answers. */
 const EXPOSED_HEADERS = [
   HEADERS.requestId,
@@ -52,7 +52,7 @@ export interface App {
 export function createApp(state: ServerState, router: Router): App {
   const { dialect } = state;
 
-  function errorResponse(error: unknown): OutboundResponse {
+  function errorResponse(error: unknown, faults: FaultSet = NO_FAULTS): OutboundResponse {
     const http =
       error instanceof HttpError
         ? error
@@ -61,7 +61,7 @@ export function createApp(state: ServerState, router: Router): App {
             code: ERROR_CODES.serverError,
             message: `Internal server error: ${error instanceof Error ? error.message : String(error)}`,
           });
-    const body = http.body(dialect.errorShape, dialect.modelNotFoundShape);
+    const body = spoiledErrorBody(http.body(dialect.errorShape, dialect.modelNotFoundShape), http, faults);
     return {
       status: http.status,
       headers: { 'content-type': JSON_CONTENT_TYPE, ...http.headers },
@@ -90,10 +90,21 @@ export function createApp(state: ServerState, router: Router): App {
     let ctx: RequestContext | null = null;
     let faults: FaultSet = NO_FAULTS;
     let journalled = true;
+    // Control and discovery routes: no fault touches them.
+    let protocol = true;
+    // Faults also shape answers given before they were resolved (a preflight, routing's 404 and 405):
+    // the configured ones and the request's own header, never a queued one-shot fault.
+    const shaping = () =>
+      faults !== NO_FAULTS || !protocol
+        ? faults
+        : peekFaults(state.config.faults, request.header(HEADERS.fault));
     let response: OutboundResponse;
     try {
       if (request.method === 'OPTIONS') {
         journalled = false;
+        if (shaping().noCors) {
+          throw new HttpError({ status: 405, message: `OPTIONS is not allowed on ${request.path}.` });
+        }
         response = preflight(request);
       } else {
         const match = router.match(request.method, request.path);
@@ -107,10 +118,12 @@ export function createApp(state: ServerState, router: Router): App {
         }
         if (match.route.control) {
           journalled = false;
+          protocol = false;
           checkControlAccess(state, request);
         } else if (match.route.discovery) {
           // Describes the server to a suite: a fault meant for the protocol must not hide it.
           journalled = false;
+          protocol = false;
         } else {
           checkCallerFaults(state.config, request.header(HEADERS.fault));
           faults = resolveFaults(state.config.faults, state.faults, request.header(HEADERS.fault));
@@ -122,12 +135,8 @@ export function createApp(state: ServerState, router: Router): App {
         response = await match.route.handler(ctx, match.params);
       }
     } catch (error) {
-      response = errorResponse(error);
+      response = errorResponse(error, shaping());
     }
-    const headers = response.headers;
-    headers[HEADERS.requestId] = requestId;
-    headers['access-control-allow-origin'] = '*';
-    headers['access-control-expose-headers'] = EXPOSED_HEADERS;
     // A header node cannot send would throw in writeHead (a plain-text 500 from the adapter): answer
     // a typed error instead, naming the header.
     const unsendable = unsendableHeader(response.headers);
@@ -139,6 +148,12 @@ export function createApp(state: ServerState, router: Router): App {
           message: `The answer's header ${JSON.stringify(unsendable).slice(0, 200)} holds characters HTTP cannot carry.`,
         }),
       );
+    }
+    const headers = response.headers;
+    headers[HEADERS.requestId] = requestId;
+    if (!shaping().noCors) {
+      headers['access-control-allow-origin'] = '*';
+      headers['access-control-expose-headers'] = EXPOSED_HEADERS;
     }
     if (ctx?.runId) headers[HEADERS.runId] = ctx.runId;
     if (faults.shouldRetry !== undefined) headers[HEADERS.shouldRetry] = String(faults.shouldRetry);

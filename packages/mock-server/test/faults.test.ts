@@ -497,3 +497,178 @@ describe('faults that break a promise', () => {
     expect(() => parseFaultSpec('run-on-reject=1')).toThrow(/takes no value/);
   });
 });
+
+describe.each(TARGETS)('faults that break a wire promise (%s)', (_name, make) => {
+  let target: Target;
+  const tools = [
+    { type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } },
+    { type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } },
+  ];
+  const named = { type: 'function', function: { name: 'get_time' } };
+  beforeAll(async () => {
+    target = await make({ fixtures: [{ match: { userText: 'long' }, reply: { text: LONG } }] });
+  });
+  afterAll(() => target.close());
+
+  /** The data frames of a stream, [DONE] included, as text. */
+  const dataOf = async (response: Response) =>
+    (await frames(response)).filter((f) => f.event === undefined).map((f) => f.data);
+
+  it('usage-chunk-id: only the usage chunk carries another id', async () => {
+    const usage = { stream_options: { include_usage: true } };
+    const list = await chunks(await stream(target, 'usage-chunk-id', usage));
+    const ids = list.map((c) => c.id);
+    expect(new Set(ids.slice(0, -1)).size).toBe(1);
+    expect(ids.at(-1)).toMatch(/^run_/);
+    expect(ids.at(-1)).not.toBe(ids[0]);
+    const clean = await chunks(await stream(target, '', usage));
+    expect(new Set(clean.map((c) => c.id)).size).toBe(1);
+  });
+
+  it('no-role-on-tool-stream drops the role only where the stream starts with a tool call', async () => {
+    const body = { stream: true, messages: userSays('what time is it'), tools, tool_choice: named };
+    const tool = await chunks(await chat(target, body, fault('no-role-on-tool-stream')));
+    expect(tool[0]!.choices[0]!.delta.tool_calls?.[0]?.function?.name).toBe('get_time');
+    expect(tool[0]!.choices[0]!.delta.role).toBeUndefined();
+    expect((await chunks(await chat(target, body)))[0]!.choices[0]!.delta.role).toBe('assistant');
+    const text = await chunks(await stream(target, 'no-role-on-tool-stream'));
+    expect(text[0]!.choices[0]!.delta.role).toBe('assistant');
+  });
+
+  it('no-role drops the role of a first text delta', async () => {
+    const list = await chunks(await stream(target, 'no-role'));
+    expect(list[0]!.choices[0]!.delta.content).toBeDefined();
+    expect(list[0]!.choices[0]!.delta.role).toBeUndefined();
+  });
+
+  it('double-finish sends the finish chunk twice', async () => {
+    const list = await chunks(await stream(target, 'double-finish'));
+    expect(list.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean)).toEqual([
+      'stop',
+      'stop',
+    ]);
+  });
+
+  it('no-usage-chunk ignores include_usage', async () => {
+    const list = await chunks(
+      await stream(target, 'no-usage-chunk', { stream_options: { include_usage: true } }),
+    );
+    expect(list.filter((c) => c.choices.length === 0 || c.usage)).toEqual([]);
+  });
+
+  it('frames-after-done sends a chunk after [DONE]', async () => {
+    const data = await dataOf(await stream(target, 'frames-after-done'));
+    const done = data.indexOf('[DONE]');
+    expect(done).toBeGreaterThan(0);
+    expect(data.slice(done + 1)).toHaveLength(1);
+    expect(JSON.parse(data.at(-1)!).object).toBe('chat.completion.chunk');
+  });
+
+  it('no-progress ignores the progress header; progress-backwards sends decreasing fractions', async () => {
+    const progressed = async (spec: string) =>
+      (
+        await frames(
+          await chat(
+            target,
+            { stream: true, messages: userSays('long') },
+            { ...fault(spec), 'x-spiceai-completion-progress': 'enabled' },
+          ),
+        )
+      )
+        .filter((f) => f.event === 'progress')
+        .map((f) => JSON.parse(f.data).fraction as number);
+    expect(await progressed('no-progress')).toEqual([]);
+    const backwards = (await progressed('progress-backwards')).filter((f) => f > 0 && f < 1);
+    expect(backwards.length).toBeGreaterThan(1);
+    expect(backwards.every((f, i) => i === 0 || f < backwards[i - 1]!)).toBe(true);
+    const forwards = (await progressed('')).filter((f) => f > 0 && f < 1);
+    expect(forwards.every((f, i) => i === 0 || f > forwards[i - 1]!)).toBe(true);
+  });
+
+  it('lenient-sampling drops out-of-range sampling values instead of refusing them', async () => {
+    for (const extra of [{ temperature: 7 }, { max_completion_tokens: 0 }, { max_tokens: -1 }, { n: 3 }]) {
+      const body = { messages: userSays('x'), ...extra };
+      expect(await errorOf(await chat(target, body))).toMatchObject({ status: 400 });
+      expect((await chat(target, body, fault('lenient-sampling'))).status).toBe(200);
+    }
+  });
+
+  it('accept-unknown-role reads an unknown role as user; no-developer-role refuses developer', async () => {
+    const unknown = [...userSays('x'), { role: 'narrator', content: 'meanwhile' }];
+    expect(await errorOf(await chat(target, { messages: unknown }))).toMatchObject({
+      status: 400,
+      param: 'messages[1].role',
+    });
+    expect((await chat(target, { messages: unknown }, fault('accept-unknown-role'))).status).toBe(200);
+    const developer = [{ role: 'developer', content: 'be brief' }, ...userSays('x')];
+    expect((await chat(target, { messages: developer })).status).toBe(200);
+    expect(
+      await errorOf(await chat(target, { messages: developer }, fault('no-developer-role'))),
+    ).toMatchObject({ status: 400, param: 'messages[0].role' });
+  });
+
+  it('models-any-id answers 200 for a model that is not listed', async () => {
+    expect((await target.fetch('/v1/models/not-a-model')).status).toBe(404);
+    const any = await target.fetch('/v1/models/not-a-model', { headers: fault('models-any-id') });
+    expect(any.status).toBe(200);
+    expect((await any.json()).id).toBe('not-a-model');
+  });
+
+  it('no-cors: no CORS headers on answers, the preflight refused without them', async () => {
+    const preflight = (headers: Record<string, string>) =>
+      target.fetch('/v1/chat/completions', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', ...headers },
+      });
+    const allowed = await preflight({});
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('*');
+    const refused = await preflight(fault('no-cors'));
+    expect(refused.status).toBe(405);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('access-control-allow-methods')).toBeNull();
+    const answer = await target.fetch('/v1/models', { headers: fault('no-cors') });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-expose-headers')).toBeNull();
+  });
+
+  it('error-shape=express|fastapi|string and numeric-error-code spoil every error body, routing included', async () => {
+    const bodyOf = async (path: string, spec: string) =>
+      (await target.fetch(path, { headers: fault(spec) })).json();
+    const route = '/v1/no-such-route';
+    expect(await bodyOf(route, 'error-shape=express')).toEqual({
+      error: 'Not Found',
+      message: 'No route for GET /v1/no-such-route.',
+    });
+    expect(await bodyOf(route, 'error-shape=fastapi')).toEqual({
+      detail: 'No route for GET /v1/no-such-route.',
+    });
+    expect(await bodyOf(route, 'error-shape=string')).toEqual({
+      error: 'No route for GET /v1/no-such-route.',
+    });
+    expect((await bodyOf(route, 'numeric-error-code')).error).toMatchObject({
+      code: 404,
+      type: 'not_found_error',
+    });
+    // A validation error in a route, too.
+    const invalid = await chat(
+      target,
+      { messages: userSays('x'), temperature: 9 },
+      fault('numeric-error-code'),
+    );
+    expect((await invalid.json()).error).toMatchObject({ code: 400, param: 'temperature' });
+    expect(() => parseFaultSpec('error-shape=xml')).toThrow(/express, fastapi or string/);
+  });
+
+  it('ignore-required treats tool_choice "required" as "auto"', async () => {
+    const body = { messages: userSays('tell me a story'), tools, tool_choice: 'required' };
+    expect((await (await chat(target, body)).json()).choices[0].finish_reason).toBe('tool_calls');
+    const ignored = await (await chat(target, body, fault('ignore-required'))).json();
+    expect(ignored.choices[0].finish_reason).toBe('stop');
+    // Named choices and validation still hold.
+    const named = { ...body, tool_choice: { type: 'function', function: { name: 'get_time' } } };
+    expect(
+      (await (await chat(target, named, fault('ignore-required'))).json()).choices[0].finish_reason,
+    ).toBe('tool_calls');
+  });
+});

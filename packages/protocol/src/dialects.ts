@@ -41,6 +41,11 @@ export interface Dialect {
   errorShape: ErrorShape;
   /** Shape of the unknown-model 404 body (Spice answers it as a bare string). */
   modelNotFoundShape: ErrorShape;
+  /**
+   * Whether web pages call this family's servers directly, so they answer CORS preflight and expose
+   * the request and run id headers (Ingram Cloud documents browser-safe agent tokens).
+   */
+  browser: boolean;
 }
 
 const noMemory = { sessionHeader: null, userHeader: null, defaultUserId: null, threadHeader: null };
@@ -66,6 +71,7 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
     auth: 'none',
     errorShape: 'nested',
     modelNotFoundShape: 'nested',
+    browser: true,
   },
   ice: {
     name: 'ice',
@@ -77,6 +83,7 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
     auth: 'none',
     errorShape: 'nested',
     modelNotFoundShape: 'nested',
+    browser: false,
   },
   ingram: {
     name: 'ingram',
@@ -88,6 +95,7 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
     auth: 'agent-token',
     errorShape: 'nested',
     modelNotFoundShape: 'nested',
+    browser: true,
   },
   spice: {
     name: 'spice',
@@ -99,6 +107,7 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
     auth: 'api-key',
     errorShape: 'flat',
     modelNotFoundShape: 'string',
+    browser: false,
   },
   openai: {
     name: 'openai',
@@ -110,6 +119,7 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = {
     auth: 'api-key',
     errorShape: 'nested',
     modelNotFoundShape: 'nested',
+    browser: false,
   },
 };
 

@@ -25,6 +25,8 @@ describe('dialect table', () => {
     expect(DIALECTS.spice.errorShape).toBe('flat');
     expect(DIALECTS.spice.modelNotFoundShape).toBe('string');
     expect(DIALECTS.openai.memory.sessionHeader).toBeNull();
+    // Ingram Cloud's agent tokens are meant for web pages; the canonical dialect serves them too.
+    expect(DIALECT_NAMES.filter((name) => DIALECTS[name].browser)).toEqual(['threadline', 'ingram']);
   });
 
   it('makes the canonical dialect honour every header the others do', () => {

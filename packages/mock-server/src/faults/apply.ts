@@ -28,6 +28,21 @@ export function resolveFaults(configured: FaultSet, queue: FaultQueue, header: s
   return { ...configured, ...queued, ...own };
 }
 
+/**
+ * The faults of an answer given before faults were resolved (a preflight, routing's 404 and 405): the
+ * configured ones and the request's own header, never the queue (a queued one-shot fault belongs to the
+ * next real request). A header that does not parse counts as none here; its route answers 400 for it.
+ */
+export function peekFaults(configured: FaultSet, header: string | null): FaultSet {
+  if (header === null) return configured;
+  try {
+    return { ...configured, ...parseFaultSpec(header) };
+  } catch (error) {
+    if (error instanceof FaultSpecError) return configured;
+    throw error;
+  }
+}
+
 /** The error a fault set answers with before any work is done, or null when it injects none. */
 export function injectedError(faults: FaultSet): HttpError | null {
   if (faults.status === undefined && faults.rateLimitSeconds === undefined && !faults.quota) return null;

@@ -37,6 +37,38 @@ export interface FaultSet {
   changingIds?: boolean;
   /** `bad-usage`: usage whose total is not prompt + completion. */
   badUsage?: boolean;
+  /** `usage-chunk-id`: the include_usage chunk carries another id than the rest of the stream. */
+  usageChunkId?: boolean;
+  /** `no-role-on-tool-stream`: a stream that starts with a tool call has no role in its first delta. */
+  noRoleOnToolStream?: boolean;
+  /** `lenient-sampling`: out-of-range or mistyped sampling parameters are dropped instead of refused. */
+  lenientSampling?: boolean;
+  /** `accept-unknown-role`: a message with an unknown role is read as a user message, not refused. */
+  acceptUnknownRole?: boolean;
+  /** `no-developer-role`: a `developer` message is refused as an unknown role. */
+  noDeveloperRole?: boolean;
+  /** `models-any-id`: GET /v1/models/{id} answers 200 for any id. */
+  modelsAnyId?: boolean;
+  /** `no-cors`: no CORS headers on answers, and a preflight is answered 405 without them. */
+  noCors?: boolean;
+  /** `error-shape=express|fastapi|string`: error bodies in another framework's shape. */
+  errorShape?: 'express' | 'fastapi' | 'string';
+  /** `numeric-error-code`: error bodies carry the HTTP status as a number in `code`. */
+  numericErrorCode?: boolean;
+  /** `ignore-required`: `tool_choice: "required"` is treated as `"auto"`. */
+  ignoreRequired?: boolean;
+  /** `no-role`: a stream that starts with text has no role in its first delta. */
+  noRole?: boolean;
+  /** `double-finish`: the chunk with the finish_reason is sent twice. */
+  doubleFinish?: boolean;
+  /** `no-usage-chunk`: `stream_options.include_usage` is ignored. */
+  noUsageChunk?: boolean;
+  /** `frames-after-done`: a chunk follows `data: [DONE]`. */
+  framesAfterDone?: boolean;
+  /** `no-progress`: the progress header is ignored (no progress events). */
+  noProgress?: boolean;
+  /** `progress-backwards`: progress fractions decrease. */
+  progressBackwards?: boolean;
   /** `reject-as-completed`: a rejected approval records its paused run `completed`, not `approval_rejected`. */
   rejectAsCompleted?: boolean;
   /** `run-on-reject`: a rejected destructive tool runs anyway (the answer still says it was rejected). */
@@ -150,6 +182,57 @@ const PARSERS: Record<string, Parser> = {
   },
   'bad-usage': (v, f, n) => {
     f.badUsage = flag(v, n);
+  },
+  'usage-chunk-id': (v, f, n) => {
+    f.usageChunkId = flag(v, n);
+  },
+  'no-role-on-tool-stream': (v, f, n) => {
+    f.noRoleOnToolStream = flag(v, n);
+  },
+  'lenient-sampling': (v, f, n) => {
+    f.lenientSampling = flag(v, n);
+  },
+  'accept-unknown-role': (v, f, n) => {
+    f.acceptUnknownRole = flag(v, n);
+  },
+  'no-developer-role': (v, f, n) => {
+    f.noDeveloperRole = flag(v, n);
+  },
+  'models-any-id': (v, f, n) => {
+    f.modelsAnyId = flag(v, n);
+  },
+  'no-cors': (v, f, n) => {
+    f.noCors = flag(v, n);
+  },
+  'error-shape': (v, f, n) => {
+    if (v !== 'express' && v !== 'fastapi' && v !== 'string') {
+      throw new FaultSpecError(`fault ${n} must be express, fastapi or string`);
+    }
+    f.errorShape = v;
+  },
+  'numeric-error-code': (v, f, n) => {
+    f.numericErrorCode = flag(v, n);
+  },
+  'ignore-required': (v, f, n) => {
+    f.ignoreRequired = flag(v, n);
+  },
+  'no-role': (v, f, n) => {
+    f.noRole = flag(v, n);
+  },
+  'double-finish': (v, f, n) => {
+    f.doubleFinish = flag(v, n);
+  },
+  'no-usage-chunk': (v, f, n) => {
+    f.noUsageChunk = flag(v, n);
+  },
+  'frames-after-done': (v, f, n) => {
+    f.framesAfterDone = flag(v, n);
+  },
+  'no-progress': (v, f, n) => {
+    f.noProgress = flag(v, n);
+  },
+  'progress-backwards': (v, f, n) => {
+    f.progressBackwards = flag(v, n);
   },
   'reject-as-completed': (v, f, n) => {
     f.rejectAsCompleted = flag(v, n);

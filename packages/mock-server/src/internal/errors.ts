@@ -45,6 +45,43 @@ export class HttpError extends Error {
   }
 }
 
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * An error body as the `error-shape` and `numeric-error-code` faults spoil it, to show what a server
+ * built on a web framework's defaults answers: Express `{"error":"Not Found","message"}`, FastAPI
+ * `{"detail"}`, a bare `{"error":"…"}` string, or the HTTP status as a numeric `code`.
+ */
+export function spoiledErrorBody(
+  body: unknown,
+  error: HttpError,
+  faults: { errorShape?: 'express' | 'fastapi' | 'string'; numericErrorCode?: boolean },
+): unknown {
+  if (faults.errorShape === 'express') {
+    return { error: REASONS[error.status] ?? 'Error', message: error.message };
+  }
+  if (faults.errorShape === 'fastapi') return { detail: error.message };
+  if (faults.errorShape === 'string') return { error: error.message };
+  if (faults.numericErrorCode && typeof body === 'object' && body !== null) {
+    const record = body as Record<string, unknown>;
+    const inner = record.error;
+    if (typeof inner === 'object' && inner !== null)
+      return { ...record, error: { ...inner, code: error.status } };
+    return { ...record, code: error.status };
+  }
+  return body;
+}
+
 /** OpenAI's error `type` for a status. */
 export function typeForStatus(status: number): string {
   if (status === 401) return ERROR_TYPES.authentication;

@@ -14,7 +14,7 @@ const invalidToolChoice = (message: string) =>
  * `top_logprobs` needs `logprobs: true`.
  */
 export function parseChatRequest(body: unknown, faults: FaultSet): ChatCompletionRequest {
-  const parsed = chatCompletionRequestSchema.safeParse(body);
+  const parsed = chatCompletionRequestSchema.safeParse(loosen(body, faults));
   if (!parsed.success) throw validationError(parsed.error, body);
   const request = parsed.data;
   if (request.top_logprobs != null && request.logprobs !== true) {
@@ -31,6 +31,49 @@ export function parseChatRequest(body: unknown, faults: FaultSet): ChatCompletio
     }
   }
   return request;
+}
+
+const SAMPLING_KEYS = [
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'frequency_penalty',
+  'presence_penalty',
+  'stop',
+  'n',
+  'logprobs',
+  'top_logprobs',
+] as const;
+const KNOWN_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What the validation faults make of a body before it is validated: `lenient-sampling` drops sampling
+ * values the schema refuses, `accept-unknown-role` reads unknown roles as `user`, `no-developer-role`
+ * refuses `developer` like an unknown role.
+ */
+function loosen(body: unknown, faults: FaultSet): unknown {
+  if (!isRecord(body)) return body;
+  const out = { ...body };
+  if (faults.lenientSampling) {
+    for (const key of SAMPLING_KEYS) {
+      if (key in out && !chatCompletionRequestSchema.shape[key].safeParse(out[key]).success) delete out[key];
+    }
+  }
+  if ((faults.acceptUnknownRole || faults.noDeveloperRole) && Array.isArray(out.messages)) {
+    out.messages = out.messages.map((message, i) => {
+      if (!isRecord(message)) return message;
+      if (faults.noDeveloperRole && message.role === 'developer') {
+        throw invalidValue(`messages[${i}].role`, `messages[${i}].role 'developer' is not supported.`);
+      }
+      const known = typeof message.role === 'string' && KNOWN_ROLES.has(message.role);
+      return faults.acceptUnknownRole && !known ? { ...message, role: 'user' } : message;
+    });
+  }
+  return out;
 }
 
 export const MAX_CHUNK_DELAY_MS = 60_000;

@@ -72,15 +72,22 @@ function streamReply(ctx: RequestContext, turn: Turn, reply: Reply, delayMs: num
   const { state, faults } = ctx;
   const progressHeader = state.dialect.progress;
   const progress =
+    !faults.noProgress &&
     progressHeader !== null &&
     ctx.request.header(progressHeader.header)?.trim().toLowerCase() === progressHeader.enabledValue;
   const frames = chatFrames(reply, {
     id: turn.runId,
     created: turn.created,
     model: turn.model,
-    includeUsage: turn.request.stream_options?.include_usage === true,
+    includeUsage: turn.request.stream_options?.include_usage === true && !faults.noUsageChunk,
     progress,
     changingIds: faults.changingIds === true,
+    usageChunkId: faults.usageChunkId === true,
+    noRoleOnToolStream: faults.noRoleOnToolStream === true,
+    noRole: faults.noRole === true,
+    doubleFinish: faults.doubleFinish === true,
+    framesAfterDone: faults.framesAfterDone === true,
+    progressBackwards: faults.progressBackwards === true,
     scriptedErrorFrame: reply.error ? errorFrameBytes(scriptedErrorBody(reply.error)) : null,
   });
   const pump = new FramePump(frames, {

@@ -18,6 +18,7 @@ export function listModels(ctx: RequestContext): OutboundResponse {
 export function getModel(ctx: RequestContext, params: RouteParams): OutboundResponse {
   authenticate(ctx.state.config, ctx.request, ctx.faults);
   const id = params.model!;
-  if (!ctx.state.config.models.includes(id)) throw modelNotFound(id);
+  // models-any-id: a server that answers every id as if it were listed.
+  if (!ctx.state.config.models.includes(id) && !ctx.faults.modelsAnyId) throw modelNotFound(id);
   return jsonResponse(200, modelObject(id));
 }

@@ -16,6 +16,18 @@ export interface ChunkStreamOptions {
   progress: boolean;
   /** The changing-ids fault: the second half of the chunks carries another id. */
   changingIds: boolean;
+  /** The usage-chunk-id fault: the usage chunk carries another id. */
+  usageChunkId?: boolean;
+  /** The no-role-on-tool-stream fault: a first delta that is a tool call carries no role. */
+  noRoleOnToolStream?: boolean;
+  /** The no-role fault: a first delta that is text carries no role. */
+  noRole?: boolean;
+  /** The double-finish fault: the finish chunk is sent twice. */
+  doubleFinish?: boolean;
+  /** The frames-after-done fault: a chunk follows `[DONE]`. */
+  framesAfterDone?: boolean;
+  /** The progress-backwards fault: progress fractions decrease. */
+  progressBackwards?: boolean;
   /** The terminal frame of a scripted mid-stream error (fixture `error.afterChunks`). */
   scriptedErrorFrame: Uint8Array | null;
 }
@@ -79,11 +91,15 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     tokenLogprobs === null ? 'null' : logprobsJson({ content: tokenLogprobs[i] ? [tokenLogprobs[i]] : [] });
   // Progress goes before the chunk at each quarter of the content.
   const wantsProgress = () => options.progress && progressAt.has(sent);
-  const progress = () => progressFrame(id, 'generating', 0.1 + (0.8 * sent) / Math.max(1, contentFrames));
+  const progress = () => {
+    const fraction = 0.1 + (0.8 * sent) / Math.max(1, contentFrames);
+    return progressFrame(id, 'generating', options.progressBackwards ? 1 - fraction : fraction);
+  };
 
   if (options.progress) yield progressFrame(id, 'queued', 0);
   let role = '"role":"assistant",';
   if (reply.text !== null) {
+    if (options.noRole) role = '';
     if (pieces.length === 0) {
       if (wantsProgress()) yield progress();
       yield next(`{${role}"content":""}`, pieceLogprobs(-1));
@@ -107,6 +123,7 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     const call = reply.toolCalls[index]!;
     if (wantsProgress()) yield progress();
     const opening = `{"index":${index},"id":${JSON.stringify(call.id)},"type":"function","function":{"name":${JSON.stringify(call.name)},"arguments":""}}`;
+    if (options.noRoleOnToolStream) role = '';
     yield next(`{${role ? `${role}"content":null,` : ''}"tool_calls":[${opening}]}`);
     role = '';
     for (const fragment of argPieces[index]!) {
@@ -115,12 +132,17 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     }
   }
   if (sent === switchAt) env = envelope(newRunId(), created, model);
-  yield chunk(
-    `${env.deltaHead}{},"logprobs":null,"finish_reason":"${reply.finishReason}"}],"stop_reason":"${reply.stopReason}"}\n\n`,
-  );
+  const finish = `${env.deltaHead}{},"logprobs":null,"finish_reason":"${reply.finishReason}"}],"stop_reason":"${reply.stopReason}"}\n\n`;
+  yield chunk(finish);
+  if (options.doubleFinish) yield chunk(finish);
   if (options.progress) yield progressFrame(id, 'done', 1);
-  if (options.includeUsage) yield chunk(`${env.head}[],"usage":${usageJson(reply.usage)}}\n\n`);
+  if (options.includeUsage) {
+    if (options.usageChunkId) env = envelope(newRunId(), created, model);
+    yield chunk(`${env.head}[],"usage":${usageJson(reply.usage)}}\n\n`);
+  }
   yield { kind: 'done', bytes: DONE_BYTES };
+  if (options.framesAfterDone)
+    yield chunk(`${env.deltaHead}{"content":""}${env.logprobsHead}null${env.deltaTail}`);
 }
 
 /** Argument JSON in fragments of about 16 characters; their concatenation is the exact string. */
