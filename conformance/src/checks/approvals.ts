@@ -215,7 +215,13 @@ export const APPROVAL_CHECKS: Check[] = [
         id,
       );
       const finish = finishReasons(chunks);
-      ensure(finish.length === 1 && finish[0] === 'tool_calls', 'wrong finish_reason', 'tool_calls', finish);
+      // How many finish chunks there are is chat.stream.one-finish-reason's to judge; here only which.
+      ensure(
+        finish.length > 0 && finish.every((r) => r === 'tool_calls'),
+        'wrong finish_reason',
+        'tool_calls',
+        finish,
+      );
     },
   },
   {
@@ -261,7 +267,7 @@ export const APPROVAL_CHECKS: Check[] = [
       );
       const finish = finishReasons(chunks);
       ensure(
-        finish.length === 1 && finish[0] === 'stop',
+        finish.length > 0 && finish.every((r) => r === 'stop'),
         'the continuation did not finish',
         'finish_reason stop',
         finish,
