@@ -17,7 +17,7 @@ export {
   DemoDrafts,
 } from './demo';
 export { DEMO_BUCKET, DEMO_ESCAPING_LINK, type DemoLayout, layOutDemo } from './demo/layout';
-export type { Decision, Reply, Turn } from './engine/types';
+export type { Decision, Reply, Turn, TurnDoor, TurnRequest } from './engine/types';
 export { FAULT_NAMES, type FaultSet, FaultSpecError, parseFaultSpec } from './faults/parse';
 export type { QueuedFault } from './faults/queue';
 export type { Ledger, LedgerEntry, NewLedgerEntry } from './memory/ledger';

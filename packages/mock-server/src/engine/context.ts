@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatMessage, UserContentPart } from '@threadline/protocol/schemas';
+import type { ChatMessage, UserContentPart } from '@threadline/protocol/schemas';
 import type { Identity } from '../auth/identity';
 import { invalidValue } from '../internal/errors';
 import { newFileId } from '../internal/ids';
@@ -166,6 +166,11 @@ async function attachmentFor(
   throw invalidValue(param, 'unsupported content part');
 }
 
+/** What the conversation is built from: the turn's messages. */
+interface ConversationInput {
+  readonly messages: readonly ChatMessage[];
+}
+
 export interface Conversation {
   messages: ConversationMessage[];
   fileIds: string[];
@@ -191,7 +196,7 @@ function plain(message: ChatMessage, text: string): ConversationMessage {
 export function buildConversation(
   state: ServerState,
   identity: Identity,
-  request: ChatCompletionRequest,
+  request: ConversationInput,
   created: number,
 ): Conversation | Promise<Conversation> {
   const hasParts = request.messages.some(
@@ -200,7 +205,7 @@ export function buildConversation(
   return hasParts ? buildWithAttachments(state, identity, request, created) : buildTextOnly(request);
 }
 
-function buildTextOnly(request: ChatCompletionRequest): Conversation {
+function buildTextOnly(request: ConversationInput): Conversation {
   const messages: ConversationMessage[] = [];
   const systemTexts: string[] = [];
   for (const message of request.messages) {
@@ -214,7 +219,7 @@ function buildTextOnly(request: ChatCompletionRequest): Conversation {
 async function buildWithAttachments(
   state: ServerState,
   identity: Identity,
-  request: ChatCompletionRequest,
+  request: ConversationInput,
   created: number,
 ): Promise<Conversation> {
   const messages: ConversationMessage[] = [];

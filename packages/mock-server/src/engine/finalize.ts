@@ -46,21 +46,14 @@ export function makeUsage(prompt: number, completion: number, bad = false): Usag
 }
 
 /** Cuts text before the earliest stop sequence; null when none occurs. */
-function cutAtStop(text: string, stop: string | string[] | null | undefined): string | null {
-  if (stop == null) return null;
+function cutAtStop(text: string, stop: readonly string[]): string | null {
   let cut = -1;
-  for (const sequence of typeof stop === 'string' ? [stop] : stop) {
+  for (const sequence of stop) {
     if (sequence === '') continue;
     const at = text.indexOf(sequence);
     if (at !== -1 && (cut === -1 || at < cut)) cut = at;
   }
   return cut === -1 ? null : text.slice(0, cut);
-}
-
-function tokenLimit(turn: Turn): number | null {
-  const { max_tokens: a, max_completion_tokens: b } = turn.request;
-  if (a == null) return b ?? null;
-  return b == null ? a : Math.min(a, b);
 }
 
 /**
@@ -88,7 +81,7 @@ export function finalizeReply(turn: Turn, decision: Decision, fallbackText: () =
       if (toolCalls.length === 0) stopReason = 'stop_sequence';
     }
     pieces = splitTokens(text);
-    const limit = tokenLimit(turn);
+    const limit = turn.request.maxTokens;
     if (limit !== null && pieces.length > limit) {
       pieces = pieces.slice(0, limit);
       text = pieces.join('');
@@ -111,8 +104,8 @@ export function finalizeReply(turn: Turn, decision: Decision, fallbackText: () =
     runToolCalls: decision.runToolCalls ?? null,
     source: decision.source,
     logprobs:
-      turn.request.logprobs === true
-        ? { content: text === null ? null : replyLogprobs(pieces, turn.request.top_logprobs ?? 0) }
+      turn.request.topLogprobs !== null
+        ? { content: text === null ? null : replyLogprobs(pieces, turn.request.topLogprobs) }
         : null,
   };
 }

@@ -1,5 +1,4 @@
 import type { RunStatus } from '@threadline/protocol';
-import type { ChatCompletionRequest } from '@threadline/protocol/schemas';
 import type { Identity } from '../auth/identity';
 import type { FaultSet } from '../faults/parse';
 import { HttpError, modelNotFound } from '../internal/errors';
@@ -9,13 +8,12 @@ import type { ParsedFixture } from '../model/fixture-schema';
 import type { ServerState } from '../state';
 import { buildConversation, type Conversation } from './context';
 import { finalizeReply } from './finalize';
-import type { Decision, Reply, Turn, TurnDoor } from './types';
+import type { Decision, Reply, Turn, TurnRequest } from './types';
 import { fixtureView } from './view';
 
 export interface TurnInput {
-  request: ChatCompletionRequest;
-  /** Default `chat`. */
-  door?: TurnDoor;
+  /** The turn in no door's shape: each door builds it from its own request. */
+  request: TurnRequest;
   identity: Identity;
   faults: FaultSet;
   header(name: string): string | null;
@@ -35,7 +33,7 @@ export function startTurn(state: ServerState, input: TurnInput): Turn | Promise<
   const runId = newRunId();
   input.onRun?.(runId);
   const created = nowSeconds();
-  const requested = request.model ?? '';
+  const requested = request.model;
   const model = requested || identity.agent?.model || state.config.defaultModel;
   const fail = (error: unknown): never => {
     openRun(state, runId, model, created, identity.owner, null, 'failed');
@@ -106,17 +104,17 @@ function openTurn(
     runId,
     created,
     model,
-    door: input.door ?? 'chat',
+    door: request.door,
     request,
     identity,
     faults: input.faults,
-    stream: request.stream === true,
+    stream: request.stream,
     header: input.header,
     instructions,
     messages: conversation.messages,
     fileIds: conversation.fileIds,
     retrieved: [],
-    tools: request.tools ?? [],
+    tools: request.tools,
     extensions: {},
   };
 }

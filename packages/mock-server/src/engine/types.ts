@@ -1,9 +1,10 @@
 import type { FinishReason, RunToolCall, StopReason, Usage } from '@threadline/protocol';
 import type {
-  ChatCompletionRequest,
+  ChatMessage,
   FunctionTool,
   MessageRole,
   ToolCall,
+  ToolChoice,
 } from '@threadline/protocol/schemas';
 import type { Identity } from '../auth/identity';
 import type { FaultSet } from '../faults/parse';
@@ -103,6 +104,39 @@ export interface Reply {
 /** The API surface a turn came through: both build the same turn. */
 export type TurnDoor = 'chat' | 'responses';
 
+/**
+ * What a door hands the engine: a turn in no door's wire shape. Each door translates its own request
+ * into it (docs/protocol.md, Responses: one engine, two doors).
+ */
+export interface TurnRequest {
+  door: TurnDoor;
+  /** '' : the agent's or the server's default model. */
+  model: string;
+  stream: boolean;
+  /**
+   * The conversation, in the engine's message form (the protocol's message shape: roles, text and
+   * image/file/audio parts, tool calls and results); inline bytes are stored as files when the turn starts.
+   */
+  messages: readonly ChatMessage[];
+  /** The caller's client tools ([] when none). */
+  tools: FunctionTool[];
+  /** null: `auto`. */
+  toolChoice: ToolChoice | null;
+  parallelToolCalls: boolean;
+  /** Stop sequences ([] when none). */
+  stop: string[];
+  /** The completion token limit; null when none. */
+  maxTokens: number | null;
+  /** How to shape the text: plain, a JSON object, or a value fitting a JSON schema. */
+  responseFormat:
+    | { type: 'text' }
+    | { type: 'json_object' }
+    | { type: 'json_schema'; schema: unknown }
+    | null;
+  /** Token log probabilities, with this many alternatives each; null when not asked for. */
+  topLogprobs: number | null;
+}
+
 /** One chat turn as it moves through the engine. Hooks read and extend it. */
 export interface Turn {
   readonly runId: string;
@@ -111,7 +145,7 @@ export interface Turn {
   readonly model: string;
   /** The front door the turn came through (fixtures may target one). */
   readonly door: TurnDoor;
-  readonly request: ChatCompletionRequest;
+  readonly request: TurnRequest;
   readonly identity: Identity;
   readonly faults: FaultSet;
   readonly stream: boolean;

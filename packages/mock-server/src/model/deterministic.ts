@@ -41,12 +41,11 @@ export function replyText(turn: Turn): string {
 
 /** Shapes the reply text for `response_format`: a JSON object, or a value fitting the given schema. */
 function formatted(turn: Turn, text: string): string {
-  const format = turn.request.response_format;
+  const format = turn.request.responseFormat;
   if (!format || format.type === 'text') return text;
   if (format.type === 'json_object') return JSON.stringify({ reply: text });
-  const jsonSchema = (format as { json_schema?: { schema?: unknown } }).json_schema;
   const user = lastUserMessage(turn.messages)?.text ?? '';
-  return JSON.stringify(exampleFromSchema(jsonSchema?.schema ?? { type: 'object' }, user));
+  return JSON.stringify(exampleFromSchema(format.schema ?? { type: 'object' }, user));
 }
 
 /** What the deterministic model does with a turn no hook or fixture answered. */

@@ -45,11 +45,11 @@ export function mentionedTools(tools: readonly FunctionTool[], text: string): Fu
 export function decideToolCalls(turn: Turn): DecidedToolCall[] | null {
   const tools = turn.tools;
   if (tools.length === 0) return null;
-  let choice = turn.faults.ignoreToolChoice ? 'auto' : (turn.request.tool_choice ?? 'auto');
+  let choice = turn.faults.ignoreToolChoice ? 'auto' : (turn.request.toolChoice ?? 'auto');
   if (choice === 'required' && turn.faults.ignoreRequired) choice = 'auto';
   if (choice === 'none') return null;
   const text = lastUserMessage(turn.messages)?.text ?? '';
-  const single = turn.request.parallel_tool_calls === false;
+  const single = !turn.request.parallelToolCalls;
   let chosen: FunctionTool[];
   if (typeof choice === 'object') {
     const named = tools.find((tool) => tool.function.name === choice.function.name);

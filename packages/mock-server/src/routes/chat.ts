@@ -10,6 +10,7 @@ import { JSON_CONTENT_TYPE, type OutboundResponse } from '../internal/wire';
 import { chatFrames, DONE_BYTES, errorFrameBytes, malformedFrameBytes } from '../stream/chunks';
 import { FramePump } from '../stream/pump';
 import { chunkDelay, parseChatRequest } from './chat-request';
+import { chatTurnRequest } from './chat-turn';
 
 const STREAM_HEADERS = {
   'content-type': SSE_CONTENT_TYPE,
@@ -34,7 +35,7 @@ export async function chatCompletions(ctx: RequestContext): Promise<OutboundResp
   let turn: Turn;
   try {
     const started = startTurn(state, {
-      request,
+      request: chatTurnRequest(request),
       identity,
       faults,
       header: (name) => inbound.header(name),
@@ -65,10 +66,16 @@ export async function chatCompletions(ctx: RequestContext): Promise<OutboundResp
     finishRun(state, turn, reply, 'completed');
     return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: completionJson(turn, reply) };
   }
-  return streamReply(ctx, turn, reply, delayMs);
+  return streamReply(ctx, turn, reply, delayMs, request.stream_options?.include_usage === true);
 }
 
-function streamReply(ctx: RequestContext, turn: Turn, reply: Reply, delayMs: number): OutboundResponse {
+function streamReply(
+  ctx: RequestContext,
+  turn: Turn,
+  reply: Reply,
+  delayMs: number,
+  includeUsage: boolean,
+): OutboundResponse {
   const { state, faults } = ctx;
   const progressHeader = state.dialect.progress;
   const progress =
@@ -79,7 +86,7 @@ function streamReply(ctx: RequestContext, turn: Turn, reply: Reply, delayMs: num
     id: turn.runId,
     created: turn.created,
     model: turn.model,
-    includeUsage: turn.request.stream_options?.include_usage === true && !faults.noUsageChunk,
+    includeUsage: includeUsage && !faults.noUsageChunk,
     progress,
     changingIds: faults.changingIds === true,
     usageChunkId: faults.usageChunkId === true,

@@ -20,10 +20,10 @@ import { chunkDelay } from '../chat-request';
 import { loadChain, saveChain, withStoredFiles } from './chain';
 import {
   checkCallOutputs,
-  engineRequest,
   type ParsedResponsesRequest,
   parseResponsesRequest,
   type ResponseEcho,
+  turnRequest,
 } from './request';
 import { finalStatus, outputItems, replyMessages, responseResource } from './resource';
 
@@ -86,8 +86,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   let turn: Turn;
   try {
     const started = startTurn(state, {
-      request: engineRequest(parsed, [...instructions, ...conversation]),
-      door: 'responses',
+      request: turnRequest(parsed, [...instructions, ...conversation]),
       identity,
       faults,
       header: (name) => inbound.header(name),

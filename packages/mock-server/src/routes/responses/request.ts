@@ -1,6 +1,5 @@
 import { ERROR_CODES } from '@threadline/protocol';
 import {
-  type ChatCompletionRequest,
   type ChatMessage,
   type InputContentPart,
   type InputItem,
@@ -12,6 +11,7 @@ import {
   type responseTextFormatSchema,
 } from '@threadline/protocol/schemas';
 import type { z } from 'zod';
+import type { TurnRequest } from '../../engine/types';
 import type { FaultSet } from '../../faults/parse';
 import { HttpError, invalidValue } from '../../internal/errors';
 import { validationError } from '../../internal/validation';
@@ -218,49 +218,41 @@ function addItem(messages: ChatMessage[], item: InputItem, index: number): void 
   }
 }
 
-/** The chat-shaped request the turn engine reads for this Responses request. */
-export function engineRequest(
-  parsed: ParsedResponsesRequest,
-  messages: ChatMessage[],
-): ChatCompletionRequest {
+/** This door's request → turn: flat tools and `tool_choice`, `max_output_tokens`, `text.format`. */
+export function turnRequest(parsed: ParsedResponsesRequest, messages: ChatMessage[]): TurnRequest {
   const { request } = parsed;
   const choice = request.tool_choice;
   const format = request.text?.format;
   return {
+    door: 'responses',
     model: request.model ?? '',
-    messages,
     stream: request.stream === true,
-    ...(request.user != null ? { user: request.user } : {}),
-    ...(request.max_output_tokens != null ? { max_tokens: request.max_output_tokens } : {}),
-    ...(request.parallel_tool_calls != null ? { parallel_tool_calls: request.parallel_tool_calls } : {}),
-    ...(request.tools && request.tools.length > 0
-      ? {
-          tools: request.tools.map((tool) => ({
-            type: 'function' as const,
-            function: {
-              name: tool.name,
-              ...(tool.description != null ? { description: tool.description } : {}),
-              ...(tool.parameters != null ? { parameters: tool.parameters } : {}),
-            },
-          })),
-        }
-      : {}),
-    ...(choice != null
-      ? {
-          tool_choice:
-            typeof choice === 'string'
-              ? choice
-              : { type: 'function' as const, function: { name: choice.name } },
-        }
-      : {}),
-    ...(format?.type === 'json_schema'
-      ? {
-          response_format: { type: 'json_schema', json_schema: { name: format.name, schema: format.schema } },
-        }
-      : format?.type === 'json_object'
-        ? { response_format: { type: 'json_object' } }
-        : {}),
-  } as ChatCompletionRequest;
+    messages,
+    tools: (request.tools ?? []).map((tool) => ({
+      type: 'function' as const,
+      function: {
+        name: tool.name,
+        ...(tool.description != null ? { description: tool.description } : {}),
+        ...(tool.parameters != null ? { parameters: tool.parameters } : {}),
+      },
+    })),
+    toolChoice:
+      choice == null
+        ? null
+        : typeof choice === 'string'
+          ? choice
+          : { type: 'function', function: { name: choice.name } },
+    parallelToolCalls: request.parallel_tool_calls !== false,
+    stop: [],
+    maxTokens: request.max_output_tokens ?? null,
+    responseFormat:
+      format?.type === 'json_schema'
+        ? { type: 'json_schema', schema: format.schema }
+        : format?.type === 'json_object'
+          ? { type: 'json_object' }
+          : null,
+    topLogprobs: null,
+  };
 }
 
 /**
