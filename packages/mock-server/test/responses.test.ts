@@ -245,6 +245,42 @@ it('a user message with content parts keeps working when inline bytes are stored
   }
 });
 
+describe.each(TARGETS)('text.format on /v1/responses (%s)', (_name, make) => {
+  it('shapes the text for text.format and echoes the format in the standard response form', async () => {
+    const target = await make();
+    try {
+      const schema = {
+        type: 'object',
+        properties: { city: { type: 'string' }, days: { type: 'integer' } },
+        required: ['city', 'days'],
+        additionalProperties: false,
+      };
+      const body = await responseBody(
+        await respond(target, {
+          input: 'plan a trip',
+          text: { format: { type: 'json_schema', name: 'trip', schema, strict: true } },
+        }),
+      );
+      const value = JSON.parse(body.output[0].content[0].text);
+      expect(typeof value.city).toBe('string');
+      expect(Number.isInteger(value.days)).toBe(true);
+      expect(body.text.format).toEqual({
+        type: 'json_schema',
+        name: 'trip',
+        description: null,
+        schema: null,
+        strict: true,
+      });
+      const object = await responseBody(
+        await respond(target, { input: 'hi', text: { format: { type: 'json_object' } } }),
+      );
+      expect(JSON.parse(object.output[0].content[0].text)).toEqual({ reply: 'You said: hi' });
+    } finally {
+      await target.close();
+    }
+  });
+});
+
 describe.each(TARGETS)('fixtures on both doors (%s)', (_name, make) => {
   it('a fixture answers either door unless its match names one', async () => {
     const target = await make({
