@@ -56,6 +56,14 @@ export class Router {
     return this;
   }
 
+  /** Every route added, exact paths first (for tools that walk the table, such as the fuzz test). */
+  list(): Route[] {
+    const out: Route[] = [];
+    for (const byMethod of this.#exact.values()) out.push(...byMethod.values());
+    for (const entry of this.#patterns) out.push(...entry.byMethod.values());
+    return out;
+  }
+
   match(method: string, path: string): RouteMatch {
     const exact = this.#exact.get(path);
     if (exact) return pick(exact, method, NO_PARAMS);

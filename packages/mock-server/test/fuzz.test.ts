@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTROL_PREFIX } from '@threadline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMockServer } from '../src/index';
 import { bundleForNode } from './support/cli';
 import { type FuzzCase, generateCases, type RouteSpec, resolveIds } from './support/fuzz';
 import { encodeRequest, malformedCases, type RawAnswer, sendRaw } from './support/fuzz-http';
@@ -26,6 +27,8 @@ const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/chat/completions' },
   { method: 'POST', path: '/v1/chat/completions' },
   { method: 'POST', path: '/v1/chat/completions' },
+  { method: 'POST', path: '/v1/responses' },
+  { method: 'POST', path: '/v1/responses' },
   { method: 'GET', path: '/v1/models' },
   { method: 'GET', path: '/v1/models/:model' },
   { method: 'GET', path: '/v1/files/:id' },
@@ -50,6 +53,18 @@ const MUTATING_ROUTES: RouteSpec[] = [
   { method: 'DELETE', path: `${CONTROL_PREFIX}/fixtures` },
   { method: 'POST', path: `${CONTROL_PREFIX}/reset` },
 ];
+
+describe('the fuzz route table', () => {
+  it('holds every route the server registers', () => {
+    const server = createMockServer();
+    const fuzzed = new Set([...ROUTES, ...MUTATING_ROUTES].map((r) => `${r.method} ${r.path}`));
+    // `:name` segments: the fuzzer fills them with ids of its own, so the parameter's name does not matter.
+    const key = (r: { method: string; pattern: string }) => `${r.method} ${r.pattern.replace(/:\w+/g, ':')}`;
+    const fuzzedShapes = new Set([...fuzzed].map((k) => k.replace(/:\w+/g, ':')));
+    const missing = server.router.list().filter((r) => !fuzzedShapes.has(key(r)));
+    expect(missing.map(key)).toEqual([]);
+  });
+});
 
 interface ServerChild {
   child: ChildProcess;

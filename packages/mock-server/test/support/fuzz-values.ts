@@ -421,3 +421,53 @@ export function storingChat(rng: Rng): unknown {
     : { type: 'image_url', image_url: { url: `data:${type};base64,${b64('image')}` } };
   return { model: '', messages: [{ role: 'user', content: [{ type: 'text', text: 'see' }, part] }] };
 }
+
+/** A Responses API body: a valid one with a few fields set to hostile values. */
+export function responsesBody(rng: Rng): unknown {
+  const body: Record<string, unknown> = {
+    model: '',
+    input: rng.chance(0.5)
+      ? oddString(rng)
+      : [
+          {
+            role: rng.pick(['user', 'system', 'assistant', 'bogus']),
+            content: rng.chance(0.5)
+              ? oddString(rng)
+              : [
+                  {
+                    type: rng.pick(['input_text', 'input_image', 'input_file', 'bogus']),
+                    text: oddString(rng),
+                    image_url: `data:image/png;base64,${b64('x')}`,
+                    file_data: b64('x'),
+                    filename: oddString(rng),
+                  },
+                ],
+          },
+        ],
+  };
+  const fields: Record<string, () => unknown> = {
+    instructions: () => (rng.chance(0.5) ? oddString(rng) : slowText(rng)),
+    previous_response_id: () => rng.pick(['resp_x', '__proto__', '', oddString(rng)]),
+    stream: () => rng.pick([true, false, 'yes']),
+    store: () => rng.pick([true, false, 1]),
+    max_output_tokens: () => rng.pick([1, 0, -1, 1e9, 'x']),
+    tools: () => [
+      { type: 'function', name: rng.pick(['get_weather', oddString(rng)]), parameters: schema(rng) },
+    ],
+    tool_choice: () => rng.pick(['auto', 'required', 'none', { type: 'function', name: 'get_weather' }, 5]),
+    text: () => ({
+      format: rng.pick([
+        { type: 'text' },
+        { type: 'json_schema', name: 'x', schema: schema(rng) },
+        { type: 'bogus' },
+      ]),
+    }),
+    input: () => randomValue(rng),
+  };
+  const names = Object.keys(fields);
+  for (let i = rng.int(4); i > 0; i--) {
+    const name = rng.pick(names);
+    body[name] = fields[name]!();
+  }
+  return body;
+}

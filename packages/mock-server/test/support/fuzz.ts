@@ -1,6 +1,16 @@
 /** Whole fuzz cases: a route, a hostile path, query, headers and body, built from the seed. */
 import { encodeRequest } from './fuzz-http';
-import { chatBody, deepJson, oddString, Rng, randomValue, schemaBomb, slowText, toJson } from './fuzz-values';
+import {
+  chatBody,
+  deepJson,
+  oddString,
+  Rng,
+  randomValue,
+  responsesBody,
+  schemaBomb,
+  slowText,
+  toJson,
+} from './fuzz-values';
 
 /** One request to send, as raw bytes, with what the fuzzer may accept for it. */
 export interface FuzzCase {
@@ -245,6 +255,13 @@ export function generateCases(
   return cases;
 }
 
+/** A body shaped for the route (a chat or Responses request with hostile fields), else any value. */
+function jsonFor(rng: Rng, route: RouteSpec): unknown {
+  if (route.path === '/v1/chat/completions') return chatBody(rng);
+  if (route.path === '/v1/responses') return responsesBody(rng);
+  return randomValue(rng);
+}
+
 function bodyFor(rng: Rng, route: RouteSpec): { body: Buffer; kind: string } {
   const roll = rng.int(20);
   if (route.path === '/v1/ingest' && roll < 6)
@@ -253,11 +270,11 @@ function bodyFor(rng: Rng, route: RouteSpec): { body: Buffer; kind: string } {
       kind: 'ingest-bytes',
     };
   if (roll < 9) {
-    const value = route.path === '/v1/chat/completions' ? chatBody(rng) : randomValue(rng);
+    const value = jsonFor(rng, route);
     return { body: Buffer.from(toJson(value, rng)), kind: 'json' };
   }
   if (roll < 11) {
-    const text = toJson(route.path === '/v1/chat/completions' ? chatBody(rng) : randomValue(rng), rng);
+    const text = toJson(jsonFor(rng, route), rng);
     return { body: Buffer.from(text.slice(0, rng.int(text.length + 1))), kind: 'truncated-json' };
   }
   if (roll < 12)
@@ -319,7 +336,7 @@ function bodyFor(rng: Rng, route: RouteSpec): { body: Buffer; kind: string } {
         : { text: big };
     return { body: Buffer.from(JSON.stringify(value)), kind: 'huge-string' };
   }
-  const value = route.path === '/v1/chat/completions' ? chatBody(rng) : randomValue(rng);
+  const value = jsonFor(rng, route);
   return { body: Buffer.from(toJson(value, rng)), kind: 'json' };
 }
 
