@@ -8,12 +8,22 @@ export type {
   FileObject,
   FilePart,
   FinishReason,
+  FunctionCallItem,
+  FunctionCallOutputInput,
   Health,
   ImageUrlPart,
   IngestResponse,
+  InputItem,
+  McpApprovalRequestItem,
+  McpApprovalResponseInput,
+  McpCallItem,
   Model,
   ModelList,
+  OutputItem,
   ProgressEvent,
+  ResponseResource,
+  ResponsesStreamEvent,
+  ResponsesStreamEventType,
   RunRecord,
   RunStatus,
   StopReason,
@@ -49,7 +59,19 @@ export {
 export type { Logger, LogLevel } from './core/logger';
 export type { ApiKeySource, ClientOptions, HeadersInit, RequestOptions } from './core/options';
 export { isAgentScopedToken } from './core/request';
+export {
+  type ResponseObject,
+  type ResponseObject as Response,
+  ResponseStream,
+  responseStreamFromResponse,
+} from './core/response-stream';
 export { ChatCompletionStream, type StreamFromResponseOptions, streamFromResponse } from './core/stream';
+export {
+  type FunctionResults,
+  functionCallOutputs,
+  functionCalls,
+  type ParsedFunctionCall,
+} from './function-calls';
 export {
   type BinarySource,
   type FilePartOptions,
@@ -61,6 +83,8 @@ export {
 export {
   type Approvals,
   approve,
+  type Decision,
+  type Pause,
   type PendingApproval,
   pendingApprovals,
   ResumableChatCompletions,
@@ -76,5 +100,13 @@ export type {
 export type { FileContent, Files } from './resources/files';
 export type { IngestFile, IngestParams, UploadProgress } from './resources/ingest';
 export type { Models } from './resources/models';
+export type {
+  ResponseCreateParams,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+  Responses,
+} from './resources/responses';
+export type { ResponseResumeParams, ResumableResponses } from './resources/responses-resume';
 export type { Runs } from './resources/runs';
+export { ThreadlineResponses } from './responses-client';
 export { Threadline } from './threadline';

@@ -4,20 +4,23 @@ import type { RequestOptions } from './core/options';
 import { type Approvals, approvals, ResumableChatCompletions } from './resources/approvals';
 import { Files } from './resources/files';
 import { type IngestParams, ingest } from './resources/ingest';
+import { ResumableResponses } from './resources/responses-resume';
 import { Runs } from './resources/runs';
 
 /**
- * The full client: chat (with `resume` after approval pauses), models, health, ingest, files, runs and
- * approval helpers. Chat-only programs can use `ThreadlineChat` for a smaller bundle.
+ * The full client: chat and responses (each with `resume` after approval pauses), models, health,
+ * ingest, files, runs and approval helpers. Chat-only programs can use `ThreadlineChat` for a smaller bundle.
  */
 export class Threadline extends ThreadlineChat {
   declare readonly chat: { readonly completions: ResumableChatCompletions };
+  readonly responses: ResumableResponses;
   readonly runs: Runs;
   readonly files: Files;
   readonly approvals: Approvals = approvals;
 
   constructor(options?: ConstructorParameters<typeof ThreadlineChat>[0]) {
     super(options);
+    this.responses = new ResumableResponses(this);
     this.runs = new Runs(this);
     this.files = new Files(this);
   }

@@ -3,6 +3,7 @@ import {
   type ChatCompletion,
   type ChatCompletionChunk,
   ChatCompletionStream,
+  type Decision,
   type FileContent,
   type FinalCompletion,
   type FinishReason,
@@ -10,6 +11,10 @@ import {
   type IngestResponse,
   type ModelList,
   type PendingApproval,
+  type ResponseObject,
+  type ResponseResource,
+  type ResponseStream,
+  type ResponsesStreamEvent,
   type RunRecord,
   type StopReason,
   type ToolMessage,
@@ -68,7 +73,23 @@ describe('typed params and results', () => {
     expectTypeOf(ref.client.ingest).returns.resolves.toEqualTypeOf<IngestResponse>();
     expectTypeOf<IngestResponse>().toHaveProperty('tokens_processed');
     expectTypeOf(ref.client.approvals.pending).returns.toEqualTypeOf<PendingApproval[]>();
-    expectTypeOf(ref.client.approvals.approve).returns.toEqualTypeOf<ToolMessage>();
+    // A decision is a chat tool message (plus an optional reason a responses resume carries).
+    expectTypeOf(ref.client.approvals.approve).returns.toEqualTypeOf<Decision>();
+    expectTypeOf<Decision>().toExtend<ToolMessage>();
     expect(Object.keys(ref.client.approvals).sort()).toEqual(['approve', 'pending', 'reject']);
+  });
+
+  it('responses are typed: the resource with output_text, a stream of events discriminated on type', async () => {
+    const json = await ref.client.responses.create({ model: '', input: 'types' });
+    expectTypeOf(json).toEqualTypeOf<ResponseObject>();
+    expectTypeOf(json.output_text).toBeString();
+    const stream = await ref.client.responses.create({ model: '', input: 'types', stream: true });
+    expectTypeOf(stream).toEqualTypeOf<ResponseStream>();
+    for await (const event of stream) {
+      expectTypeOf(event).toEqualTypeOf<ResponsesStreamEvent>();
+      if (event.type === 'response.output_text.delta') expectTypeOf(event.delta).toBeString();
+      if (event.type === 'response.completed') expectTypeOf(event.response).toExtend<ResponseResource>();
+    }
+    expect((await stream.finalResponse()).output_text).toBe(json.output_text);
   });
 });

@@ -5,6 +5,7 @@ import {
   type ChatMessage,
   parseApprovalDecision,
   parseApprovalId,
+  type ResponseResource,
   type ToolMessage,
 } from '@threadline/protocol';
 import type { AnyCompletion } from '../core/assemble';
@@ -23,37 +24,79 @@ export interface PendingApproval {
   name: string;
   /** Its arguments, parsed (the raw text when it is not valid JSON). */
   arguments: unknown;
+  /** The tool server's label (responses only: the `mcp_approval_request` item's `server_label`). */
+  serverLabel?: string;
 }
 
-/** The approval pauses in a completion (or a stream's finalCompletion()): tool calls with approval ids. */
-export function pendingApprovals(completion: AnyCompletion): PendingApproval[] {
+/** One pause type for both doors. */
+export type Pause = PendingApproval;
+
+/** A decision: the tool message chat sends; `reason` travels only in a responses `mcp_approval_response`. */
+export type Decision = ToolMessage & { reason?: string };
+
+const isResponse = (value: AnyCompletion | ResponseResource): value is ResponseResource =>
+  value.object === 'response';
+
+const parseArgs = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/**
+ * The approval pauses in a completion (or a stream's finalCompletion()): tool calls with approval ids;
+ * or in a response (or a response stream's finalResponse()): its `mcp_approval_request` items.
+ */
+export function pendingApprovals(completion: AnyCompletion | ResponseResource): PendingApproval[] {
   const pending: PendingApproval[] = [];
+  if (isResponse(completion)) {
+    for (const item of completion.output) {
+      if (item.type !== 'mcp_approval_request') continue;
+      // A server whose ids are not `<run_id>::<tool_call_id>` still pauses: the response is the run.
+      const parsed = parseApprovalId(item.id) ?? { runId: completion.id, toolCallId: item.id };
+      pending.push({
+        ...parsed,
+        id: item.id,
+        name: item.name,
+        arguments: parseArgs(item.arguments),
+        serverLabel: item.server_label,
+      });
+    }
+    return pending;
+  }
   for (const choice of completion.choices) {
     for (const call of choice.message.tool_calls ?? []) {
       const parsed = parseApprovalId(call.id);
       if (!parsed) continue;
-      let args: unknown = call.function.arguments;
-      try {
-        args = JSON.parse(call.function.arguments);
-      } catch {
-        // keep the raw text
-      }
-      pending.push({ ...parsed, id: call.id, name: call.function.name, arguments: args });
+      pending.push({
+        ...parsed,
+        id: call.id,
+        name: call.function.name,
+        arguments: parseArgs(call.function.arguments),
+      });
     }
   }
   return pending;
 }
 
-const decision = (approval: PendingApproval | string, content: ApprovalDecision): ToolMessage => ({
-  role: 'tool',
-  tool_call_id: typeof approval === 'string' ? approval : approval.id,
-  content,
-});
+function decision(approval: PendingApproval | string, content: ApprovalDecision, reason?: string): Decision {
+  const message: Decision = {
+    role: 'tool',
+    tool_call_id: typeof approval === 'string' ? approval : approval.id,
+    content,
+  };
+  if (reason !== undefined) message.reason = reason;
+  return message;
+}
 
-/** The tool message that approves a pause: the server then runs the tool and continues. */
-export const approve = (approval: PendingApproval | string): ToolMessage => decision(approval, 'approve');
-/** The tool message that rejects a pause: nothing runs; the run ends with stop reason `approval_rejected`. */
-export const reject = (approval: PendingApproval | string): ToolMessage => decision(approval, 'reject');
+/** Approves a pause: the server then runs the tool and continues. Send it with either door's `resume`. */
+export const approve = (approval: PendingApproval | string, reason?: string): Decision =>
+  decision(approval, 'approve', reason);
+/** Rejects a pause: nothing runs; the run ends with stop reason `approval_rejected`. */
+export const reject = (approval: PendingApproval | string, reason?: string): Decision =>
+  decision(approval, 'reject', reason);
 
 export const approvals = { pending: pendingApprovals, approve, reject };
 export type Approvals = typeof approvals;
@@ -64,7 +107,7 @@ export type ResumeParams = Omit<ChatCompletionCreateParams, 'messages'> & {
   /** The paused completion (or a stream's finalCompletion()); its assistant turn is added when missing. */
   completion?: AnyCompletion;
   /** `approvals.approve(p)` / `approvals.reject(p)` for each pause. */
-  decisions: ToolMessage[];
+  decisions: Decision[];
 };
 
 /** The assistant turn of a completion as a request message (wire fields only). */
@@ -86,20 +129,10 @@ const callIds = (messages: ChatMessage[]) =>
 
 /** Builds the messages of a resume turn; every decision is checked before anything is sent. */
 export function resumeMessages(params: ResumeParams, onThread: boolean): ChatMessage[] {
-  if (!params.decisions?.length) throw new ThreadlineError('resume needs at least one decision');
-  for (const message of params.decisions) {
-    const content = typeof message.content === 'string' ? message.content : '';
-    if (
-      message.role !== 'tool' ||
-      !parseApprovalId(message.tool_call_id) ||
-      !parseApprovalDecision(content)
-    ) {
-      throw new ThreadlineError(
-        `a decision must be approvals.approve(p) or approvals.reject(p), got ${JSON.stringify(message).slice(0, 120)}`,
-      );
-    }
-  }
-  if (onThread) return [...params.decisions];
+  checkDecisions(params.decisions, true);
+  // A tool message has no place for a reason: chat sends the decision word only.
+  const decisions = params.decisions.map(({ reason: _reason, ...message }: Decision) => message);
+  if (onThread) return decisions;
   const messages = [...(params.messages ?? [])];
   if (params.completion) {
     const turn = assistantTurn(params.completion);
@@ -113,7 +146,31 @@ export function resumeMessages(params: ResumeParams, onThread: boolean): ChatMes
       `no assistant message holds tool call ${missing.tool_call_id}: pass the paused \`completion\` or include its assistant turn in \`messages\``,
     );
   }
-  return [...messages, ...params.decisions];
+  return [...messages, ...decisions];
+}
+
+/**
+ * Checks decisions before anything is sent; returns each one's approval id and verdict. Chat needs
+ * approval ids of the `<run_id>::<tool_call_id>` form; responses echo whatever id the server issued.
+ */
+export function checkDecisions(
+  decisions: readonly Decision[] | undefined,
+  chatIds: boolean,
+): { id: string; approve: boolean; reason?: string }[] {
+  if (!decisions?.length) throw new ThreadlineError('resume needs at least one decision');
+  return decisions.map((message) => {
+    const content = typeof message.content === 'string' ? message.content : '';
+    const verdict = parseApprovalDecision(content);
+    const id = message.tool_call_id;
+    if (message.role !== 'tool' || !verdict || !id || (chatIds && !parseApprovalId(id))) {
+      throw new ThreadlineError(
+        `a decision must be approvals.approve(p) or approvals.reject(p), got ${JSON.stringify(message).slice(0, 120)}`,
+      );
+    }
+    const out: { id: string; approve: boolean; reason?: string } = { id, approve: verdict === 'approve' };
+    if (typeof message.reason === 'string') out.reason = message.reason;
+    return out;
+  });
 }
 
 /** Chat completions plus `resume`, the way back from an approval pause. */
