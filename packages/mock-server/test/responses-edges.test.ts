@@ -29,8 +29,27 @@ describe.each(TARGETS)('/v1/responses requests at the edges (%s)', (_name, make)
         [[{ type: 'mcp_approval_response', approval_request_id: 'x' }], 'input[0].approve'],
         [[{ type: 'item_reference', id: 'msg_1' }], 'input[0].type'],
       ];
+      const text = { type: 'input_text', text: 'see' };
+      cases.push(
+        [
+          [{ role: 'user', content: [text, { type: 'input_image', image_url: 'data:nonsense' }] }],
+          'input[0].content[1].image_url',
+        ],
+        [
+          [
+            { role: 'user', content: 'first' },
+            { role: 'user', content: [{ type: 'input_file', file_id: 'file-nope' }] },
+          ],
+          'input[1].content[0].file_id',
+        ],
+        [
+          [{ role: 'user', content: [{ type: 'input_file', file_data: '%%%' }] }],
+          'input[0].content[0].file_data',
+        ],
+      );
       for (const [input, param] of cases) {
-        const response = await respond(target, { input });
+        // Instructions come first in the turn: the reported item index still counts input items only.
+        const response = await respond(target, { input, instructions: 'Be brief.' });
         expect(response.status).toBe(400);
         expect((await responseBody(response)).error.param).toBe(param);
       }

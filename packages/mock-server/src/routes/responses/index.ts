@@ -20,6 +20,7 @@ import { chunkDelay } from '../chat-request';
 import { loadChain, saveChain, withStoredFiles } from './chain';
 import {
   checkCallOutputs,
+  inputParam,
   type ParsedResponsesRequest,
   parseResponsesRequest,
   type ResponseEcho,
@@ -100,7 +101,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     if (request.stream && error instanceof HttpError && error.modelNotFound && ctx.runId) {
       return streamedFailure(ctx.runId, parsed, error);
     }
-    throw error;
+    throw inputParam(error, instructions.length + history.length, parsed.partSources);
   }
 
   // The conversation as the start step built it (hooks may add memory to turn.messages later).

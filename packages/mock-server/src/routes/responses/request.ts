@@ -45,6 +45,8 @@ export interface ParsedResponsesRequest {
   request: ResponsesRequest;
   /** The input items as chat-shaped messages (what the turn engine reads). */
   messages: ChatMessage[];
+  /** For each message with content parts: the index of the input item it came from. */
+  partSources: Map<number, number>;
   echo: ResponseEcho;
 }
 
@@ -83,10 +85,13 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
     }
   }
   const messages: ChatMessage[] = [];
+  const partSources = new Map<number, number>();
   if (typeof request.input === 'string')
     messages.push({ role: 'user', content: request.input } as ChatMessage);
-  else for (let i = 0; i < (request.input ?? []).length; i++) addItem(messages, request.input![i]!, i);
-  return { request, messages, echo: echoOf(request) };
+  else
+    for (let i = 0; i < (request.input ?? []).length; i++)
+      addItem(messages, request.input![i]!, i, partSources);
+  return { request, messages, partSources, echo: echoOf(request) };
 }
 
 function echoOf(request: ResponsesRequest): ResponseEcho {
@@ -175,7 +180,12 @@ const toolCall = (id: string, name: string, args: string) => ({
 });
 
 /** One input item as the chat messages the engine reads (docs/protocol.md, Responses request → turn). */
-function addItem(messages: ChatMessage[], item: InputItem, index: number): void {
+function addItem(
+  messages: ChatMessage[],
+  item: InputItem,
+  index: number,
+  partSources: Map<number, number>,
+): void {
   const param = `input[${index}]`;
   const push = (message: Record<string, unknown>) => messages.push(message as unknown as ChatMessage);
   switch (item.type) {
@@ -183,6 +193,7 @@ function addItem(messages: ChatMessage[], item: InputItem, index: number): void 
     case 'message': {
       if (item.role === 'user' && typeof item.content !== 'string') {
         const parts = item.content.map((part, j) => chatPart(part, `${param}.content[${j}]`));
+        partSources.set(messages.length, index);
         push({ role: 'user', content: parts });
       } else push({ role: item.role, content: textOf(item.content) });
       return;
@@ -272,5 +283,39 @@ export function checkCallOutputs(messages: readonly ChatMessage[], request: Resp
         `No function_call with call_id '${item.call_id}' precedes this function_call_output.`,
       );
     }
+  });
+}
+
+/** Where a chat part's field is on an input part: `image_url.url` is `image_url`, `file.x` is `x`. */
+const PART_FIELDS: Record<string, string> = {
+  'image_url.url': 'image_url',
+  'file.file_data': 'file_data',
+  'file.file_id': 'file_id',
+  'file.filename': 'filename',
+};
+
+/**
+ * Storing a content part names the chat message it failed in (`messages[k].content[j]...`); on this door
+ * that is an input item's part. `offset` is how many messages (instructions, history) precede the input.
+ */
+export function inputParam(error: unknown, offset: number, partSources: Map<number, number>): unknown {
+  if (!(error instanceof HttpError) || error.param === null || !error.param.startsWith('messages['))
+    return error;
+  const close = error.param.indexOf(']');
+  const message = Number(error.param.slice('messages['.length, close)) - offset;
+  const item = partSources.get(message);
+  if (item === undefined) return error;
+  const rest = error.param.slice(close + 1);
+  const dot = rest.indexOf('.', 1);
+  const part = dot === -1 ? rest : rest.slice(0, dot);
+  const field = dot === -1 ? '' : rest.slice(dot + 1);
+  const mapped = field === '' ? '' : `.${PART_FIELDS[field] ?? field}`;
+  return new HttpError({
+    status: error.status,
+    code: error.code,
+    type: error.type,
+    param: `input[${item}]${part}${mapped}`,
+    message: error.message.split(error.param).join(`input[${item}]${part}${mapped}`),
+    headers: error.headers,
   });
 }
