@@ -58,6 +58,47 @@ describe.each(TARGETS)('/v1/responses requests at the edges (%s)', (_name, make)
     }
   });
 
+  it('answers every malformed body with a typed 400, never a 500', async () => {
+    const target = await make();
+    try {
+      const bodies: unknown[] = [
+        [],
+        'text',
+        null,
+        { model: 5, input: 'hi' },
+        { input: 5 },
+        { input: [5] },
+        { input: [{}] },
+        { input: [{ type: 'message' }] },
+        { input: [{ role: 'robot', content: 'x' }] },
+        { input: [{ type: 'function_call', call_id: 'c', name: 'bad name', arguments: '{}' }] },
+        { input: 'hi', tools: 'x' },
+        { input: 'hi', tools: [{ type: 'function' }] },
+        { input: 'hi', tool_choice: 5 },
+        { input: 'hi', previous_response_id: '' },
+        { input: 'hi', store: 'yes' },
+        { input: 'hi', stream: 'yes' },
+        { input: 'hi', max_output_tokens: 'many' },
+        { input: 'hi', metadata: { a: 5 } },
+        { input: 'hi', text: { format: { type: 'bogus' } } },
+        { input: 'hi', instructions: 5 },
+      ];
+      for (const body of bodies) {
+        const response = await target.fetch('/v1/responses', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(response.status, JSON.stringify(body)).toBe(400);
+        const error = (await responseBody(response)).error;
+        expect(error.type).toBe('invalid_request_error');
+        expect(typeof error.code).toBe('string');
+      }
+    } finally {
+      await target.close();
+    }
+  });
+
   it('carries the run id header, which is the response id', async () => {
     const target = await make();
     try {

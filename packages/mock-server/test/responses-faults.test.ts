@@ -97,6 +97,7 @@ describe.each(TARGETS)('fault injection on /v1/responses (%s)', (_name, make) =>
     const { events, unparsed } = await readEvents(await stream(target, 'malformed-chunk-after=1'));
     expect(unparsed).toHaveLength(1);
     expect(events.at(-1)!.type).toBe('response.failed');
+    expect((events.at(-1)!.response as { error: { message: string } }).error.message).toContain('malformed');
     expect(types(events).filter((t) => t === 'response.output_text.delta')).toHaveLength(1);
   });
 

@@ -209,6 +209,10 @@ function streamResponse(
     },
     malformedFrame: () => {
       sequence.giveBack();
+      failure = {
+        code: faults.code ?? 'server_error',
+        message: `Injected fault: a malformed event after ${faults.malformedChunkAfter} chunks.`,
+      };
       return malformedEventBytes(sequence);
     },
     failureFrame: (error) => {
