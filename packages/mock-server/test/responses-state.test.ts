@@ -214,3 +214,31 @@ describe.each(TARGETS)('attachments in a previous_response_id chain (%s)', (_nam
     }
   });
 });
+
+describe.each(TARGETS)('a long previous_response_id chain (%s)', (_name, make) => {
+  it('holds every earlier turn once: the same prompt as sending the whole conversation', async () => {
+    const target = await make();
+    try {
+      const sent: Array<{ role: string; content: string }> = [];
+      let previous: string | null = null;
+      let last: Awaited<ReturnType<typeof responseBody>> = null;
+      for (let i = 0; i < 6; i++) {
+        const text = `message number ${i}`;
+        last = await responseBody(
+          await respond(target, { input: text, ...(previous ? { previous_response_id: previous } : {}) }),
+        );
+        sent.push(
+          { role: 'user', content: text },
+          { role: 'assistant', content: last.output[0].content[0].text },
+        );
+        previous = last.id;
+      }
+      sent.pop();
+      const whole = await responseBody(await respond(target, { input: sent }));
+      expect(last.usage.input_tokens).toBe(whole.usage.input_tokens);
+      expect(last.output[0].content[0].text).toBe(whole.output[0].content[0].text);
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -4,16 +4,21 @@ import type { ServerState } from '../../state';
 import { BoundedMap } from '../../state/bounded';
 import { DEFAULT_STORE_CAPS } from '../../state/limits';
 
-/** A stored response: its owner and the whole conversation it ended (input and output, no instructions). */
+/**
+ * A stored response: its owner, the response it continued, and what it added to the conversation (its
+ * new input, instructions aside, and its output). Each link holds only its own turn, so a long chain
+ * costs memory in proportion to its length, not its length squared.
+ */
 export interface StoredChain {
   owner: string;
+  parent: string | null;
   messages: ChatMessage[];
 }
 
 /**
  * The conversations `previous_response_id` continues, by response (= run) id. Bounded like every
- * in-memory store; kept per server state, and only while the run itself is kept, so a reset or an
- * evicted run ends the chain too.
+ * in-memory store (the oldest links go first); kept per server state, and a response can be continued
+ * only while its run is kept, so a reset or an evicted run ends the chain.
  */
 const chains = new WeakMap<ServerState, BoundedMap<StoredChain>>();
 
@@ -33,11 +38,22 @@ export function saveChain(state: ServerState, responseId: string, chain: StoredC
   chainsOf(state).set(responseId, chain, bytes);
 }
 
-/** The conversation of a response the owner may continue, or null (never issued, another's, not stored). */
+/**
+ * The whole conversation a response ended, oldest turn first, or null when the owner may not continue
+ * it (never issued, another's, not stored). A chain so long that the store evicted its oldest links
+ * starts at the oldest link still kept.
+ */
 export function loadChain(state: ServerState, responseId: string, owner: string): ChatMessage[] | null {
-  const chain = chainsOf(state).get(responseId);
-  if (!chain || chain.owner !== owner || !state.runs.get(responseId, owner)) return null;
-  return chain.messages;
+  const map = chainsOf(state);
+  const named = map.get(responseId);
+  if (!named || named.owner !== owner || !state.runs.get(responseId, owner)) return null;
+  const links: ChatMessage[][] = [];
+  // Parents are always older than their children, so the walk ends; the size bound is a second guard.
+  for (let link: StoredChain | undefined = named; link && links.length <= map.size; ) {
+    links.push(link.messages);
+    link = link.parent === null ? undefined : map.get(link.parent);
+  }
+  return links.reverse().flat();
 }
 
 /**

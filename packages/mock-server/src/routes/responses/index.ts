@@ -120,7 +120,8 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     const added = input.filter((m) => m.role !== 'system' && m.role !== 'developer');
     saveChain(state, turn.runId, {
       owner: identity.owner,
-      messages: [...history, ...added, ...replyMessages(reply)],
+      parent: request.previous_response_id ?? null,
+      messages: [...added, ...replyMessages(reply)],
     });
   };
   if (reply.error && (!turn.stream || reply.error.afterChunks === undefined)) {
