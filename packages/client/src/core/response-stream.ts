@@ -32,6 +32,8 @@ export function withOutputText(resource: ResponseResource): ResponseObject {
 
 type Outcome = { value: ResponseObject } | { error: unknown };
 
+const OPENING = new Set(['response.created', 'response.queued', 'response.in_progress']);
+
 /**
  * A streamed response: an async iterable of typed events (a union on `type`; iterate it once). `break`
  * or `abort()` closes the connection, which cancels the run on the server. `finalResponse()` is the
@@ -42,7 +44,8 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
   readonly response: Response;
   readonly #attempt: Attempt;
   readonly #reader: EventReader;
-  #first: ResponsesStreamEvent | null | undefined;
+  /** Events read by open(), handed out first. */
+  #head: (ResponsesStreamEvent | null)[] = [];
   #started = false;
   #final: ResponseResource | undefined;
   #outcome: Outcome | undefined;
@@ -84,9 +87,17 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
     return this.#attempt.controller;
   }
 
-  /** @internal Reads the first event inside the attempt, so a failure before it can still be retried. */
+  /**
+   * @internal Reads inside the attempt up to the first event past the lifecycle ones (`created`,
+   * `queued`, `in_progress`), so a failure before anything happened is retried, or thrown from
+   * `create()` with the class a JSON call would throw (an unknown model's `response.failed`).
+   */
   async open(): Promise<void> {
-    this.#first = await this.#reader.next();
+    while (true) {
+      const event = await this.#reader.next();
+      this.#head.push(event);
+      if (event === null || !OPENING.has(event.type)) return;
+    }
   }
 
   /** Closes the connection. A pending or later read throws APIUserAbortError. */
@@ -102,15 +113,15 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
     try {
       const signal = this.#attempt.controller.signal;
       if (signal.aborted) throw signal.reason;
-      let event = this.#first === undefined ? await this.#reader.next() : this.#first;
-      this.#first = undefined;
+      const head = this.#head;
+      let event = head.length > 0 ? head.shift()! : await this.#reader.next();
       while (event !== null) {
         // Lifecycle events carry the whole response; the terminal one's is the final answer.
         if (event.type.startsWith('response.') && 'response' in event) {
           this.#final = (event as { response: ResponseResource }).response;
         }
         yield event;
-        event = await this.#reader.next();
+        event = head.length > 0 ? head.shift()! : await this.#reader.next();
       }
       ended = true;
       this.#settle({ value: withOutputText(this.#final!) });

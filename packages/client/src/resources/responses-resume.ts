@@ -40,7 +40,7 @@ export class ResumableResponses extends Responses {
     options?: RequestOptions,
   ): Promise<ResponseObject>;
   resume(params: ResponseResumeParams, options?: RequestOptions): Promise<ResponseObject | ResponseStream>;
-  resume(params: ResponseResumeParams, options?: RequestOptions) {
+  async resume(params: ResponseResumeParams, options?: RequestOptions) {
     const { response, decisions, ...rest } = params;
     const items = approvalResponses(decisions);
     const before: InputItem[] =
