@@ -78,6 +78,46 @@ describe.each(TARGETS)('client tools and previous_response_id (%s)', (_name, mak
     }
   });
 
+  it('parallel calls are one function_call item each, answered together', async () => {
+    const target = await make();
+    const clock = { type: 'function', name: 'get_time', parameters: { type: 'object', properties: {} } };
+    try {
+      const events = await streamEvents(
+        await respond(target, { input: 'weather and time please', tools: [weather, clock], stream: true }),
+      );
+      expectItemsInOrder(events);
+      const first = terminalOf(events);
+      expect(first.output.map((item: { name: string }) => item.name)).toEqual(['get_weather', 'get_time']);
+      const doneArgs = events.filter((e) => e.type === 'response.function_call_arguments.done');
+      expect(doneArgs.map((e) => e.output_index)).toEqual([0, 1]);
+      const answered = await responseBody(
+        await respond(target, {
+          tools: [weather, clock],
+          previous_response_id: first.id,
+          input: first.output.map((call: { call_id: string }, i: number) => ({
+            type: 'function_call_output',
+            call_id: call.call_id,
+            output: `result ${i}`,
+          })),
+        }),
+      );
+      const text = answered.output[0].content[0].text;
+      expect(text).toContain('result 0');
+      expect(text).toContain('result 1');
+      const single = await responseBody(
+        await respond(target, {
+          input: 'weather and time please',
+          tools: [weather, clock],
+          parallel_tool_calls: false,
+        }),
+      );
+      expect(single.output).toHaveLength(1);
+      expect(single.parallel_tool_calls).toBe(false);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('previous_response_id continues the conversation: the caller sends only the new input', async () => {
     const target = await make();
     try {
