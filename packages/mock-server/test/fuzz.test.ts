@@ -115,7 +115,7 @@ async function startChild(script: string, config: unknown): Promise<ServerChild>
 }
 
 /** What is wrong with one answer, or null when it is acceptable. */
-function judge(c: FuzzCase, answer: RawAnswer): string | null {
+function judge(c: FuzzCase, answer: RawAnswer, dialectShapes = false): string | null {
   if (answer.timedOut) return `no answer within ${ANSWER_BOUND_MS} ms`;
   if (answer.elapsedMs > ANSWER_BOUND_MS) return `answered after ${Math.round(answer.elapsedMs)} ms`;
   if (answer.status === null) {
@@ -133,13 +133,17 @@ function judge(c: FuzzCase, answer: RawAnswer): string | null {
   if (!answer.headers['content-type']?.startsWith('application/json')) {
     return `error ${status} with content-type ${answer.headers['content-type']}: ${answer.body.toString().slice(0, 200)}`;
   }
-  let body: { error?: { message?: unknown } };
+  let body: { error?: { message?: unknown } | string; message?: unknown };
   try {
     body = JSON.parse(answer.body.toString());
   } catch {
     return `error ${status} whose body is not JSON: ${answer.body.toString().slice(0, 200)}`;
   }
-  if (typeof body.error !== 'object' || body.error === null || typeof body.error.message !== 'string') {
+  const nested =
+    typeof body.error === 'object' && body.error !== null && typeof body.error.message === 'string';
+  // Other dialects answer flat (`{message, type, …}`) or with the error as a string (unknown models).
+  const dialectShaped = typeof body.message === 'string' || typeof body.error === 'string';
+  if (!nested && !(dialectShapes && dialectShaped)) {
     return `error ${status} without an error object: ${answer.body.toString().slice(0, 200)}`;
   }
   return null;
@@ -431,6 +435,50 @@ describe(`fuzz run with agent-token auth (seed ${SEED})`, () => {
     console.log(`fuzz (auth) statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect(server.exited()).toBeNull();
     expect(health.status).toBe(200);
+    expect(failures, `seed ${SEED}: replay with FUZZ_SEED=${SEED}`).toEqual([]);
+  }, 120_000);
+});
+
+/** The other dialects, each with the auth its servers use; fewer cases each, same checks on any shape. */
+describe.each([
+  ['ice', {}],
+  ['spice', { auth: { apiKeys: ['sk-fuzz-key'] } }],
+  ['openai', {}],
+  ['ingram', { auth: { agentTokens: [{ token: 'ingram-bot-token', tenant: 'acme', agent: 'bot' }] } }],
+] as const)('fuzz run in the %s dialect', (dialect, extra) => {
+  let dir: string;
+  let server: ServerChild;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `threadline-fuzz-${dialect}-`));
+    const script = await bundleForNode(
+      fileURLToPath(new URL('./support/fuzz-server.ts', import.meta.url)),
+      join(dir, 'fuzz-server.mjs'),
+    );
+    server = await startChild(script, { dialect, ...extra });
+  }, 60_000);
+
+  afterAll(async () => {
+    server?.child.kill();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers every request in its own error shape, never a 5xx, in bounded time', async () => {
+    const failures: string[] = [];
+    const credentials = ['sk-fuzz-key', 'ingram-bot-token'];
+    const cases = generateCases(SEED ^ dialect.length, Math.round(COUNT / 10), ROUTES, credentials).map((c) =>
+      resolveIds(c, []),
+    );
+    let next = 0;
+    const worker = async () => {
+      while (next < cases.length && failures.length < 25 && !server.exited()) {
+        const c = cases[next++]!;
+        const problem = judge(c, await sendRaw(server.port, c.head, c.body, ANSWER_BOUND_MS + 1_000), true);
+        if (problem) failures.push(`${describeCase(c)}: ${problem}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    expect(server.exited()).toBeNull();
     expect(failures, `seed ${SEED}: replay with FUZZ_SEED=${SEED}`).toEqual([]);
   }, 120_000);
 });
