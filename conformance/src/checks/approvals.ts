@@ -3,15 +3,7 @@ import type { ChatCompletion } from '@threadline/protocol/schemas';
 import { CheckSkipped, ensure, ensureErrorAnswer, ensureGround, ensureOk } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import {
-  CHAT,
-  completeChunks,
-  ensureCompletion,
-  finishReasons,
-  isJson,
-  runRecord,
-  streamedText,
-} from './support';
+import { CHAT, completeChunks, ensureCompletion, finishReasons, isJson, streamedText } from './support';
 
 const family = { family: 'approvals' } as const;
 const needs = { capability: 'approvals', fixtures: ['destructivePrompt'] } as const;
@@ -148,13 +140,31 @@ async function ensureDecisionRefused(
   ensureErrorAnswer(await sendDecision(ctx, p, decision, headers), { status: 400, code }, what);
 }
 
-/** The tool calls of a run record read as the user `headers` name (runs are their owner's). */
-async function toolCallsOf(ctx: CheckContext, id: string, headers: Record<string, string>) {
+/** The check that judges run records: a check that cannot read one is blocked by it when it failed. */
+const RUNS_CHECK = 'runs.record';
+const afterPauseAndRuns = { after: [PAUSE_CHECK, RUNS_CHECK] } as const;
+
+/** A run record read as the user `headers` name (runs are their owner's), leniently. */
+async function record(ctx: CheckContext, id: string, headers: Record<string, string> = {}) {
   const answer = await ctx.send({ path: `/v1/runs/${encodeURIComponent(id)}`, headers });
-  ensureOk(answer, `GET /v1/runs/${id}`);
-  const calls = (answer.json as { tool_calls?: unknown } | null)?.tool_calls;
-  return (Array.isArray(calls) ? calls : []) as Array<{ id?: unknown; status?: unknown }>;
+  ensureGround(
+    answer.status === 200 && typeof answer.json === 'object' && answer.json !== null,
+    RUNS_CHECK,
+    `GET /v1/runs/${id}: no run record`,
+    'HTTP 200 with a run record',
+    `HTTP ${answer.status} ${answer.text.slice(0, 200)}`,
+  );
+  const run = answer.json as { status?: unknown; tool_calls?: unknown };
+  const calls = (Array.isArray(run.tool_calls) ? run.tool_calls : []) as Array<{
+    id?: unknown;
+    status?: unknown;
+  }>;
+  return { status: run.status, tool_calls: calls };
 }
+
+/** The tool calls of a run record read as the user `headers` name. */
+const toolCallsOf = async (ctx: CheckContext, id: string, headers: Record<string, string>) =>
+  (await record(ctx, id, headers)).tool_calls;
 
 /**
  * How the run records see the paused call after a decision: the paused run and the run that answered
@@ -163,7 +173,7 @@ async function toolCallsOf(ctx: CheckContext, id: string, headers: Record<string
  */
 async function callsAfterDecision(ctx: CheckContext, p: Pause, resumedId: string) {
   const records = [];
-  for (const id of new Set([p.runId, resumedId])) records.push(await runRecord(ctx, id));
+  for (const id of new Set([p.runId, resumedId])) records.push({ id, ...(await record(ctx, id)) });
   const calls = records.flatMap((r) => r.tool_calls);
   ensure(
     calls.some((c) => c.id === p.call.id),
@@ -227,7 +237,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
-    ...afterPause,
+    ...afterPauseAndRuns,
     id: 'approvals.pause.run-status',
     title: 'The paused run is recorded "awaiting_approval"',
     requires: ['runs'],
@@ -235,7 +245,7 @@ export const APPROVAL_CHECKS: Check[] = [
     section: SECTIONS.approvals,
     async run(ctx) {
       const p = await pause(ctx);
-      const run = await runRecord(ctx, p.runId);
+      const run = await record(ctx, p.runId);
       ensure(run.status === 'awaiting_approval', 'wrong run status', 'awaiting_approval', run.status);
       const listed = run.tool_calls.find((c) => c.id === p.call.id);
       ensure(
@@ -284,7 +294,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
-    ...afterPause,
+    ...afterPauseAndRuns,
     id: 'approvals.approve.executed',
     title: 'After an approval the run record shows the tool executed',
     requires: ['runs'],
@@ -323,7 +333,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
-    ...afterPause,
+    ...afterPauseAndRuns,
     id: 'approvals.reject.nothing-executed',
     title: 'After a rejection the run record shows no tool executed',
     requires: ['runs'],
@@ -449,7 +459,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
-    ...afterPause,
+    ...afterPauseAndRuns,
     id: 'approvals.reject.run-status',
     title: 'After a rejection the paused run is recorded "approval_rejected", not "completed"',
     requires: ['runs'],
@@ -458,7 +468,7 @@ export const APPROVAL_CHECKS: Check[] = [
     async run(ctx) {
       const p = await pause(ctx);
       await decided(ctx, p, 'reject');
-      const run = await runRecord(ctx, p.runId);
+      const run = await record(ctx, p.runId);
       ensure(
         run.status === 'approval_rejected',
         'wrong status of the rejected run',
@@ -516,7 +526,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
-    after: [PAUSE_CHECK, 'approvals.reject.no-effect'],
+    after: [PAUSE_CHECK, RUNS_CHECK, 'approvals.reject.no-effect'],
     id: 'approvals.decided-twice.runs-nothing',
     title: 'A decision on an approval already decided runs nothing (reject then approve; approve twice)',
     requires: ['runs'],
