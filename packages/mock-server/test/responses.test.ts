@@ -323,3 +323,31 @@ describe.each(TARGETS)('fixtures on both doors (%s)', (_name, make) => {
     }
   });
 });
+
+describe.each(TARGETS)('log probabilities on /v1/responses (%s)', (_name, make) => {
+  it('includes token log probabilities when include asks, in the part and in each delta', async () => {
+    const target = await make();
+    try {
+      const include = ['message.output_text.logprobs'];
+      const body = await responseBody(
+        await respond(target, { input: 'two words', include, top_logprobs: 2 }),
+      );
+      const part = body.output[0].content[0];
+      expect(part.logprobs.map((entry: { token: string }) => entry.token).join('')).toBe(part.text);
+      expect(part.logprobs[0].top_logprobs).toHaveLength(2);
+      const events = await streamEvents(
+        await respond(target, { input: 'two words', include, top_logprobs: 2, stream: true }),
+      );
+      const deltas = events.filter((e) => e.type === 'response.output_text.delta');
+      for (const delta of deltas) {
+        expect((delta.logprobs as Array<{ token: string }>).map((entry) => entry.token)).toEqual([
+          delta.delta,
+        ]);
+      }
+      const plain = await responseBody(await respond(target, { input: 'two words' }));
+      expect(plain.output[0].content[0].logprobs).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -85,12 +85,11 @@ export function* responseEvents(
         part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
       });
       const limit = reply.error?.afterChunks ?? reply.pieces.length;
+      // With log probabilities asked for, each delta carries the entry of its one token.
+      const tokens = reply.logprobs?.content ?? [];
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
-        yield event(
-          'response.output_text.delta',
-          { ...content, delta: reply.pieces[i], logprobs: [] },
-          'chunk',
-        );
+        const logprobs = tokens[i] ? [tokens[i]] : [];
+        yield event('response.output_text.delta', { ...content, delta: reply.pieces[i], logprobs }, 'chunk');
       }
       if (reply.error) {
         // A scripted failure after some text: the error event, then the failed response ends the stream.
@@ -99,7 +98,7 @@ export function* responseEvents(
         yield event('response.failed', { response: failure.response }, 'done');
         return;
       }
-      yield event('response.output_text.done', { ...content, text, logprobs: [] });
+      yield event('response.output_text.done', { ...content, text, logprobs: item.content[0]!.logprobs });
       yield event('response.content_part.done', { ...content, part: item.content[0] });
     } else if (item.type === 'function_call') {
       for (const delta of splitArguments(item.arguments)) {

@@ -229,6 +229,9 @@ function addItem(
   }
 }
 
+/** The `include` value that asks for the output text's token log probabilities. */
+export const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+
 /** This door's request → turn: flat tools and `tool_choice`, `max_output_tokens`, `text.format`. */
 export function turnRequest(parsed: ParsedResponsesRequest, messages: ChatMessage[]): TurnRequest {
   const { request } = parsed;
@@ -262,7 +265,8 @@ export function turnRequest(parsed: ParsedResponsesRequest, messages: ChatMessag
         : format?.type === 'json_object'
           ? { type: 'json_object' }
           : null,
-    topLogprobs: null,
+    // Asked for by naming them in `include`; `top_logprobs` then says how many alternatives.
+    topLogprobs: request.include?.includes(LOGPROBS_INCLUDE) ? (request.top_logprobs ?? 0) : null,
   };
 }
 

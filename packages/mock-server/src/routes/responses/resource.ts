@@ -13,7 +13,7 @@ export type OutputItem =
       id: string;
       status: 'completed' | 'incomplete';
       role: 'assistant';
-      content: Array<{ type: 'output_text'; text: string; annotations: []; logprobs: [] }>;
+      content: Array<{ type: 'output_text'; text: string; annotations: []; logprobs: unknown[] }>;
     }
   | {
       type: 'function_call';
@@ -87,7 +87,9 @@ export function outputItems(runId: string, reply: Reply): OutputItem[] {
       id: `msg_${suffix(runId)}`,
       status: reply.finishReason === 'length' ? 'incomplete' : 'completed',
       role: 'assistant',
-      content: [{ type: 'output_text', text: reply.text, annotations: [], logprobs: [] }],
+      content: [
+        { type: 'output_text', text: reply.text, annotations: [], logprobs: reply.logprobs?.content ?? [] },
+      ],
     });
   }
   return items;
