@@ -128,7 +128,11 @@ const EXPECTED: Record<string, string[]> = {
   // approvals.decided-twice.runs-nothing is blocked by approvals.reject.no-effect.
   'run-on-reject': ['approvals.reject.no-effect'],
   'rerun-decided': ['approvals.already-decided', 'approvals.decided-twice.runs-nothing'],
-  'any-user-approves': ['approvals.other-user', 'approvals.other-user.no-effect'],
+  'any-user-approves': [
+    'approvals.other-user',
+    'approvals.other-user.code',
+    'approvals.other-user.no-effect',
+  ],
   'shared-session-memory': ['memory.session.other-session'],
   'store-without-session': ['memory.session.nothing-stored-without-header'],
   'ingest-without-session': ['ingest.without-session-refused'],

@@ -379,7 +379,7 @@ export const APPROVAL_CHECKS: Check[] = [
     ...needs,
     ...afterPause,
     id: 'approvals.other-user',
-    title: "Another user cannot approve or reject a user's pause: 400 unknown_approval_id",
+    title: "Another user cannot approve or reject a user's pause (refused with 4xx; the owner still can)",
     level: 'MUST',
     section: SECTIONS.approvals,
     async run(ctx) {
@@ -387,17 +387,37 @@ export const APPROVAL_CHECKS: Check[] = [
       const p = await pause(ctx, owner);
       const intruder = ownUser(ctx, 'intruder');
       for (const decision of ['approve', 'reject']) {
-        await ensureDecisionRefused(
-          ctx,
-          p,
-          decision,
-          ERROR_CODES.unknownApprovalId,
-          `another user's "${decision}"`,
-          intruder,
+        const answer = await sendDecision(ctx, p, decision, intruder);
+        // Which refusal is the code check's to judge; that it is one is this check's.
+        ensure(
+          answer.status >= 400 && answer.status < 500,
+          `another user's "${decision}" was not refused`,
+          'HTTP 4xx (400 unknown_approval_id)',
+          `HTTP ${answer.status} ${answer.text.slice(0, 200)}`,
         );
       }
       // The pause is still the owner's to decide: the intruder's attempts consumed nothing.
       await decided(ctx, p, 'reject', owner);
+    },
+  },
+  {
+    ...family,
+    ...needs,
+    ...afterPause,
+    id: 'approvals.other-user.code',
+    title: "Another user's decision is 400 unknown_approval_id (the id reads as never issued)",
+    level: 'SHOULD',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      const p = await pause(ctx, ownUser(ctx));
+      await ensureDecisionRefused(
+        ctx,
+        p,
+        'approve',
+        ERROR_CODES.unknownApprovalId,
+        "another user's approval",
+        ownUser(ctx, 'intruder'),
+      );
     },
   },
   {

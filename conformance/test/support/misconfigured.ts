@@ -111,7 +111,12 @@ export const MISCONFIGURED: Record<string, Misconfigured> = {
       fixtures: { destructivePrompt: DESTRUCTIVE },
       filter: ['memory.session', 'approvals.other-user'],
     },
-    fails: ['approvals.other-user', 'approvals.other-user.no-effect', 'memory.session.user-isolation'],
+    fails: [
+      'approvals.other-user',
+      'approvals.other-user.code',
+      'approvals.other-user.no-effect',
+      'memory.session.user-isolation',
+    ],
   },
   // A turn without a session header lands in the last session seen (one check at a time, so that is
   // the session the check itself just wrote to).
