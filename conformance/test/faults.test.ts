@@ -21,11 +21,24 @@ const failing = (report: ConformanceReport): string[] =>
 const judged = (report: ConformanceReport): string[] =>
   report.results.filter((r) => r.status !== 'skipped' && r.status !== 'blocked').map((r) => r.id);
 
+/** Checks that stream nothing (ingest, the 32 MiB bodies): stall-after cannot touch them. */
+const STREAMLESS = /^(ingest|limits)\./;
+
 async function runWithFault(fault: string): Promise<ConformanceReport> {
   // Only the stall run needs a short timeout (its streams never end); the others keep the default so a
   // busy CI machine cannot turn a slow answer into a failure. Concurrency overlaps the stall waits.
-  const timeoutMs = fault.startsWith('stall-after') ? 2500 : 10_000;
-  return runConformance({ headers: { 'x-threadline-fault': fault }, timeoutMs, concurrency: 8 });
+  // The stall run leaves out the checks that stream nothing: on a busy machine their large bodies alone
+  // can outlast the short limit, which would say nothing about the fault.
+  if (fault.startsWith('stall-after')) {
+    const filter = CATALOGUE.map((c) => c.id).filter((id) => !STREAMLESS.test(id));
+    return runConformance({
+      headers: { 'x-threadline-fault': fault },
+      timeoutMs: 4000,
+      concurrency: 8,
+      filter,
+    });
+  }
+  return runConformance({ headers: { 'x-threadline-fault': fault }, timeoutMs: 10_000, concurrency: 8 });
 }
 
 /**
@@ -148,10 +161,6 @@ const EXPECTED: Record<string, string[]> = {
     'chat.stream.completes',
     'files.inline-file.round-trip',
     'files.inline-image.round-trip',
-    'ingest.file-path',
-    'ingest.uri',
-    'ingest.without-session-refused',
-    'limits.exactly-32mib',
     'stream-errors.failing-turn.error-frame',
     'tools.stream.deltas-assemble',
     'tools.stream.role-first',
@@ -262,11 +271,11 @@ describe('the suite against the reference server', () => {
     }
   });
 
-  it('every MUST check is failed by some fault or misconfigured server, or is listed with the reason', () => {
+  it('every MUST check is failed by some fault or misconfigured server, or is listed with the reason', async () => {
     const byFault = new Set(Object.values(EXPECTED).flat());
     const byMisconfigured = new Set(Object.values(MISCONFIGURED).flatMap((m) => m.fails));
     // A status fault fails a check, or blocks it by the check that saw the error first.
-    const status = reports.get('status=500')!;
+    const status = reports.get('status=500') ?? (await runWithFault('status=500'));
     const byStatus = new Set([
       ...failing(status),
       ...status.results.filter((r) => r.status === 'blocked').map((r) => r.id),
