@@ -37,6 +37,7 @@ describe('what a program pays for', () => {
       'approve',
       'onUploadProgress',
       'file_data',
+      '/v1/responses',
     ]) {
       expect(code).not.toContain(absent);
     }
@@ -45,7 +46,34 @@ describe('what a program pays for', () => {
 
   it('the full client carries them (so the check above can fail)', async () => {
     const code = await bundle(streamingChat('Threadline'));
-    for (const present of ['/v1/ingest', '/v1/files', '/v1/runs', 'approve']) expect(code).toContain(present);
+    for (const present of [
+      '/v1/ingest',
+      '/v1/files',
+      '/v1/runs',
+      'approve',
+      '/v1/responses',
+      'mcp_approval_response',
+    ])
+      expect(code).toContain(present);
+    expect(code).not.toMatch(/ZodError|_zod|\$ZodType/);
+  });
+
+  it('a responses-only program (ThreadlineResponses) carries no chat, ingest, files, runs or approval code', async () => {
+    const code = await bundle(`
+      import { ThreadlineResponses } from '@threadline/client';
+      const client = new ThreadlineResponses({ baseURL: 'http://localhost:8787' });
+      const stream = await client.responses.create({ model: '', stream: true, input: 'hi' });
+      for await (const event of stream) if (event.type === 'response.output_text.delta') console.log(event.delta);`);
+    expect(code).toContain('/v1/responses');
+    for (const absent of [
+      '/v1/chat/completions',
+      '/v1/ingest',
+      '/v1/files',
+      '/v1/runs',
+      'mcp_approval_response',
+    ]) {
+      expect(code).not.toContain(absent);
+    }
     expect(code).not.toMatch(/ZodError|_zod|\$ZodType/);
   });
 
