@@ -246,6 +246,39 @@ it('a user message with content parts keeps working when inline bytes are stored
 });
 
 describe.each(TARGETS)('text.format on /v1/responses (%s)', (_name, make) => {
+  it('echoes what a client like Codex sends: reasoning, prompt_cache_key, safety_identifier, metadata', async () => {
+    const target = await make();
+    try {
+      const body = await responseBody(
+        await respond(target, {
+          input: 'hi',
+          reasoning: { effort: 'high', summary: 'auto' },
+          prompt_cache_key: 'cache-1',
+          safety_identifier: 'user-hash',
+          metadata: { ticket: 'T-1' },
+          store: false,
+          include: ['reasoning.encrypted_content'],
+        }),
+      );
+      expect(body).toMatchObject({
+        reasoning: { effort: 'high', summary: 'auto' },
+        prompt_cache_key: 'cache-1',
+        safety_identifier: 'user-hash',
+        metadata: { ticket: 'T-1' },
+        store: false,
+      });
+      const plain = await responseBody(await respond(target, { input: 'hi' }));
+      expect(plain).toMatchObject({
+        reasoning: null,
+        prompt_cache_key: null,
+        safety_identifier: null,
+        metadata: {},
+      });
+    } finally {
+      await target.close();
+    }
+  });
+
   it('shapes the text for text.format and echoes the format in the standard response form', async () => {
     const target = await make();
     try {

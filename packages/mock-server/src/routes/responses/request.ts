@@ -38,6 +38,30 @@ export interface ResponseEcho {
   truncation: 'auto' | 'disabled';
   safetyIdentifier: string | null;
   promptCacheKey: string | null;
+  reasoning: { effort: ReasoningEffort | null; summary: ReasoningSummary | null } | null;
+}
+
+type ReasoningEffort = 'none' | 'low' | 'medium' | 'high' | 'xhigh';
+type ReasoningSummary = 'concise' | 'detailed' | 'auto';
+const EFFORTS: readonly string[] = ['none', 'low', 'medium', 'high', 'xhigh'];
+const SUMMARIES: readonly string[] = ['concise', 'detailed', 'auto'];
+
+/** A string field the schema lets through unchecked, echoed when it is a string of at most `max`. */
+function passedString(request: ResponsesRequest, key: string, max: number): string | null {
+  const value = (request as Record<string, unknown>)[key];
+  return typeof value === 'string' && value.length <= max ? value : null;
+}
+
+/** `reasoning` as sent (the model does not reason, but the echo says what was asked), or null. */
+function reasoningOf(request: ResponsesRequest): ResponseEcho['reasoning'] {
+  const value = (request as Record<string, unknown>).reasoning;
+  if (typeof value !== 'object' || value === null) return null;
+  const { effort, summary } = value as { effort?: unknown; summary?: unknown };
+  return {
+    effort: typeof effort === 'string' && EFFORTS.includes(effort) ? (effort as ReasoningEffort) : null,
+    summary:
+      typeof summary === 'string' && SUMMARIES.includes(summary) ? (summary as ReasoningSummary) : null,
+  };
 }
 
 /** A validated Responses request, ready to become a turn. */
@@ -131,8 +155,9 @@ function echoOf(request: ResponsesRequest): ResponseEcho {
     store: request.store !== false,
     metadata: request.metadata ?? {},
     truncation: request.truncation ?? 'disabled',
-    safetyIdentifier: null,
-    promptCacheKey: null,
+    safetyIdentifier: passedString(request, 'safety_identifier', 64),
+    promptCacheKey: passedString(request, 'prompt_cache_key', 64),
+    reasoning: reasoningOf(request),
   };
 }
 

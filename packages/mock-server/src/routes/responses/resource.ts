@@ -133,7 +133,7 @@ export function responseResource(echo: ResponseEcho, at: ResourceState): Respons
     frequency_penalty: echo.frequencyPenalty,
     top_logprobs: echo.topLogprobs,
     temperature: echo.temperature,
-    reasoning: null,
+    reasoning: echo.reasoning,
     usage:
       done && usage
         ? {
