@@ -66,6 +66,22 @@ describe('the fuzz route table', () => {
   });
 });
 
+/** The server child's script, bundled once for every run of this file (removed after them). */
+let bundled: Promise<{ dir: string; script: string }> | undefined;
+function serverScript(): Promise<string> {
+  bundled ??= mkdtemp(join(tmpdir(), 'threadline-fuzz-bundle-')).then(async (dir) => ({
+    dir,
+    script: await bundleForNode(
+      fileURLToPath(new URL('./support/fuzz-server.ts', import.meta.url)),
+      join(dir, 'fuzz-server.mjs'),
+    ),
+  }));
+  return bundled.then((b) => b.script);
+}
+afterAll(async () => {
+  if (bundled) await rm((await bundled).dir, { recursive: true, force: true });
+});
+
 interface ServerChild {
   child: ChildProcess;
   port: number;
@@ -164,10 +180,7 @@ describe(`fuzz run (seed ${SEED}, ${COUNT} requests; FUZZ_SEED=${SEED} replays i
     await mkdir(join(dir, 'bucket', 'docs'), { recursive: true });
     await writeFile(join(dir, 'uploads', 'notes.txt'), 'upload notes');
     await writeFile(join(dir, 'bucket', 'docs', 'a.json'), '{"a":1}');
-    const script = await bundleForNode(
-      fileURLToPath(new URL('./support/fuzz-server.ts', import.meta.url)),
-      join(dir, 'fuzz-server.mjs'),
-    );
+    const script = await serverScript();
     server = await startChild(script, {
       uploadDir: join(dir, 'uploads'),
       buckets: { b: join(dir, 'bucket') },
@@ -362,15 +375,10 @@ describe(`fuzz run with agent-token auth (seed ${SEED})`, () => {
     'acme-admin-token',
     'control-token',
   ];
-  let dir: string;
   let server: ServerChild;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'threadline-fuzz-auth-'));
-    const script = await bundleForNode(
-      fileURLToPath(new URL('./support/fuzz-server.ts', import.meta.url)),
-      join(dir, 'fuzz-server.mjs'),
-    );
+    const script = await serverScript();
     server = await startChild(script, {
       controlToken: 'control-token',
       auth: {
@@ -386,7 +394,6 @@ describe(`fuzz run with agent-token auth (seed ${SEED})`, () => {
 
   afterAll(async () => {
     server?.child.kill();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('answers every request with a typed error or success, as every identity', async () => {
@@ -446,21 +453,15 @@ describe.each([
   ['openai', {}],
   ['ingram', { auth: { agentTokens: [{ token: 'ingram-bot-token', tenant: 'acme', agent: 'bot' }] } }],
 ] as const)('fuzz run in the %s dialect', (dialect, extra) => {
-  let dir: string;
   let server: ServerChild;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), `threadline-fuzz-${dialect}-`));
-    const script = await bundleForNode(
-      fileURLToPath(new URL('./support/fuzz-server.ts', import.meta.url)),
-      join(dir, 'fuzz-server.mjs'),
-    );
+    const script = await serverScript();
     server = await startChild(script, { dialect, ...extra });
   }, 60_000);
 
   afterAll(async () => {
     server?.child.kill();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('answers every request in its own error shape, never a 5xx, in bounded time', async () => {
