@@ -66,7 +66,7 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  it('streams with progress events, raises typed errors, guards credentials, uploads and round-trips a file', async () => {
+  it('streams chat (with progress events) and responses, raises typed errors, guards credentials, uploads and round-trips a file', async () => {
     const tab = await browser.newPage();
     const errors: string[] = [];
     tab.on('pageerror', (error) => errors.push(error.message));
@@ -98,17 +98,23 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
     });
     expect(result.usage).toEqual(expect.any(Number));
     expect(result.progress).toBeGreaterThan(0);
-    // `break` in the page closed the connection: the server cancelled that run.
-    expect(result.cutRunId).toMatch(/^run_/);
-    let status = '';
-    for (let i = 0; i < 50 && status !== 'cancelled'; i++) {
-      const response = await fetch(`${api.url}/v1/runs/${result.cutRunId}`, {
-        headers: { authorization: `Bearer ${agentToken}` },
-      });
-      status = ((await response.json()) as { status: string }).status;
-      if (status !== 'cancelled') await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(status).toBe('cancelled');
+    // `break` in the page closed the connection: the server cancelled that run (chat and responses).
+    const settled = async (runId: unknown) => {
+      expect(runId).toMatch(/^run_/);
+      let status = '';
+      for (let i = 0; i < 50 && status !== 'cancelled'; i++) {
+        const response = await fetch(`${api.url}/v1/runs/${runId}`, {
+          headers: { authorization: `Bearer ${agentToken}` },
+        });
+        status = ((await response.json()) as { status: string }).status;
+        if (status !== 'cancelled') await new Promise((r) => setTimeout(r, 20));
+      }
+      return status;
+    };
+    expect(await settled(result.cutRunId)).toBe('cancelled');
+    const responses = result.responses as { text: string; completed: boolean; cutRunId: string };
+    expect(responses).toMatchObject({ text: 'You said: hello responses', completed: true });
+    expect(await settled(responses.cutRunId)).toBe('cancelled');
     await tab.close();
   }, 60_000);
 });

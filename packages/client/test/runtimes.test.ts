@@ -35,7 +35,7 @@ describe('supported runtimes', () => {
   });
 
   it.each(RUNTIMES)(
-    '$name streams, raises typed errors, times out stalls and builds parts',
+    '$name streams chat and responses, raises typed errors, times out stalls and builds parts',
     async ({ bin, check }) => {
       expect(existsSync(bin), `${bin} (install dev dependencies)`).toBe(true);
       const { stdout } = await run(bin, [script, ref.url], { timeout: 15_000 });
@@ -46,6 +46,11 @@ describe('supported runtimes', () => {
         notFound: true,
         idle: true,
         part: 'data:image/png;base64,',
+        responses: {
+          text: 'You said: runtime responses',
+          final: 'You said: runtime responses',
+          fault: 'IncompleteStreamError',
+        },
       });
       expect(result.usage).toBeGreaterThan(0);
     },
