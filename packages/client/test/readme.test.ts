@@ -29,7 +29,12 @@ const claims = (code: string) => [...code.matchAll(/\/\/ → (.+)$/gm)].map((mat
 
 const rootBlocks = clientBlocks(readFileSync(here('../../../README.md'), 'utf8'));
 const packageBlocks = clientBlocks(readFileSync(here('../README.md'), 'utf8'));
-const streaming = rootBlocks.find((code) => code.includes('stream: true') && code.includes('for await'));
+const streaming = rootBlocks.find(
+  (code) => code.includes('chat.completions.create') && code.includes('for await'),
+);
+const responsesStream = rootBlocks.find(
+  (code) => code.includes('responses.create') && code.includes('for await'),
+);
 const approval = rootBlocks.find((code) => code.includes('approvals.approve') && code.includes('.resume('));
 
 /** Type errors of the blocks, compiled as modules that import the client's sources. */
@@ -93,8 +98,10 @@ describe('README snippets', () => {
     return (await run(process.execPath, [file], { timeout: 15_000 })).stdout;
   }
 
-  it('the root README shows a five-line streaming example and an approval round trip', () => {
+  it('the root README shows five-line streaming examples (chat and responses) and an approval round trip', () => {
     expect(streaming, 'a ```ts block that streams with for await').toBeDefined();
+    expect(responsesStream, 'a ```ts block that streams responses with for await').toBeDefined();
+    expect(responsesStream!.split('\n').filter((line) => line.trim() !== '')).toHaveLength(5);
     expect(approval, 'a ```ts block with approvals.approve and resume').toBeDefined();
     expect(streaming!.split('\n').filter((line) => line.trim() !== '')).toHaveLength(5);
     expect(approval).toMatch(/approvals\.pending\(/);
@@ -102,7 +109,7 @@ describe('README snippets', () => {
   });
 
   it('the package README shows the same snippets', () => {
-    expect(packageBlocks).toEqual(expect.arrayContaining([streaming, approval]));
+    expect(packageBlocks).toEqual(expect.arrayContaining([streaming, responsesStream, approval]));
   });
 
   it('every snippet type-checks against the client', () => {
@@ -111,6 +118,7 @@ describe('README snippets', () => {
 
   it.each([
     ['streaming', () => streaming],
+    ['responses streaming', () => responsesStream],
     ['approval round trip', () => approval],
   ])('the %s snippet runs against the demo server and prints what it claims', async (name, block) => {
     const code = block()!;
