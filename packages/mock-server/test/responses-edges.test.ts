@@ -27,7 +27,7 @@ describe.each(TARGETS)('/v1/responses requests at the edges (%s)', (_name, make)
       const cases: Array<[unknown, string]> = [
         [[{ role: 'user', content: [{ type: 'input_text', text: 5 }] }], 'input[0].content[0].text'],
         [[{ type: 'mcp_approval_response', approval_request_id: 'x' }], 'input[0].approve'],
-        [[{ type: 'item_reference', id: 'msg_1' }], 'input[0].type'],
+        [[{ type: 'item_reference', id: 'msg_never' }], 'input[0].id'],
       ];
       const text = { type: 'input_text', text: 'see' };
       cases.push(

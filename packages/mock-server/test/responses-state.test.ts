@@ -282,3 +282,73 @@ describe.each(TARGETS)('a long previous_response_id chain (%s)', (_name, make) =
     }
   });
 });
+
+describe.each(TARGETS)('item_reference (%s)', (_name, make) => {
+  it('stands for a stored output item of the same caller', async () => {
+    const target = await make();
+    try {
+      const first = await responseBody(
+        await respond(target, { input: 'remember this' }, { 'x-user-id': 'ann' }),
+      );
+      const message = first.output[0];
+      const referenced = await responseBody(
+        await respond(
+          target,
+          {
+            input: [
+              { type: 'item_reference', id: message.id },
+              { role: 'user', content: 'next' },
+            ],
+          },
+          { 'x-user-id': 'ann' },
+        ),
+      );
+      const spelled = await responseBody(
+        await respond(target, {
+          input: [
+            { role: 'assistant', content: message.content[0].text },
+            { role: 'user', content: 'next' },
+          ],
+        }),
+      );
+      expect(referenced.usage.input_tokens).toBe(spelled.usage.input_tokens);
+      const other = await respond(
+        target,
+        {
+          input: [
+            { type: 'item_reference', id: message.id },
+            { role: 'user', content: 'next' },
+          ],
+        },
+        { 'x-user-id': 'bob' },
+      );
+      expect(other.status).toBe(400);
+      expect((await responseBody(other)).error.param).toBe('input[0].id');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('a referenced function_call can be answered by function_call_output', async () => {
+    const target = await make();
+    try {
+      const first = await responseBody(
+        await respond(target, { input: 'What is the weather in Paris?', tools: [weather] }),
+      );
+      const call = first.output[0];
+      const answered = await responseBody(
+        await respond(target, {
+          tools: [weather],
+          input: [
+            { role: 'user', content: 'What is the weather in Paris?' },
+            { type: 'item_reference', id: call.id },
+            { type: 'function_call_output', call_id: call.call_id, output: 'foggy' },
+          ],
+        }),
+      );
+      expect(answered.output[0].content[0].text).toContain('foggy');
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -33,6 +33,41 @@ function chainsOf(state: ServerState): BoundedMap<StoredChain> {
   return map;
 }
 
+/** Output items by id, for `item_reference`: whose they are and the messages they stand for. */
+const items = new WeakMap<ServerState, BoundedMap<{ owner: string; messages: ChatMessage[] }>>();
+
+function itemsOf(state: ServerState): BoundedMap<{ owner: string; messages: ChatMessage[] }> {
+  let map = items.get(state);
+  if (!map) {
+    map = new BoundedMap<{ owner: string; messages: ChatMessage[] }>(DEFAULT_STORE_CAPS.memory);
+    items.set(state, map);
+    const held = map;
+    state.resetHandlers.push(() => held.clear());
+  }
+  return map;
+}
+
+/** Keeps a stored response's output items where a later `item_reference` finds them. */
+export function saveItems(
+  state: ServerState,
+  owner: string,
+  stored: ReadonlyArray<{ id: string; messages: ChatMessage[] }>,
+): void {
+  const map = itemsOf(state);
+  for (const item of stored) {
+    map.set(
+      `${owner}\u0000${item.id}`,
+      { owner, messages: item.messages },
+      64 + JSON.stringify(item.messages).length,
+    );
+  }
+}
+
+/** The messages of the owner's stored output item with that id, or null. */
+export function findItem(state: ServerState, id: string, owner: string): ChatMessage[] | null {
+  return itemsOf(state).get(`${owner}\u0000${id}`)?.messages ?? null;
+}
+
 export function saveChain(state: ServerState, responseId: string, chain: StoredChain): void {
   const bytes = 128 + JSON.stringify(chain.messages).length;
   chainsOf(state).set(responseId, chain, bytes);

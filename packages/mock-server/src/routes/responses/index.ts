@@ -17,16 +17,17 @@ import {
 } from '../../stream/responses-events';
 import { scriptedError, scriptedErrorBody } from '../chat';
 import { chunkDelay } from '../chat-request';
-import { loadChain, saveChain, withStoredFiles } from './chain';
+import { findItem, loadChain, saveChain, saveItems, withStoredFiles } from './chain';
 import {
   checkCallOutputs,
+  inputMessages,
   inputParam,
   type ParsedResponsesRequest,
   parseResponsesRequest,
   type ResponseEcho,
   turnRequest,
 } from './request';
-import { finalStatus, outputItems, replyMessages, responseResource } from './resource';
+import { finalStatus, itemMessages, outputItems, replyMessages, responseResource } from './resource';
 
 const STREAM_HEADERS = {
   'content-type': SSE_CONTENT_TYPE,
@@ -78,7 +79,8 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     if (!found) throw previousNotFound(request.previous_response_id);
     history = found;
   }
-  const conversation = [...history, ...parsed.messages];
+  const input = inputMessages(request, (id) => findItem(state, id, identity.owner));
+  const conversation = [...history, ...input.messages];
   checkCallOutputs(conversation, request);
   const instructions: ChatMessage[] = request.instructions
     ? [{ role: 'system', content: request.instructions } as ChatMessage]
@@ -101,7 +103,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     if (request.stream && error instanceof HttpError && error.modelNotFound && ctx.runId) {
       return streamedFailure(ctx.runId, parsed, error);
     }
-    throw inputParam(error, instructions.length + history.length, parsed.partSources);
+    throw inputParam(error, instructions.length + history.length, input.partSources);
   }
 
   // The conversation as the start step built it (hooks may add memory to turn.messages later).
@@ -116,8 +118,14 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   }
   const remember = () => {
     if (!parsed.echo.store) return;
-    const input = withStoredFiles(parsed.messages, built.slice(instructions.length + history.length));
-    const added = input.filter((m) => m.role !== 'system' && m.role !== 'developer');
+    const kept = withStoredFiles(input.messages, built.slice(instructions.length + history.length));
+    const added = kept.filter((m) => m.role !== 'system' && m.role !== 'developer');
+    const output = outputItems(turn.runId, reply);
+    saveItems(
+      state,
+      identity.owner,
+      output.map((item) => ({ id: item.id, messages: itemMessages(item) })),
+    );
     saveChain(state, turn.runId, {
       owner: identity.owner,
       parent: request.previous_response_id ?? null,

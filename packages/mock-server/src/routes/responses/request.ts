@@ -67,12 +67,18 @@ function reasoningOf(request: ResponsesRequest): ResponseEcho['reasoning'] {
 /** A validated Responses request, ready to become a turn. */
 export interface ParsedResponsesRequest {
   request: ResponsesRequest;
-  /** The input items as chat-shaped messages (what the turn engine reads). */
+  echo: ResponseEcho;
+}
+
+/** The input as the engine's messages. */
+export interface InputMessages {
   messages: ChatMessage[];
   /** For each message with content parts: the index of the input item it came from. */
   partSources: Map<number, number>;
-  echo: ResponseEcho;
 }
+
+/** The messages a stored item stands for (an `item_reference`), or null when there is none. */
+export type ItemResolver = (id: string) => ChatMessage[] | null;
 
 const invalidToolChoice = (message: string) =>
   new HttpError({ status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice', message });
@@ -108,14 +114,20 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
       throw invalidToolChoice(`tool_choice names '${choice.name}', which is not in tools.`);
     }
   }
+  return { request, echo: echoOf(request) };
+}
+
+/** The request's input items as the engine's messages (docs/protocol.md, Responses request → turn). */
+export function inputMessages(request: ResponsesRequest, resolve: ItemResolver): InputMessages {
   const messages: ChatMessage[] = [];
   const partSources = new Map<number, number>();
-  if (typeof request.input === 'string')
+  if (typeof request.input === 'string') {
     messages.push({ role: 'user', content: request.input } as ChatMessage);
-  else
-    for (let i = 0; i < (request.input ?? []).length; i++)
-      addItem(messages, request.input![i]!, i, partSources);
-  return { request, messages, partSources, echo: echoOf(request) };
+  } else {
+    const items = request.input ?? [];
+    for (let i = 0; i < items.length; i++) addItem(messages, items[i]!, i, partSources, resolve);
+  }
+  return { messages, partSources };
 }
 
 function echoOf(request: ResponsesRequest): ResponseEcho {
@@ -210,6 +222,7 @@ function addItem(
   item: InputItem,
   index: number,
   partSources: Map<number, number>,
+  resolve: ItemResolver,
 ): void {
   const param = `input[${index}]`;
   const push = (message: Record<string, unknown>) => messages.push(message as unknown as ChatMessage);
@@ -248,7 +261,12 @@ function addItem(
     case 'reasoning':
       // The deterministic model does not reason: a replayed reasoning item adds nothing.
       return;
-    case 'item_reference':
+    case 'item_reference': {
+      const referenced = resolve(item.id);
+      if (!referenced) throw invalidValue(`${param}.id`, `No stored item has the id '${item.id}'.`);
+      for (const message of referenced) push({ ...message } as Record<string, unknown>);
+      return;
+    }
     case 'compaction':
       throw invalidValue(`${param}.type`, `input items of type '${item.type}' are not supported yet.`);
   }

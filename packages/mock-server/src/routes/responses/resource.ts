@@ -186,3 +186,37 @@ export function replyMessages(reply: Reply): ChatMessage[] {
   else if (reply.text) out.push({ role: 'assistant', content: reply.text });
   return out as unknown as ChatMessage[];
 }
+
+/** The messages an output item stands for when a later request names it by `item_reference`. */
+export function itemMessages(item: OutputItem): ChatMessage[] {
+  const call = (id: string) => ({
+    role: 'assistant',
+    content: null,
+    tool_calls: [
+      {
+        id,
+        type: 'function',
+        function: {
+          name: (item as { name: string }).name,
+          arguments: (item as { arguments: string }).arguments,
+        },
+      },
+    ],
+  });
+  const out: Array<Record<string, unknown>> = [];
+  switch (item.type) {
+    case 'message':
+      out.push({ role: 'assistant', content: item.content.map((part) => part.text).join('') });
+      break;
+    case 'function_call':
+      out.push(call(item.call_id));
+      break;
+    case 'mcp_approval_request':
+      out.push(call(item.id));
+      break;
+    case 'mcp_call':
+      out.push(call(item.id), { role: 'tool', tool_call_id: item.id, content: item.output ?? '' });
+      break;
+  }
+  return out as unknown as ChatMessage[];
+}
