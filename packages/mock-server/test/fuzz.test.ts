@@ -1,58 +1,35 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CONTROL_PREFIX } from '@threadline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockServer } from '../src/index';
-import { bundleForNode } from './support/cli';
-import { type FuzzCase, generateCases, type RouteSpec, resolveIds } from './support/fuzz';
-import { encodeRequest, malformedCases, type RawAnswer, sendRaw } from './support/fuzz-http';
+import { generateCases, resolveIds } from './support/fuzz';
+import { encodeRequest, malformedCases, sendRaw } from './support/fuzz-http';
+import {
+  ANSWER_BOUND_MS,
+  CONCURRENCY,
+  COUNT,
+  describeCase,
+  judge,
+  MUTATING_ROUTES,
+  ROUTES,
+  releaseServerScript,
+  SEED,
+  type ServerChild,
+  serverScript,
+  startChild,
+} from './support/fuzz-run';
 import { Rng, storingChat } from './support/fuzz-values';
 
 /**
  * A seeded, bounded fuzz run over every route, against the reference server in a child process (so a
  * crash or an out-of-memory abort is seen as an exit, and its heap can be measured after a full GC).
- * Replay a failure with FUZZ_SEED=<seed> (and FUZZ_COUNT=<n> for a longer run).
+ * Replay a failure with FUZZ_SEED=<seed> (FUZZ_COUNT=<n> for a longer run, FUZZ_ONLY=<i,j> for some
+ * cases); fuzz-identities.test.ts runs the same cases as other identities and dialects.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
-const COUNT = Number(process.env.FUZZ_COUNT ?? 2_000);
-/** No answer may take longer than this. */
-const ANSWER_BOUND_MS = 5_000;
-/** Requests in flight at once (the machine has 2 cores; the server is one process). */
-const CONCURRENCY = 4;
 
-const ROUTES: RouteSpec[] = [
-  { method: 'POST', path: '/v1/chat/completions' },
-  { method: 'POST', path: '/v1/chat/completions' },
-  { method: 'POST', path: '/v1/chat/completions' },
-  { method: 'POST', path: '/v1/responses' },
-  { method: 'POST', path: '/v1/responses' },
-  { method: 'GET', path: '/v1/models' },
-  { method: 'GET', path: '/v1/models/:model' },
-  { method: 'GET', path: '/v1/files/:id' },
-  { method: 'GET', path: '/v1/files/:id/content' },
-  { method: 'GET', path: '/v1/runs/:id' },
-  { method: 'POST', path: '/v1/ingest' },
-  { method: 'POST', path: '/v1/ingest' },
-  { method: 'GET', path: '/health' },
-  { method: 'GET', path: '/.well-known/threadline-conformance.json' },
-  { method: 'GET', path: `${CONTROL_PREFIX}/journal` },
-  { method: 'GET', path: `${CONTROL_PREFIX}/tools` },
-  { method: 'GET', path: `${CONTROL_PREFIX}/faults` },
-  { method: 'GET', path: `${CONTROL_PREFIX}/fixtures` },
-  { method: 'GET', path: '/nowhere/:x' },
-];
-
-/** Control routes that change what later requests get: fuzzed one at a time, their effect undone after. */
-const MUTATING_ROUTES: RouteSpec[] = [
-  { method: 'POST', path: `${CONTROL_PREFIX}/faults` },
-  { method: 'DELETE', path: `${CONTROL_PREFIX}/faults` },
-  { method: 'POST', path: `${CONTROL_PREFIX}/fixtures` },
-  { method: 'DELETE', path: `${CONTROL_PREFIX}/fixtures` },
-  { method: 'POST', path: `${CONTROL_PREFIX}/reset` },
-];
+afterAll(() => releaseServerScript());
 
 describe('the fuzz route table', () => {
   it('holds every route the server registers', () => {
@@ -65,108 +42,6 @@ describe('the fuzz route table', () => {
     expect(missing.map(key)).toEqual([]);
   });
 });
-
-/** The server child's script, bundled once for every run of this file (removed after them). */
-let bundled: Promise<{ dir: string; script: string }> | undefined;
-function serverScript(): Promise<string> {
-  bundled ??= mkdtemp(join(tmpdir(), 'threadline-fuzz-bundle-')).then(async (dir) => ({
-    dir,
-    script: await bundleForNode(
-      fileURLToPath(new URL('./support/fuzz-server.ts', import.meta.url)),
-      join(dir, 'fuzz-server.mjs'),
-    ),
-  }));
-  return bundled.then((b) => b.script);
-}
-afterAll(async () => {
-  if (bundled) await rm((await bundled).dir, { recursive: true, force: true });
-});
-
-interface ServerChild {
-  child: ChildProcess;
-  port: number;
-  exited: () => string | null;
-  heap(): Promise<{ heapUsed: number; rss: number; gc: boolean }>;
-}
-
-async function startChild(script: string, config: unknown): Promise<ServerChild> {
-  const child = fork(script, [JSON.stringify(config)], {
-    execArgv: ['--expose-gc', '--max-old-space-size=768'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr = (stderr + d).slice(-4_000);
-  });
-  let exit: string | null = null;
-  child.on('exit', (code, signal) => {
-    exit = `server exited (code ${code}, signal ${signal}); stderr: ${stderr}`;
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', () => reject(new Error(exit ?? 'server exited')));
-  });
-  return {
-    child,
-    port,
-    exited: () => exit,
-    heap: () =>
-      new Promise((resolve, reject) => {
-        if (exit !== null || !child.connected) {
-          reject(new Error(exit ?? 'the server child is not connected'));
-          return;
-        }
-        const onExit = () => reject(new Error(exit ?? 'server exited'));
-        const onMessage = (m: { kind: string; heapUsed: number; rss: number; gc: boolean }) => {
-          if (m.kind !== 'heap') return;
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(m);
-        };
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        child.send('heap');
-      }),
-  };
-}
-
-/** What is wrong with one answer, or null when it is acceptable. */
-function judge(c: FuzzCase, answer: RawAnswer, dialectShapes = false): string | null {
-  if (answer.timedOut) return `no answer within ${ANSWER_BOUND_MS} ms`;
-  if (answer.elapsedMs > ANSWER_BOUND_MS) return `answered after ${Math.round(answer.elapsedMs)} ms`;
-  if (answer.status === null) {
-    return c.bendsProtocol
-      ? null
-      : `connection closed without an answer after ${Math.round(answer.elapsedMs)} ms (${answer.body.byteLength} bytes)`;
-  }
-  const status = answer.status;
-  if (c.head.byteLength > 17 * 1024 && status !== 431)
-    return `a ${c.head.byteLength}-byte head got ${status}, not 431`;
-  if (status === 431 && c.head.byteLength < 15 * 1024) return `431 for a head of ${c.head.byteLength} bytes`;
-  if (status >= 500 && status !== c.injectedStatus)
-    return `status ${status}: ${answer.body.toString().slice(0, 300)}`;
-  if (c.bendsProtocol || c.method === 'HEAD' || status < 400) return null;
-  if (!answer.headers['content-type']?.startsWith('application/json')) {
-    return `error ${status} with content-type ${answer.headers['content-type']}: ${answer.body.toString().slice(0, 200)}`;
-  }
-  let body: { error?: { message?: unknown } | string; message?: unknown };
-  try {
-    body = JSON.parse(answer.body.toString());
-  } catch {
-    return `error ${status} whose body is not JSON: ${answer.body.toString().slice(0, 200)}`;
-  }
-  const nested =
-    typeof body.error === 'object' && body.error !== null && typeof body.error.message === 'string';
-  // Other dialects answer flat (`{message, type, …}`) or with the error as a string (unknown models).
-  const dialectShaped = typeof body.message === 'string' || typeof body.error === 'string';
-  if (!nested && !(dialectShapes && dialectShaped)) {
-    return `error ${status} without an error object: ${answer.body.toString().slice(0, 200)}`;
-  }
-  return null;
-}
-
-const describeCase = (c: FuzzCase) =>
-  `#${c.index} ${c.kind} ${c.method} ${c.target.slice(0, 120)}${c.target.length > 120 ? '…' : ''} (head ${c.head.byteLength} B, body ${c.body.byteLength} B)`;
 
 describe(`fuzz run (seed ${SEED}, ${COUNT} requests; FUZZ_SEED=${SEED} replays it)`, () => {
   let dir: string;
@@ -364,122 +239,5 @@ describe(`fuzz run (seed ${SEED}, ${COUNT} requests; FUZZ_SEED=${SEED} replays i
       before.heapUsed * 1.5 + 32 * 1024 * 1024,
     );
     expect(server.exited()).toBeNull();
-  }, 120_000);
-});
-
-describe(`fuzz run with agent-token auth (seed ${SEED})`, () => {
-  const tokens = [
-    'acme-bot-token',
-    'acme-ops-token',
-    'globex-bot-token',
-    'acme-admin-token',
-    'control-token',
-  ];
-  let server: ServerChild;
-
-  beforeAll(async () => {
-    const script = await serverScript();
-    server = await startChild(script, {
-      controlToken: 'control-token',
-      auth: {
-        agentTokens: [
-          { token: 'acme-bot-token', tenant: 'acme', agent: 'bot' },
-          { token: 'acme-ops-token', tenant: 'acme', agent: 'ops:bot' },
-          { token: 'globex-bot-token', tenant: 'globex', agent: 'bot' },
-        ],
-        adminTokens: [{ token: 'acme-admin-token', tenant: 'acme' }],
-      },
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    server?.child.kill();
-  });
-
-  it('answers every request with a typed error or success, as every identity', async () => {
-    const failures: string[] = [];
-    const cases = generateCases(
-      SEED ^ 0xa117,
-      Math.round(COUNT / 4),
-      [...ROUTES, ...MUTATING_ROUTES],
-      tokens,
-    ).map((c) => resolveIds(c, []));
-    const clear = ['faults', 'fixtures'].map(
-      (what) =>
-        encodeRequest(
-          {
-            method: 'DELETE',
-            target: `${CONTROL_PREFIX}/${what}`,
-            headers: [['authorization', 'Bearer control-token']],
-            body: Buffer.alloc(0),
-            kind: '',
-          },
-          'none',
-        ).head,
-    );
-    const statuses = new Map<number | null, number>();
-    // One at a time: control routes are in the mix, and a fault or fixture one adds is undone before
-    // the next case is sent.
-    for (const c of cases) {
-      if (failures.length >= 25 || server.exited()) break;
-      const answer = await sendRaw(server.port, c.head, c.body, ANSWER_BOUND_MS + 1_000);
-      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      const problem = judge(c, answer);
-      if (problem) failures.push(`${describeCase(c)}: ${problem}`);
-      if (c.target.includes(CONTROL_PREFIX) && answer.status !== null && answer.status < 300) {
-        for (const head of clear) await sendRaw(server.port, head, Buffer.alloc(0), ANSWER_BOUND_MS);
-      }
-    }
-    const health = await sendRaw(
-      server.port,
-      encodeRequest(
-        { method: 'GET', target: '/health', headers: [], body: Buffer.alloc(0), kind: '' },
-        'none',
-      ).head,
-      Buffer.alloc(0),
-      ANSWER_BOUND_MS,
-    );
-    console.log(`fuzz (auth) statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
-    expect(server.exited()).toBeNull();
-    expect(health.status).toBe(200);
-    expect(failures, `seed ${SEED}: replay with FUZZ_SEED=${SEED}`).toEqual([]);
-  }, 120_000);
-});
-
-/** The other dialects, each with the auth its servers use; fewer cases each, same checks on any shape. */
-describe.each([
-  ['ice', {}],
-  ['spice', { auth: { apiKeys: ['sk-fuzz-key'] } }],
-  ['openai', {}],
-  ['ingram', { auth: { agentTokens: [{ token: 'ingram-bot-token', tenant: 'acme', agent: 'bot' }] } }],
-] as const)('fuzz run in the %s dialect', (dialect, extra) => {
-  let server: ServerChild;
-
-  beforeAll(async () => {
-    const script = await serverScript();
-    server = await startChild(script, { dialect, ...extra });
-  }, 60_000);
-
-  afterAll(async () => {
-    server?.child.kill();
-  });
-
-  it('answers every request in its own error shape, never a 5xx, in bounded time', async () => {
-    const failures: string[] = [];
-    const credentials = ['sk-fuzz-key', 'ingram-bot-token'];
-    const cases = generateCases(SEED ^ dialect.length, Math.round(COUNT / 10), ROUTES, credentials).map((c) =>
-      resolveIds(c, []),
-    );
-    let next = 0;
-    const worker = async () => {
-      while (next < cases.length && failures.length < 25 && !server.exited()) {
-        const c = cases[next++]!;
-        const problem = judge(c, await sendRaw(server.port, c.head, c.body, ANSWER_BOUND_MS + 1_000), true);
-        if (problem) failures.push(`${describeCase(c)}: ${problem}`);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    expect(server.exited()).toBeNull();
-    expect(failures, `seed ${SEED}: replay with FUZZ_SEED=${SEED}`).toEqual([]);
   }, 120_000);
 });
