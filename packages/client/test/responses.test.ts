@@ -57,6 +57,25 @@ describe.each(['msw', 'port'] as const)('client.responses (%s)', (over) => {
     expect(final.id).toBe(stream.runId);
   });
 
+  it('a stream cut by max_output_tokens ends response.incomplete; finalResponse() says so', async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+    const stream = await ref.client.responses.create({
+      model: '',
+      input: long,
+      max_output_tokens: 16,
+      stream: true,
+    });
+    let text = '';
+    for await (const piece of stream.textStream) text += piece;
+    const final = await stream.finalResponse();
+    expect(final).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+    });
+    expect(final.output_text).toBe(text);
+    expect(text.length).toBeLessThan(`You said: ${long}`.length);
+  });
+
   it('textStream yields only the text; finalResponse() works without iterating', async () => {
     const stream = await ref.client.responses.create({ model: '', input: 'text only', stream: true });
     let text = '';
