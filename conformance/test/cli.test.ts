@@ -40,11 +40,13 @@ describe('threadline-conformance CLI', () => {
     const out = await run(['--header', 'x-threadline-fault: no-done', '--filter', 'chat.stream']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain('✗ chat.stream.done-terminator [MUST · streaming · protocol.md#streaming]');
-    expect(out.stdout).toContain('expected: data: [DONE] as the last frame');
+    expect(out.stdout).toContain('expected: data: [DONE] after the last chunk');
+    // What builds on [DONE] is blocked by it, not failed: one defect, one failure.
+    expect(out.stdout).toContain('- blocked by chat.stream.done-terminator: chat.stream.nothing-after-done');
     expect(out.stdout).toMatch(
       /repro: {4}curl -sS -N -X POST 'http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions' .*-H 'x-threadline-fault: no-done'/,
     );
-    expect(lastLine(out.stdout)).toMatch(/^\d+ passed, 2 failed, 0 skipped$/);
+    expect(lastLine(out.stdout)).toMatch(/^\d+ passed, 1 failed, 0 skipped$/);
   });
 
   it('SHOULD failures are warnings: listed, not counted, exit 0', async () => {
