@@ -13,6 +13,9 @@ import { checkControlAccess } from './routes/admin';
 import type { ServerState } from './state';
 import { FramePump } from './stream/pump';
 
+const encoder = new TextEncoder();
+const utf8Length = (text: string) => encoder.encode(text).byteLength;
+
 /** Headers a browser page may read from our answers. */
 const EXPOSED_HEADERS = [
   HEADERS.requestId,
@@ -157,7 +160,14 @@ export function createApp(state: ServerState, router: Router): App {
     }
     if (ctx?.runId) headers[HEADERS.runId] = ctx.runId;
     if (faults.shouldRetry !== undefined) headers[HEADERS.shouldRetry] = String(faults.shouldRetry);
-    if (request.method === 'HEAD') response.body = null;
+    if (request.method === 'HEAD') {
+      // GET's headers, content-length included (RFC 9110), without the body.
+      const body = response.body;
+      if (typeof body === 'string') headers['content-length'] = String(utf8Length(body));
+      else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength);
+      else if (body instanceof FramePump) body.cancel();
+      response.body = null;
+    }
     if (journalled) {
       state.journal.record({
         startedAt: started,

@@ -157,9 +157,12 @@ function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse, 
   }
   // Text goes to end() as a string: node then sends head and body in one write, where a Buffer body
   // costs a second buffer in a writev.
-  out.headers['content-length'] = String(
-    body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-  );
+  // A HEAD answer arrives without its body but with GET's content-length, which stays.
+  if (body !== null || req.method !== 'HEAD' || out.headers['content-length'] === undefined) {
+    out.headers['content-length'] = String(
+      body === null ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+    );
+  }
   res.writeHead(out.status, out.headers);
   res.end(body ?? undefined);
 }

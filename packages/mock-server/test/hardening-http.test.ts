@@ -291,3 +291,24 @@ function rawAnswer(port: number, payload: string | Buffer): Promise<string> {
     socket.write(payload);
   });
 }
+
+describe.each(TARGETS)('HEAD answers (%s)', (_name, make) => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await make();
+  });
+  afterAll(() => target.close());
+
+  it.each(['/v1/models', '/health', '/v1/models/nope'])(
+    'HEAD %s has GET’s status, type and content-length, and no body',
+    async (path) => {
+      const get = await target.fetch(path);
+      const getBody = new Uint8Array(await get.arrayBuffer());
+      const head = await target.fetch(path, { method: 'HEAD' });
+      expect(head.status).toBe(get.status);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(head.headers.get('content-length')).toBe(String(getBody.byteLength));
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+    },
+  );
+});
