@@ -347,6 +347,26 @@ describe.each(TARGETS)('item_reference (%s)', (_name, make) => {
         }),
       );
       expect(answered.output[0].content[0].text).toContain('foggy');
+      // A call replayed after the reference joins it for that request only: the stored item is unchanged.
+      const joined = await respond(target, {
+        tools: [weather],
+        input: [
+          { type: 'item_reference', id: call.id },
+          { type: 'function_call', call_id: 'call_extra', name: 'get_weather', arguments: '{}' },
+          { type: 'function_call_output', call_id: call.call_id, output: 'a' },
+          { type: 'function_call_output', call_id: 'call_extra', output: 'b' },
+        ],
+      });
+      expect(joined.status).toBe(200);
+      const again = await respond(target, {
+        tools: [weather],
+        input: [
+          { type: 'item_reference', id: call.id },
+          { type: 'function_call_output', call_id: 'call_extra', output: 'b' },
+        ],
+      });
+      expect(again.status).toBe(400);
+      expect((await responseBody(again)).error.param).toBe('input[1].call_id');
     } finally {
       await target.close();
     }

@@ -264,7 +264,11 @@ function addItem(
     case 'item_reference': {
       const referenced = resolve(item.id);
       if (!referenced) throw invalidValue(`${param}.id`, `No stored item has the id '${item.id}'.`);
-      for (const message of referenced) push({ ...message } as Record<string, unknown>);
+      // Copies: a replayed call after it may join the message's tool calls, which the store must keep as they were.
+      for (const message of referenced) {
+        const calls = (message as { tool_calls?: unknown[] }).tool_calls;
+        push({ ...message, ...(calls ? { tool_calls: [...calls] } : {}) } as Record<string, unknown>);
+      }
       return;
     }
     case 'compaction':
