@@ -209,3 +209,50 @@ describe.each(['msw', 'port'] as const)('client.responses (%s)', (over) => {
     expect(scoped.options).toMatchObject({ baseURL: ref.url, sessionId: 's-1' });
   });
 });
+
+describe('reading a responses stream from any server (responseStreamFromResponse)', () => {
+  const sse = (...events: Record<string, unknown>[]) =>
+    new Response(
+      events
+        .map((e, i) => `event: ${e.type}\ndata: ${JSON.stringify({ sequence_number: i, ...e })}\n\n`)
+        .join(''),
+      { headers: { 'content-type': 'text/event-stream' } },
+    );
+  const created = { type: 'response.created', response: { id: 'resp_1', object: 'response', output: [] } };
+  const delta = {
+    type: 'response.output_text.delta',
+    item_id: 'm',
+    output_index: 0,
+    content_index: 0,
+    delta: 'hi',
+  };
+
+  it('a terminal event without its response object is MalformedResponseError', async () => {
+    const stream = await responseStreamFromResponse(sse(created, delta, { type: 'response.completed' }));
+    await expect(stream.finalResponse()).rejects.toThrow(/carries no response object/);
+  });
+
+  it('an error event in the flat form (code beside type) is typed with that code', async () => {
+    const stream = await responseStreamFromResponse(
+      sse(created, delta, { type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null }),
+    );
+    const error = await stream.finalResponse().catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'rate_limit_exceeded',
+      message: expect.stringContaining('slow down'),
+    });
+  });
+
+  it('a relayed error event follows the last sequence number', async () => {
+    const upstream = await responseStreamFromResponse(
+      sse(created, delta, {
+        type: 'error',
+        error: { type: 'server_error', code: 'boom', message: 'x', param: null },
+      }),
+    );
+    const text = await new Response(upstream.toReadableStream()).text();
+    const last = text.trim().split('\n\n').at(-1)!;
+    expect(last.startsWith('event: error\n')).toBe(true);
+    expect(JSON.parse(last.split('data: ')[1]!)).toMatchObject({ sequence_number: 2, code: 'boom' });
+  });
+});

@@ -51,6 +51,10 @@ export class EventReader {
     }
     this.#count++;
     if (TERMINAL.has(type)) {
+      const response = (event as { response?: unknown }).response;
+      if (response === null || typeof response !== 'object') {
+        throw new MalformedResponseError(`terminal event ${type} carries no response object`, this.#meta());
+      }
       this.#ended = true;
       this.#drain();
     }

@@ -48,6 +48,7 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
   #head: (ResponsesStreamEvent | null)[] = [];
   #started = false;
   #final: ResponseResource | undefined;
+  #sequence = -1;
   #outcome: Outcome | undefined;
   #waiters: [(value: ResponseObject) => void, (error: unknown) => void][] = [];
 
@@ -116,6 +117,7 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
       const head = this.#head;
       let event = head.length > 0 ? head.shift()! : await this.#reader.next();
       while (event !== null) {
+        this.#sequence = event.sequence_number;
         // Lifecycle events carry the whole response; the terminal one's is the final answer.
         if (event.type.startsWith('response.') && 'response' in event) {
           this.#final = (event as { response: ResponseResource }).response;
@@ -177,6 +179,7 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
   toReadableStream(): ReadableStream<Uint8Array> {
     const encoder = new TextEncoder();
     const iterator = this[Symbol.asyncIterator]();
+    const next = () => this.#sequence + 1;
     return new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
@@ -188,7 +191,7 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
             const { type, code, message, param } = error.error;
             const payload = { type: type ?? 'server_error', code, message, param };
             const frame = encodeSSE(
-              { type: 'error', sequence_number: 0, error: payload, code, message, param },
+              { type: 'error', sequence_number: next(), error: payload, code, message, param },
               { event: 'error' },
             );
             controller.enqueue(encoder.encode(frame));
