@@ -87,6 +87,19 @@ describe.each(['msw', 'port'] as const)('approvals and server tools on responses
     expect((await ref.client.runs.retrieve(paused.id)).status).toBe('approval_rejected');
   });
 
+  it('on a thread only the decisions travel (no previous_response_id is added)', async () => {
+    const thread = ref.client.withOptions({ threadId: `ops-${over}` });
+    const paused = await thread.responses.create({ model: '', input: DELETE });
+    const [pause] = thread.approvals.pending(paused);
+    const done = await thread.responses.resume({ model: '', response: paused, decisions: [approve(pause!)] });
+    const sent = ref.server.journal.list().at(-1)!.body as Record<string, unknown>;
+    expect(sent.previous_response_id).toBeUndefined();
+    expect(sent.input).toEqual([
+      { type: 'mcp_approval_response', approval_request_id: pause!.id, approve: true },
+    ]);
+    expect(done.output[0]).toMatchObject({ type: 'mcp_call', approval_request_id: pause!.id });
+  });
+
   it('a pause raised on chat is decided through responses.resume (one run, two doors)', async () => {
     const chat = await ref.client.chat.completions.create({
       model: '',
