@@ -20,7 +20,11 @@ export interface FuzzCase {
   method: string;
   target: string;
   head: Buffer;
+  /** The body as sent (chunk-framed when the case is chunked). */
   body: Buffer;
+  /** The case's own headers and unframed body, for sending it through `fetch` in-process. */
+  headers: Array<[string, string]>;
+  payload: Buffer;
   /** A 5xx the request asked for (an injected `status=` fault), else null. */
   injectedStatus: number | null;
   /** A fault that bends the protocol on purpose: only liveness, time and status are checked. */
@@ -380,6 +384,8 @@ function oneCase(
     target,
     head: encoded.head,
     body: encoded.body,
+    headers,
+    payload: body,
     injectedStatus,
     bendsProtocol,
     malformed: encoded.head.byteLength > 16 * 1024,
