@@ -153,6 +153,10 @@ const EXPECTED: Record<string, string[]> = {
   'body-limit=32000000': ['limits.exactly-32mib'],
   'body-limit=40000000': ['limits.over-32mb'],
   'accept-any-key': ['auth.wrong-key', 'auth.wrong-key-code'],
+  'pause-as-completed': ['approvals.pause.run-status'],
+  // Another user's decision reads as an unknown id too, so it is passed over as well.
+  'accept-unknown-approval': ['approvals.other-user', 'approvals.other-user.code', 'approvals.unknown-id'],
+  'bad-file-object': ['files.object-shape'],
   // Streams and downloads that stall fail on the time limit before they can tell what broke.
   'stall-after=1': [
     'approvals.approve.streams-continuation',

@@ -3,7 +3,16 @@ import type { ChatCompletion } from '@threadline/protocol/schemas';
 import { CheckSkipped, ensure, ensureErrorAnswer, ensureGround, ensureOk } from '../internal/expect';
 import type { CheckContext } from '../runner/context';
 import { type Check, SECTIONS } from '../runner/types';
-import { CHAT, completeChunks, ensureCompletion, finishReasons, isJson, streamedText } from './support';
+import {
+  CHAT,
+  completeChunks,
+  ensureCompletion,
+  finishReasons,
+  GROUND,
+  isJson,
+  streamedText,
+  wholeChunks,
+} from './support';
 
 const family = { family: 'approvals' } as const;
 const needs = { capability: 'approvals', fixtures: ['destructivePrompt'] } as const;
@@ -200,6 +209,7 @@ export const APPROVAL_CHECKS: Check[] = [
   {
     ...family,
     ...needs,
+    after: [GROUND.streamCompletes, GROUND.chunkSchema],
     id: 'approvals.pause.stream',
     title: 'Streamed, the pause arrives as a tool-call delta with the approval id',
     requires: ['streaming'],
@@ -210,6 +220,8 @@ export const APPROVAL_CHECKS: Check[] = [
         path: CHAT,
         json: ctx.chatBody(ctx.fixtures.destructivePrompt!, { stream: true }),
       });
+      // A stream that broke off or ended in an error frame is chat.stream.completes' failure; [DONE] is ours.
+      wholeChunks(stream, 'the destructive prompt, streamed');
       const chunks = completeChunks(stream, 'the destructive prompt, streamed');
       const id = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).find((d) => d.id)?.id;
       ensure(

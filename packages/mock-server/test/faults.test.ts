@@ -475,11 +475,45 @@ describe('faults that break a promise', () => {
     });
   });
 
+  it('pause-as-completed records a paused run completed', async () => {
+    const p = await paused(as('pac', 'pause-as-completed'));
+    expect((await run(p.runId, as('pac'))).status).toBe('completed');
+    const clean = await paused(as('pac'));
+    expect((await run(clean.runId, as('pac'))).status).toBe('awaiting_approval');
+  });
+
+  it('accept-unknown-approval answers a made-up approval id instead of 400 unknown_approval_id', async () => {
+    const p = await paused(as('aua'));
+    const forged = p
+      .answer('approve')
+      .map((m) => (m.role === 'tool' ? { ...m, tool_call_id: 'run_forged::call_forged' } : m));
+    const refused = await chat(target, { messages: forged }, as('aua'));
+    expect(await errorOf(refused)).toMatchObject({ status: 400, code: 'unknown_approval_id' });
+    expect((await chat(target, { messages: forged }, as('aua', 'accept-unknown-approval'))).status).toBe(200);
+  });
+
+  it('bad-file-object answers a file object of the wrong type without created_at', async () => {
+    const content = [
+      { type: 'text', text: 'Describe it.' },
+      { type: 'file', file: { filename: 'b.txt', file_data: 'data:text/plain;base64,aGVsbG8=' } },
+    ];
+    const turn = await chat(target, { messages: [{ role: 'user', content }] }, as('bfo'));
+    const fileId = (await run((await turn.json()).id, as('bfo'))).file_ids[0];
+    const clean = await (await target.fetch(`/v1/files/${fileId}`, { headers: as('bfo') })).json();
+    expect(clean).toMatchObject({ object: 'file', bytes: 5, created_at: expect.any(Number) });
+    const bad = await (
+      await target.fetch(`/v1/files/${fileId}`, { headers: as('bfo', 'bad-file-object') })
+    ).json();
+    expect(bad).toMatchObject({ object: 'blob', bytes: 5 });
+    expect(bad).not.toHaveProperty('created_at');
+  });
+
   it('parses each of them', () => {
     expect(
       parseFaultSpec(
         'reject-as-completed; run-on-reject; rerun-decided; any-user-approves; shared-session-memory; ' +
-          'store-without-session; ingest-without-session; files-any-user; body-limit=32000000; accept-any-key',
+          'store-without-session; ingest-without-session; files-any-user; body-limit=32000000; accept-any-key; ' +
+          'pause-as-completed; accept-unknown-approval; bad-file-object',
       ),
     ).toEqual({
       rejectAsCompleted: true,
@@ -492,6 +526,9 @@ describe('faults that break a promise', () => {
       filesAnyUser: true,
       bodyLimit: 32_000_000,
       acceptAnyKey: true,
+      pauseAsCompleted: true,
+      acceptUnknownApproval: true,
+      badFileObject: true,
     });
     expect(() => parseFaultSpec('body-limit')).toThrow(/whole number/);
     expect(() => parseFaultSpec('run-on-reject=1')).toThrow(/takes no value/);

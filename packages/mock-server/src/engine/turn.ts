@@ -181,7 +181,9 @@ export type RunOutcome = 'completed' | 'failed' | 'cancelled';
 /** Step three: record how the run ended and tell the finish hooks. */
 export function finishRun(state: ServerState, turn: Turn, reply: Reply | null, outcome: RunOutcome): void {
   let status: RunStatus = outcome;
-  if (outcome === 'completed' && reply?.stopReason === 'awaiting_approval') status = 'awaiting_approval';
+  // The pause-as-completed fault: a paused run is recorded as if it had ended.
+  if (outcome === 'completed' && reply?.stopReason === 'awaiting_approval' && !turn.faults.pauseAsCompleted)
+    status = 'awaiting_approval';
   if (outcome === 'completed' && reply?.stopReason === 'approval_rejected') status = 'approval_rejected';
   state.runs.update(turn.runId, {
     status,

@@ -89,6 +89,12 @@ export interface FaultSet {
   bodyLimit?: number;
   /** `accept-any-key`: with API keys on, any bearer key is accepted (a missing one is still 401). */
   acceptAnyKey?: boolean;
+  /** `pause-as-completed`: a run paused for approval is recorded `completed`, not `awaiting_approval`. */
+  pauseAsCompleted?: boolean;
+  /** `accept-unknown-approval`: an approval id never issued is passed over instead of 400 unknown_approval_id. */
+  acceptUnknownApproval?: boolean;
+  /** `bad-file-object`: GET /v1/files/{id} says `object: "blob"` and has no `created_at`. */
+  badFileObject?: boolean;
 }
 
 export class FaultSpecError extends TypeError {
@@ -263,6 +269,15 @@ const PARSERS: Record<string, Parser> = {
   },
   'accept-any-key': (v, f, n) => {
     f.acceptAnyKey = flag(v, n);
+  },
+  'pause-as-completed': (v, f, n) => {
+    f.pauseAsCompleted = flag(v, n);
+  },
+  'accept-unknown-approval': (v, f, n) => {
+    f.acceptUnknownApproval = flag(v, n);
+  },
+  'bad-file-object': (v, f, n) => {
+    f.badFileObject = flag(v, n);
   },
 };
 

@@ -20,7 +20,11 @@ function ownedFile(ctx: RequestContext, id: string): StoredFile {
 
 /** GET /v1/files/{id}: the file object. */
 export function getFile(ctx: RequestContext, params: RouteParams): OutboundResponse {
-  return jsonResponse(200, toFileObject(ownedFile(ctx, params.id!)));
+  const object = toFileObject(ownedFile(ctx, params.id!));
+  if (!ctx.faults.badFileObject) return jsonResponse(200, object);
+  // The bad-file-object fault: a file object of the wrong type without created_at (its size stays right).
+  const { created_at: _created, ...rest } = object;
+  return jsonResponse(200, { ...rest, object: 'blob' });
 }
 
 /**

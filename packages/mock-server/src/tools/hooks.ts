@@ -175,6 +175,8 @@ function pendingDecisions(turn: Turn, approvals: ApprovalStore): PendingDecision
       turn.faults.anyUserApproves ? null : turn.identity.owner,
     );
     if (!approval) {
+      // The accept-unknown-approval fault: an id never issued is passed over as a plain tool message.
+      if (turn.faults.acceptUnknownApproval) continue;
       throw approvalError(
         ERROR_CODES.unknownApprovalId,
         `No approval is waiting under the id '${result.toolCallId}'.`,
