@@ -104,6 +104,22 @@ describe('blocked by a failed prerequisite', () => {
     expect(statuses(report)).toEqual({ 't.x': 'blocked by t.y', 't.y': 'failed' });
   });
 
+  it('waits for a prerequisite that has not started yet, without holding a slot it needs', async () => {
+    // No `after`: one worker runs t.early first, and t.late only after it gave up its slot.
+    const report = await run([check('t.early', { blockedBy: 't.late' }), check('t.late', 'fail', {}, 20)], {
+      concurrency: 1,
+    });
+    expect(statuses(report)).toEqual({ 't.early': 'blocked by t.late', 't.late': 'failed' });
+  });
+
+  it('judges two checks naming each other on their own instead of hanging', async () => {
+    const report = await run([check('t.a1', { blockedBy: 't.b1' }), check('t.b1', { blockedBy: 't.a1' })]);
+    // One of them waits on the other; the other may not wait back, so it fails and the first is blocked.
+    const failed = report.results.filter((r) => r.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(report.results.find((r) => r.status === 'blocked')?.blockedBy).toBe(failed[0]!.id);
+  });
+
   it('keeps a baseline entry of a blocked check: neither baselined nor stale', async () => {
     const report = await run([check('t.p', 'fail'), check('t.q', { blockedBy: 't.p' }, { after: ['t.p'] })], {
       baseline: ['t.p', 't.q'],

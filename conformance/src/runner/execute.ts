@@ -2,7 +2,6 @@ import { toCurl } from '../internal/curl';
 import { CheckBlocked, CheckFailure, CheckSkipped } from '../internal/expect';
 import { describeError } from '../internal/http';
 import { CheckContext, type RunState } from './context';
-import { blockedBy } from './prerequisites';
 import type { Check, CheckMeta, CheckResult } from './types';
 
 const meta = (check: Check): CheckMeta => {
@@ -28,14 +27,18 @@ export function skipReason(check: Check, state: RunState): string | null {
 /**
  * Runs one check within the timeout; every outcome becomes a result, never a thrown error — except a
  * stopped run, which rejects with the stop signal's reason as soon as it is stopped. A `CheckBlocked`
- * naming a check of this run that broke makes the result `blocked` (prerequisites.ts).
+ * gives a failure plus `blockedBy`, the check it names: the run decides, once that check has its
+ * verdict, whether the result is `blocked` instead (prerequisites.ts).
  */
-export async function executeCheck(check: Check, state: RunState): Promise<CheckResult> {
+export async function executeCheck(
+  check: Check,
+  state: RunState,
+): Promise<{ result: CheckResult; blockedBy?: string }> {
   state.stop?.throwIfAborted();
   const started = performance.now();
   const base = meta(check);
   const reason = skipReason(check, state);
-  if (reason) return { ...base, status: 'skipped', message: reason, durationMs: 0 };
+  if (reason) return { result: { ...base, status: 'skipped', message: reason, durationMs: 0 } };
 
   const controller = new AbortController();
   const ctx = new CheckContext(state, controller.signal);
@@ -73,36 +76,29 @@ export async function executeCheck(check: Check, state: RunState): Promise<Check
   };
   try {
     await Promise.race([check.run(ctx), timeout, stopped]);
-    return finish({ status: 'passed' });
+    return { result: finish({ status: 'passed' }) };
   } catch (error) {
     if (state.stop?.aborted) throw state.stop.reason;
-    if (error instanceof CheckSkipped) return finish({ status: 'skipped', message: error.message });
-    if (error instanceof CheckBlocked) {
-      const root = await blockedBy(error.by, check.id, state.verdicts);
-      if (root) {
-        return finish({
-          status: 'blocked',
-          blockedBy: root,
-          message: `blocked by ${root}: ${error.message}`,
-          expected: error.expected,
-          got: error.got,
-        });
-      }
+    if (error instanceof CheckSkipped) {
+      return { result: finish({ status: 'skipped', message: error.message }) };
     }
     const failed = check.level === 'MUST' ? 'failed' : 'warning';
     if (error instanceof CheckFailure) {
       // The abort often reaches the check first (as a broken stream): name the limit either way.
       const ranOut = (timedOut || ctx.timedOut) && error.message !== limit;
       const message = ranOut ? `${limit}; ${error.message}` : error.message;
-      return finish({ status: failed, message, expected: error.expected, got: error.got });
+      const result = finish({ status: failed, message, expected: error.expected, got: error.got });
+      return error instanceof CheckBlocked ? { result, blockedBy: error.by } : { result };
     }
     const what = controller.signal.aborted ? 'timed out' : describeError(error);
-    return finish({
-      status: failed,
-      message: timedOut || ctx.timedOut ? limit : `the exchange failed: ${what}`,
-      expected: 'an answer',
-      got: what,
-    });
+    return {
+      result: finish({
+        status: failed,
+        message: timedOut || ctx.timedOut ? limit : `the exchange failed: ${what}`,
+        expected: 'an answer',
+        got: what,
+      }),
+    };
   } finally {
     clearTimeout(timer);
     if (onStop) state.stop?.removeEventListener('abort', onStop);

@@ -1,13 +1,28 @@
 import { ConformanceConfigError } from './errors';
 import type { Check, CheckResult } from './types';
 
-/** The checks started in this run: their results by id, and which check each blocked one waits on. */
+/**
+ * The checks of this run: the final result of each by id (settled once it ran and any `blocked by` was
+ * decided), and which check each one that threw `CheckBlocked` waits on.
+ */
 export interface Verdicts {
   results: Map<string, Promise<CheckResult>>;
   waiting: Map<string, string>;
 }
 
-export const newVerdicts = (): Verdicts => ({ results: new Map(), waiting: new Map() });
+/**
+ * Verdicts for the chosen checks, each a promise the run settles with `settle(id, result)`. Registered
+ * before any check starts, so a check can wait on one that has not started yet.
+ */
+export function newVerdicts(checks: readonly { id: string }[] = []) {
+  const verdicts: Verdicts = { results: new Map(), waiting: new Map() };
+  const settlers = new Map<string, (result: Promise<CheckResult>) => void>();
+  for (const { id } of checks) {
+    verdicts.results.set(id, new Promise((resolve) => settlers.set(id, resolve)));
+  }
+  const settle = (id: string, result: Promise<CheckResult>) => settlers.get(id)?.(result);
+  return { verdicts, settle };
+}
 
 /** A result that means its property does not hold here (or could not be judged because of one that does not). */
 export const isBroken = (result: CheckResult): boolean =>
@@ -51,9 +66,9 @@ export function executionOrder(checks: readonly Check[]): Check[] {
 /**
  * How a check that threw `CheckBlocked(by)` is reported: blocked, when `by` is part of this run and
  * broke (blocked by `by`'s own blocker when it was blocked too, so the report names the root); null
- * when `by` passed, was skipped, is not part of the run, or has not started — the check then fails on
- * its own account. Waiting only on started checks, and never on one that waits (through others) on
- * this one, cannot deadlock a bounded pool; `after` makes sure the prerequisite started first.
+ * when `by` passed, was skipped or is not part of the run — the check then fails on its own account.
+ * The run waits for these verdicts outside its pool of running checks, so waiting never holds a slot
+ * a prerequisite needs; a check that waits (through others) on this one is not waited on.
  */
 export async function blockedBy(by: string, self: string, verdicts: Verdicts): Promise<string | null> {
   if (by === self) return null;

@@ -8,7 +8,7 @@ import { type NotServed, readDiscovery } from './discovery';
 import { startEmbedded } from './embedded';
 import { ConformanceConfigError, ServerUnreachableError } from './errors';
 import { executeCheck } from './execute';
-import { executionOrder, newVerdicts } from './prerequisites';
+import { blockedBy, executionOrder, newVerdicts } from './prerequisites';
 import { matchesFilter, pool, type Shard, selectShard } from './select';
 import {
   CAPABILITIES,
@@ -145,6 +145,19 @@ function servedBy(discovery: { auth: string | null } | null, capabilities: Set<C
 const needsUnserved = (check: Check, notServed: readonly NotServed[]): boolean =>
   notServed.some((n) => check.capability === n.capability || check.requires?.includes(n.capability));
 
+/** The result of a check that threw `CheckBlocked`: blocked when its prerequisite broke in this run. */
+async function decideBlocked(
+  outcome: { result: CheckResult; blockedBy?: string },
+  id: string,
+  verdicts: RunState['verdicts'],
+): Promise<CheckResult> {
+  if (!outcome.blockedBy) return outcome.result;
+  const root = await blockedBy(outcome.blockedBy, id, verdicts);
+  if (!root) return outcome.result;
+  const { result } = outcome;
+  return { ...result, status: 'blocked', blockedBy: root, message: `blocked by ${root}: ${result.message}` };
+}
+
 /** Asks the server for its models: proves it is reachable and picks a model when none was given. */
 async function probe(state: Pick<RunState, 'http' | 'timeoutMs' | 'stop'>): Promise<string | null> {
   const limit = AbortSignal.timeout(state.timeoutMs);
@@ -224,7 +237,6 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     const fixtures: Fixtures = { ...embedded?.fixtures, ...discovery?.fixtures, ...options.fixtures };
     const found = await probe({ http, timeoutMs, stop });
     const model = chooseModel(options.model, fixtures.model, found);
-    const verdicts = newVerdicts();
     const state: RunState = {
       http,
       dialect: profile.dialect,
@@ -236,7 +248,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
       shared: new Map(),
       runTag: Math.random().toString(36).slice(2, 8),
       counter: { next: 0 },
-      verdicts,
+      verdicts: newVerdicts().verdicts,
       ...(stop ? { stop } : {}),
     };
     const chosen = selectShard(
@@ -250,14 +262,21 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     let done = 0;
     // Prerequisites start first; the report keeps the id order of `chosen`.
     const order = executionOrder(chosen);
-    const finished = await pool(order, options.concurrency ?? 4, async (check) => {
-      const pending = executeCheck(check, state).then((r) => applyBaseline(r, baseline));
-      verdicts.results.set(check.id, pending);
-      const result = await pending;
-      options.onResult?.(result, ++done, chosen.length);
-      return result;
+    const { verdicts, settle } = newVerdicts(chosen);
+    state.verdicts = verdicts;
+    const finals: Array<Promise<CheckResult>> = [];
+    await pool(order, options.concurrency ?? 4, async (check) => {
+      const outcome = await executeCheck(check, state);
+      // A blocked check's verdict waits for its prerequisite's, outside the pool: no slot is held.
+      const final = decideBlocked(outcome, check.id, verdicts).then((r) => {
+        const result = applyBaseline(r, baseline);
+        options.onResult?.(result, ++done, chosen.length);
+        return result;
+      });
+      settle(check.id, final);
+      finals.push(final);
     });
-    const byId = new Map(finished.map((r) => [r.id, r]));
+    const byId = new Map((await Promise.all(finals)).map((r) => [r.id, r]));
     const results = chosen.map((check) => byId.get(check.id)!);
     const summary = summarize(results, Math.round(performance.now() - started));
     return {
