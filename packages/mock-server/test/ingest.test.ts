@@ -112,6 +112,17 @@ describe.each(TARGETS)('POST /v1/ingest (%s)', (_name, make) => {
     }
   });
 
+  it('an upload directory that does not exist is a typed 404 for file_path, never a 5xx', async () => {
+    const target = await make({ uploadDir: join(base, 'no-such-dir') });
+    try {
+      const response = await ingest(target, 'file_path=notes/ferry.md', session('gone'));
+      expect(response.status).toBe(404);
+      expect((await response.json()).error).toMatchObject({ code: 'not_found' });
+    } finally {
+      await target.close();
+    }
+  });
+
   it('skips links out of the directory when ingesting a whole folder', async () => {
     const target = await make({ uploadDir: uploads });
     try {

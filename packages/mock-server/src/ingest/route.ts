@@ -112,9 +112,14 @@ async function readSource(
     if (bytes.byteLength === 0) throw missing('body', 'The request body is empty: send the file bytes.');
     return [{ name: value, bytes }];
   }
-  const root = await uploadDir(input.uploadDir);
+  const root = await uploadDir(input.uploadDir).catch(() => null);
   if (root === null) {
-    throw new HttpError({ status: 500, message: 'No upload directory is configured (--upload-dir).' });
+    // No file system (an edge runtime) or no directory configured: file_path names nothing here.
+    throw new HttpError({
+      status: 404,
+      param: 'file_path',
+      message: 'This server has no upload directory (start it with --upload-dir), so file_path names no file.',
+    });
   }
   const { realpath } = await import('node:fs/promises');
   const target = await resolveInside(root, value, 'file_path');

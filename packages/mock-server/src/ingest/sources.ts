@@ -34,7 +34,9 @@ export async function resolveInside(root: string, relative: string, param: strin
   try {
     rootReal = await realpath(root);
   } catch {
-    throw new HttpError({ status: 500, message: `The upload directory ${root} does not exist.` });
+    // The server's own set-up is at fault, but the caller's file_path names nothing either way: a 404
+    // (never a 5xx, which clients retry).
+    throw notFound(`No file '${relative}': this server's upload directory does not exist.`);
   }
   let real: string;
   try {
