@@ -118,7 +118,8 @@ async function readSource(
     throw new HttpError({
       status: 404,
       param: 'file_path',
-      message: 'This server has no upload directory (start it with --upload-dir), so file_path names no file.',
+      message:
+        'This server has no upload directory (start it with --upload-dir), so file_path names no file.',
     });
   }
   const { realpath } = await import('node:fs/promises');
