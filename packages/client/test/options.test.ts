@@ -98,11 +98,21 @@ describe('options, dialect headers and per-call overrides', () => {
 
   it('takes the API key from a function, once per call', async () => {
     let calls = 0;
-    const client = new Threadline({ baseURL: ref.url, apiKey: async () => `key-${++calls}` });
+    const sent: (string | null)[] = [];
+    // Read off the wire: the server's journal masks credentials.
+    const recording: typeof fetch = (input, init) => {
+      sent.push(new Headers(init?.headers).get('authorization'));
+      return fetch(input, init);
+    };
+    const client = new Threadline({
+      baseURL: ref.url,
+      apiKey: async () => `key-${++calls}`,
+      fetch: recording,
+    });
     await client.models.list();
     await client.models.list();
     expect(calls).toBe(2);
-    expect(lastRequest().headers.authorization).toMatch(/^Bearer key-/);
+    expect(sent).toEqual(['Bearer key-1', 'Bearer key-2']);
   });
 
   it('rejects bad options with clear typed errors', () => {
