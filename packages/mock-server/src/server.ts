@@ -23,6 +23,7 @@ import { getFile, getFileContent } from './routes/files';
 import { health } from './routes/health';
 import { getModel, listModels } from './routes/models';
 import { createResponse } from './routes/responses';
+import { compactResponse } from './routes/responses/compact';
 import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
 import type { Journal } from './state/journal';
@@ -65,6 +66,7 @@ function registerCoreRoutes(router: Router, control: boolean): void {
   router
     .add('POST', '/v1/chat/completions', chatCompletions)
     .add('POST', '/v1/responses', createResponse)
+    .add('POST', '/v1/responses/compact', compactResponse)
     .add('GET', '/v1/models', listModels)
     .add('GET', '/v1/models/:model', getModel)
     .add('GET', '/v1/files/:id', getFile)

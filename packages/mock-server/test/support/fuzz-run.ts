@@ -23,6 +23,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/chat/completions' },
   { method: 'POST', path: '/v1/responses' },
   { method: 'POST', path: '/v1/responses' },
+  { method: 'POST', path: '/v1/responses/compact' },
   { method: 'GET', path: '/v1/models' },
   { method: 'GET', path: '/v1/models/:model' },
   { method: 'GET', path: '/v1/files/:id' },

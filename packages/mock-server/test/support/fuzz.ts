@@ -262,7 +262,8 @@ export function generateCases(
 /** A body shaped for the route (a chat or Responses request with hostile fields), else any value. */
 function jsonFor(rng: Rng, route: RouteSpec): unknown {
   if (route.path === '/v1/chat/completions') return chatBody(rng);
-  if (route.path === '/v1/responses') return responsesBody(rng);
+  // The compact body is a Responses body's subset (model, input, previous_response_id, instructions).
+  if (route.path === '/v1/responses' || route.path === '/v1/responses/compact') return responsesBody(rng);
   return randomValue(rng);
 }
 

@@ -18,6 +18,7 @@ import {
 import { scriptedError, scriptedErrorBody } from '../chat';
 import { chunkDelay } from '../chat-request';
 import { findItem, loadChain, saveChain, saveItems, withStoredFiles } from './chain';
+import { compactionReader } from './compact';
 import {
   checkCallOutputs,
   inputMessages,
@@ -79,7 +80,11 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     if (!found) throw previousNotFound(request.previous_response_id);
     history = found;
   }
-  const input = inputMessages(request, (id) => findItem(state, id, identity.owner));
+  const input = inputMessages(
+    request,
+    (id) => findItem(state, id, identity.owner),
+    compactionReader(state, identity.owner),
+  );
   const conversation = [...history, ...input.messages];
   checkCallOutputs(conversation, request);
   const instructions: ChatMessage[] = request.instructions

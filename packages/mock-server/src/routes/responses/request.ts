@@ -80,6 +80,9 @@ export interface InputMessages {
 /** The messages a stored item stands for (an `item_reference`), or null when there is none. */
 export type ItemResolver = (id: string) => ChatMessage[] | null;
 
+/** The conversation a `compaction` item's `encrypted_content` stands for; throws a 400 at `param`. */
+export type CompactionReader = (content: string, param: string) => ChatMessage[];
+
 const invalidToolChoice = (message: string) =>
   new HttpError({ status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice', message });
 
@@ -118,14 +121,20 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
 }
 
 /** The request's input items as the engine's messages (docs/protocol.md, Responses request → turn). */
-export function inputMessages(request: ResponsesRequest, resolve: ItemResolver): InputMessages {
+export function inputMessages(
+  request: Pick<ResponsesRequest, 'input'>,
+  resolve: ItemResolver,
+  readCompaction?: CompactionReader,
+): InputMessages {
   const messages: ChatMessage[] = [];
   const partSources = new Map<number, number>();
   if (typeof request.input === 'string') {
     messages.push({ role: 'user', content: request.input } as ChatMessage);
   } else {
     const items = request.input ?? [];
-    for (let i = 0; i < items.length; i++) addItem(messages, items[i]!, i, partSources, resolve);
+    for (let i = 0; i < items.length; i++) {
+      addItem(messages, items[i]!, i, partSources, resolve, readCompaction);
+    }
   }
   return { messages, partSources };
 }
@@ -223,6 +232,7 @@ function addItem(
   index: number,
   partSources: Map<number, number>,
   resolve: ItemResolver,
+  readCompaction?: CompactionReader,
 ): void {
   const param = `input[${index}]`;
   const push = (message: Record<string, unknown>) => messages.push(message as unknown as ChatMessage);
@@ -271,8 +281,16 @@ function addItem(
       }
       return;
     }
-    case 'compaction':
-      throw invalidValue(`${param}.type`, `input items of type '${item.type}' are not supported yet.`);
+    case 'compaction': {
+      if (!readCompaction) {
+        throw invalidValue(`${param}.type`, `input items of type '${item.type}' are not supported here.`);
+      }
+      // The whole compacted conversation, in order, where the item stands.
+      for (const message of readCompaction(item.encrypted_content, `${param}.encrypted_content`)) {
+        push(message as unknown as Record<string, unknown>);
+      }
+      return;
+    }
   }
 }
 
