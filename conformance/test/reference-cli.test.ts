@@ -34,7 +34,7 @@ describe('threadline-conformance against threadline-mock started with no flags',
   it('passes every check it runs, skipping none; auth is reported as not served', async () => {
     // The mock's temporary demo files go to a folder of this test's own, so their removal is visible.
     const temp = await mkdtemp(join(dir, 'tmp-'));
-    const env = { ...process.env, TMPDIR: temp, TMP: temp, TEMP: temp };
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: temp, TMP: temp, TEMP: temp };
     delete env.ICE_UPLOAD_DIR;
     const mock = launch(mockCli, ['--port', '0'], env);
     try {
