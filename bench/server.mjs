@@ -1,5 +1,6 @@
 // Reference server throughput vs a bare node:http server, measured in the same run over real ports.
-// Prints requests/s (non-stream) and chunks/s (stream) for both, then the ratios (target ≥ 0.7×).
+// Prints requests/s (non-stream) and chunks/s (stream) for both, on Chat Completions and on Responses
+// (the bare server answers each door's shapes), then the ratios (target ≥ 0.7×).
 import http from 'node:http';
 import { start } from '@threadline/mock-server';
 
@@ -18,6 +19,45 @@ const streamBody = JSON.stringify({
   stream: true,
   messages: [{ role: 'user', content: 'benchmark stream' }],
 });
+const CHAT = '/v1/chat/completions';
+const RESPONSES = '/v1/responses';
+const responsesBody = JSON.stringify({ model: '', input: 'benchmark ping' });
+const responsesStreamBody = JSON.stringify({ model: '', stream: true, input: 'benchmark stream' });
+
+/** The bare Responses answer: a resource and the named events of one text reply, unvalidated. */
+function bareResponse(status, output) {
+  return {
+    id: 'run_bare',
+    object: 'response',
+    created_at: 0,
+    status,
+    model: 'bare',
+    output,
+    usage: status === 'completed' ? { input_tokens: 2, output_tokens: 1, total_tokens: 3 } : null,
+  };
+}
+
+function writeBareResponsesStream(res, words) {
+  let seq = 0;
+  const send = (type, data) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+  const item = { type: 'message', id: 'msg_bare', status: 'in_progress', role: 'assistant', content: [] };
+  const part = { type: 'output_text', text: '', annotations: [] };
+  const at = { item_id: 'msg_bare', output_index: 0, content_index: 0 };
+  send('response.created', { response: bareResponse('in_progress', []) });
+  send('response.in_progress', { response: bareResponse('in_progress', []) });
+  send('response.output_item.added', { output_index: 0, item });
+  send('response.content_part.added', { ...at, part });
+  for (let i = 0; i < words.length; i++) {
+    send('response.output_text.delta', { ...at, delta: i === 0 ? words[i] : ` ${words[i]}` });
+  }
+  const done = { ...part, text: longText };
+  send('response.output_text.done', { ...at, text: longText });
+  send('response.content_part.done', { ...at, part: done });
+  const finished = { ...item, status: 'completed', content: [done] };
+  send('response.output_item.done', { output_index: 0, item: finished });
+  send('response.completed', { response: bareResponse('completed', [finished]) });
+}
 
 /** A bare server answering the same shapes with no validation, routing or state: the floor we compare to. */
 function startBare() {
@@ -32,11 +72,33 @@ function startBare() {
     usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 },
   });
   const words = longText.split(' ');
+  const response = JSON.stringify(
+    bareResponse('completed', [
+      {
+        type: 'message',
+        id: 'msg_bare',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'pong', annotations: [] }],
+      },
+    ]),
+  );
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      if (req.url === RESPONSES) {
+        if (!body.stream) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(response);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        writeBareResponsesStream(res, words);
+        res.end();
+        return;
+      }
       if (!body.stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(completion);
@@ -72,10 +134,10 @@ function startBare() {
   );
 }
 
-function post(url, body, onData) {
+function post(url, path, body, onData) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      `${url}/v1/chat/completions`,
+      `${url}${path}`,
       {
         method: 'POST',
         agent,
@@ -94,7 +156,7 @@ function post(url, body, onData) {
 }
 
 /** Runs CONCURRENCY request loops for DURATION_MS; returns completed requests and frames seen. */
-async function load(url, body, durationMs = DURATION_MS) {
+async function load(url, body, path = CHAT, durationMs = DURATION_MS) {
   let requests = 0;
   let frames = 0;
   const deadline = performance.now() + durationMs;
@@ -103,7 +165,7 @@ async function load(url, body, durationMs = DURATION_MS) {
   };
   const loop = async () => {
     while (performance.now() < deadline) {
-      await post(url, body, countFrames);
+      await post(url, path, body, countFrames);
       requests++;
     }
   };
@@ -125,9 +187,15 @@ try {
   await load(ref.url, streamBody);
   await load(bare.url, chatBody);
   await load(bare.url, streamBody);
+  await load(ref.url, responsesBody, RESPONSES);
+  await load(ref.url, responsesStreamBody, RESPONSES);
+  await load(bare.url, responsesBody, RESPONSES);
+  await load(bare.url, responsesStreamBody, RESPONSES);
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const json = [];
   const stream = [];
+  const responsesJson = [];
+  const responsesStream = [];
   for (let round = 0; round < ROUNDS; round++) {
     json.push({
       ref: (await load(ref.url, chatBody)).perSecond,
@@ -137,10 +205,21 @@ try {
       ref: (await load(ref.url, streamBody)).framesPerSecond,
       bare: (await load(bare.url, streamBody)).framesPerSecond,
     });
+    responsesJson.push({
+      ref: (await load(ref.url, responsesBody, RESPONSES)).perSecond,
+      bare: (await load(bare.url, responsesBody, RESPONSES)).perSecond,
+    });
+    // Frames are every SSE event: the text deltas and the lifecycle events around them (same on both).
+    responsesStream.push({
+      ref: (await load(ref.url, responsesStreamBody, RESPONSES)).framesPerSecond,
+      bare: (await load(bare.url, responsesStreamBody, RESPONSES)).framesPerSecond,
+    });
   }
   const rows = [
     ['non-stream requests/s', json],
     ['streamed chunks/s', stream],
+    ['responses requests/s', responsesJson],
+    ['responses events/s', responsesStream],
   ];
   console.log(`server benchmark (reference vs bare node:http, same run, ${ROUNDS} paired rounds)`);
   for (const [name, rounds] of rows) {
@@ -154,6 +233,8 @@ try {
   const ratio = (rounds) => median(rounds.map((r) => r.ref / r.bare)).toFixed(2);
   console.log(`ratio non-stream ${ratio(json)}x (median of rounds; target >= 0.70x)`);
   console.log(`ratio stream ${ratio(stream)}x (median of rounds; target >= 0.70x)`);
+  console.log(`ratio responses non-stream ${ratio(responsesJson)}x (median of rounds; target >= 0.70x)`);
+  console.log(`ratio responses stream ${ratio(responsesStream)}x (median of rounds; target >= 0.70x)`);
 } finally {
   await ref.close();
   await bare.close();
