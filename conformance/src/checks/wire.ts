@@ -345,7 +345,7 @@ export const WIRE_CHECKS: Check[] = [
     id: 'chat.stream.usage-chunk',
     title: 'include_usage adds one final chunk with choices [] and usage',
     capability: 'streaming',
-    after: STREAM_GROUND,
+    after: [...STREAM_GROUND, 'chat.stream.one-finish-reason'],
     level: 'MUST',
     section: SECTIONS.streaming,
     async run(ctx) {
@@ -358,8 +358,15 @@ export const WIRE_CHECKS: Check[] = [
         'a last chunk with choices [] and usage',
         last,
       );
-      // The last finish chunk: a second one is chat.stream.one-finish-reason's to judge.
+      // The last finish chunk: a second one, or none, is chat.stream.one-finish-reason's to judge.
       const finishAt = chunks.findLastIndex((c) => c.choices.some((ch) => ch.finish_reason !== null));
+      ensureGround(
+        finishAt !== -1,
+        'chat.stream.one-finish-reason',
+        'the stream has no finish chunk for the usage chunk to follow',
+        'a finish chunk, then the usage chunk',
+        chunks.slice(-3),
+      );
       ensure(
         finishAt === chunks.length - 2,
         'the usage chunk does not follow the finish chunk',
