@@ -23,6 +23,7 @@ import { getFile, getFileContent } from './routes/files';
 import { health } from './routes/health';
 import { getModel, listModels } from './routes/models';
 import { createResponse } from './routes/responses';
+import { useResponseStore } from './routes/responses/chain';
 import { compactResponse } from './routes/responses/compact';
 import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
@@ -142,6 +143,7 @@ function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): Mo
     resolved.auth.keyIds = stores.keyIds;
     state.runs = stores.runs;
     state.files = stores.files;
+    useResponseStore(state, stores.responses);
   }
   const parts: StatefulParts = installStateful(state, stores ?? {});
   const router = new Router();

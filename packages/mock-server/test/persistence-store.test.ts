@@ -61,7 +61,16 @@ describe('db schema versions', () => {
     expect(marks(file)).toEqual({
       version: latest,
       applicationId: APPLICATION_ID,
-      tables: ['approvals', 'files', 'ledger', 'meta', 'runs', 'sqlite_sequence'],
+      tables: [
+        'approvals',
+        'files',
+        'ledger',
+        'meta',
+        'response_chains',
+        'response_items',
+        'runs',
+        'sqlite_sequence',
+      ],
     });
   });
 

@@ -4,6 +4,7 @@ import { SqliteFileStore } from './files';
 import { SqliteLedger } from './ledger';
 import { type Database, openDatabase } from './open';
 import { fileKeyIds } from './rekey';
+import { SqliteResponseStore } from './responses';
 import { SqliteRunStore } from './runs';
 
 /** Every store of a server, kept in one SQLite file (`db`). */
@@ -13,6 +14,8 @@ export interface PersistentStores {
   approvals: SqliteApprovalStore;
   runs: SqliteRunStore;
   files: SqliteFileStore;
+  /** `previous_response_id` chains and the output items `item_reference` names. */
+  responses: SqliteResponseStore;
   /** API-key ids under the file's own secret, stable across restarts. */
   keyIds: KeyIds;
 }
@@ -26,6 +29,7 @@ export function openStores(file: string): PersistentStores {
     approvals: new SqliteApprovalStore(db),
     runs: new SqliteRunStore(db),
     files: new SqliteFileStore(db),
+    responses: new SqliteResponseStore(db),
     keyIds: fileKeyIds(db),
   };
 }

@@ -76,6 +76,24 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     apply: rekeyOwners,
   },
+  {
+    version: 3,
+    name: 'stored responses: previous_response_id chains and output items',
+    sql: `
+      CREATE TABLE response_chains (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        parent TEXT,
+        messages TEXT NOT NULL
+      );
+      CREATE TABLE response_items (
+        owner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        messages TEXT NOT NULL,
+        PRIMARY KEY (owner, id)
+      );
+    `,
+  },
 ];
 
 /** The newest schema version a list of migrations reaches. */

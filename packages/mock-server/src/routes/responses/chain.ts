@@ -16,35 +16,63 @@ export interface StoredChain {
 }
 
 /**
- * The conversations `previous_response_id` continues, by response (= run) id. Bounded like every
- * in-memory store (the oldest links go first); kept per server state, and a response can be continued
- * only while its run is kept, so a reset or an evicted run ends the chain.
+ * Where stored responses live: their chains by response (= run) id, and their output items by owner
+ * and item id (for `item_reference`). In memory by default; with `db`, the file's (store/responses.ts),
+ * so a chain outlives a restart as its run record does.
  */
-const chains = new WeakMap<ServerState, BoundedMap<StoredChain>>();
-
-function chainsOf(state: ServerState): BoundedMap<StoredChain> {
-  let map = chains.get(state);
-  if (!map) {
-    map = new BoundedMap<StoredChain>(DEFAULT_STORE_CAPS.memory);
-    chains.set(state, map);
-    const held = map;
-    state.resetHandlers.push(() => held.clear());
-  }
-  return map;
+export interface ResponseStore {
+  getChain(responseId: string): StoredChain | undefined;
+  setChain(responseId: string, chain: StoredChain): void;
+  getItem(owner: string, itemId: string): ChatMessage[] | undefined;
+  setItem(owner: string, itemId: string, messages: ChatMessage[]): void;
+  clear(): void;
 }
 
-/** Output items by id, for `item_reference`: whose they are and the messages they stand for. */
-const items = new WeakMap<ServerState, BoundedMap<{ owner: string; messages: ChatMessage[] }>>();
+/**
+ * The in-memory store: bounded like every in-memory store (the oldest links go first). A response can
+ * be continued only while its run is kept, so a reset or an evicted run ends the chain.
+ */
+export class MemoryResponseStore implements ResponseStore {
+  readonly #chains = new BoundedMap<StoredChain>(DEFAULT_STORE_CAPS.memory);
+  readonly #items = new BoundedMap<ChatMessage[]>(DEFAULT_STORE_CAPS.memory);
 
-function itemsOf(state: ServerState): BoundedMap<{ owner: string; messages: ChatMessage[] }> {
-  let map = items.get(state);
-  if (!map) {
-    map = new BoundedMap<{ owner: string; messages: ChatMessage[] }>(DEFAULT_STORE_CAPS.memory);
-    items.set(state, map);
-    const held = map;
-    state.resetHandlers.push(() => held.clear());
+  getChain(responseId: string): StoredChain | undefined {
+    return this.#chains.get(responseId);
   }
-  return map;
+
+  setChain(responseId: string, chain: StoredChain): void {
+    this.#chains.set(responseId, chain, 128 + JSON.stringify(chain.messages).length);
+  }
+
+  getItem(owner: string, itemId: string): ChatMessage[] | undefined {
+    return this.#items.get(`${owner}\u0000${itemId}`);
+  }
+
+  setItem(owner: string, itemId: string, messages: ChatMessage[]): void {
+    this.#items.set(`${owner}\u0000${itemId}`, messages, 64 + JSON.stringify(messages).length);
+  }
+
+  clear(): void {
+    this.#chains.clear();
+    this.#items.clear();
+  }
+}
+
+const stores = new WeakMap<ServerState, ResponseStore>();
+
+/** Puts `store` in place of the state's in-memory one (the `db` file's); reset empties it. */
+export function useResponseStore(state: ServerState, store: ResponseStore): void {
+  if (!stores.has(state)) state.resetHandlers.push(() => stores.get(state)?.clear());
+  stores.set(state, store);
+}
+
+function storeOf(state: ServerState): ResponseStore {
+  let store = stores.get(state);
+  if (!store) {
+    store = new MemoryResponseStore();
+    useResponseStore(state, store);
+  }
+  return store;
 }
 
 /** Keeps a stored response's output items where a later `item_reference` finds them. */
@@ -53,24 +81,17 @@ export function saveItems(
   owner: string,
   stored: ReadonlyArray<{ id: string; messages: ChatMessage[] }>,
 ): void {
-  const map = itemsOf(state);
-  for (const item of stored) {
-    map.set(
-      `${owner}\u0000${item.id}`,
-      { owner, messages: item.messages },
-      64 + JSON.stringify(item.messages).length,
-    );
-  }
+  const store = storeOf(state);
+  for (const item of stored) store.setItem(owner, item.id, item.messages);
 }
 
 /** The messages of the owner's stored output item with that id, or null. */
 export function findItem(state: ServerState, id: string, owner: string): ChatMessage[] | null {
-  return itemsOf(state).get(`${owner}\u0000${id}`)?.messages ?? null;
+  return storeOf(state).getItem(owner, id) ?? null;
 }
 
 export function saveChain(state: ServerState, responseId: string, chain: StoredChain): void {
-  const bytes = 128 + JSON.stringify(chain.messages).length;
-  chainsOf(state).set(responseId, chain, bytes);
+  storeOf(state).setChain(responseId, chain);
 }
 
 /**
@@ -79,14 +100,17 @@ export function saveChain(state: ServerState, responseId: string, chain: StoredC
  * starts at the oldest link still kept.
  */
 export function loadChain(state: ServerState, responseId: string, owner: string): ChatMessage[] | null {
-  const map = chainsOf(state);
-  const named = map.get(responseId);
+  const store = storeOf(state);
+  const named = store.getChain(responseId);
   if (!named || named.owner !== owner || !state.runs.get(responseId, owner)) return null;
   const links: ChatMessage[][] = [];
-  // Parents are always older than their children, so the walk ends; the size bound is a second guard.
-  for (let link: StoredChain | undefined = named; link && links.length <= map.size; ) {
+  // Parents are always older than their children, so the walk ends; the visited set is a second guard.
+  const seen = new Set<string>([responseId]);
+  for (let link: StoredChain | undefined = named; link; ) {
     links.push(link.messages);
-    link = link.parent === null ? undefined : map.get(link.parent);
+    if (link.parent === null || seen.has(link.parent)) break;
+    seen.add(link.parent);
+    link = store.getChain(link.parent);
   }
   return links.reverse().flat();
 }
