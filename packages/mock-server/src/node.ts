@@ -6,6 +6,7 @@ import type { MockServerConfig } from './config';
 import { adapterFailureBody, clientErrorAnswer, clientErrorResponse } from './internal/client-error';
 import { clientClosedRequest, payloadTooLarge } from './internal/errors';
 import type { InboundRequest, OutboundResponse } from './internal/wire';
+import { responsesUpgradeHandler } from './node-websocket';
 import { createMockServer, type MockServer } from './server';
 import { FramePump } from './stream/pump';
 
@@ -303,9 +304,10 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Serves an existing mock server over node:http. */
-export function listen(server: MockServer, options: ListenOptions = {}): Promise<RunningServer> {
+/** Serves an existing mock server over node:http (and `/v1/responses` over WebSocket). */
+export async function listen(server: MockServer, options: ListenOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  const sockets = await responsesUpgradeHandler(server);
   // Only a db file outlives the process and needs its runs recorded before it closes: an in-memory
   // server keeps the plain, untracked request path.
   const work: InFlight | undefined =
@@ -336,6 +338,7 @@ export function listen(server: MockServer, options: ListenOptions = {}): Promise
     );
   });
   httpServer.on('clientError', answerClientError);
+  httpServer.on('upgrade', sockets.onUpgrade);
   // `Expect: 100-continue` with a declared body over the limit: answer 413 without inviting the body.
   httpServer.on('checkContinue', (req, res) => {
     if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) expectRejected.add(req);
@@ -353,7 +356,11 @@ export function listen(server: MockServer, options: ListenOptions = {}): Promise
         host,
         server,
         httpServer,
-        close: () => stopServing(httpServer, work),
+        close: () => {
+          // Upgraded sockets are no longer the HTTP server's connections: they are closed here.
+          sockets.close();
+          return stopServing(httpServer, work);
+        },
       });
     });
   });

@@ -1,3 +1,4 @@
+import type { ConnectionResponseCache } from '../routes/responses/connection-cache';
 import type { FramePump } from '../stream/pump';
 
 /**
@@ -24,6 +25,11 @@ export interface InboundRequest {
   readBody(limit: number): Promise<Uint8Array>;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal | undefined;
+  /**
+   * Set for a turn that came over a `/v1/responses` WebSocket: the `store:false` responses that
+   * connection holds, which only its own later turns may continue.
+   */
+  readonly connectionResponses?: ConnectionResponseCache;
 }
 
 /** The core's answer. `body` is text, bytes, nothing, or a pump of SSE frames. */

@@ -28,7 +28,15 @@ import {
   type ResponseEcho,
   turnRequest,
 } from './request';
-import { finalStatus, itemMessages, outputItems, replyMessages, responseResource } from './resource';
+import {
+  faultedItems,
+  finalStatus,
+  itemMessages,
+  outputItems,
+  replyMessages,
+  responseResource,
+  spoiledResource,
+} from './resource';
 
 const STREAM_HEADERS = {
   'content-type': SSE_CONTENT_TYPE,
@@ -75,10 +83,16 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   });
   const delayMs = request.stream ? chunkDelay(inbound, state.config.chunkDelayMs) : 0;
   let history: ChatMessage[] = [];
+  const held = inbound.connectionResponses;
+  // A response this WebSocket connection holds (store:false) carries its whole conversation.
+  let heldByConnection = false;
   if (request.previous_response_id != null) {
-    const found = loadChain(state, request.previous_response_id, identity.owner);
-    if (!found) throw previousNotFound(request.previous_response_id);
-    history = found;
+    const own = held?.get(request.previous_response_id, identity.owner) ?? null;
+    heldByConnection = own !== null;
+    const found = own ?? loadChain(state, request.previous_response_id, identity.owner);
+    // The ignore-unknown-previous fault passes an unknown id over instead of answering 404.
+    if (!found && !faults.ignoreUnknownPrevious) throw previousNotFound(request.previous_response_id);
+    history = found ?? [];
   }
   const input = inputMessages(
     request,
@@ -122,26 +136,33 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     throw onThisDoor(error);
   }
   const remember = () => {
-    if (!parsed.echo.store) return;
+    if (!parsed.echo.store && !held) return;
     const kept = withStoredFiles(input.messages, built.slice(instructions.length + history.length));
     const added = kept.filter((m) => m.role !== 'system' && m.role !== 'developer');
+    const turnMessages = [...added, ...replyMessages(reply)];
+    if (!parsed.echo.store) {
+      held!.set(turn.runId, identity.owner, [...history, ...turnMessages]);
+      return;
+    }
     const output = outputItems(turn.runId, reply);
     saveItems(
       state,
       identity.owner,
       output.map((item) => ({ id: item.id, messages: itemMessages(item) })),
     );
+    // A stored response continuing a connection-held one keeps that history itself: its parent is
+    // nowhere a later request could load it from.
     saveChain(state, turn.runId, {
       owner: identity.owner,
-      parent: request.previous_response_id ?? null,
-      messages: [...added, ...replyMessages(reply)],
+      parent: heldByConnection ? null : (request.previous_response_id ?? null),
+      messages: heldByConnection ? [...history, ...turnMessages] : turnMessages,
     });
   };
   if (reply.error && (!turn.stream || reply.error.afterChunks === undefined)) {
     finishRun(state, turn, reply, 'failed');
     throw scriptedError(reply.error);
   }
-  const items = outputItems(turn.runId, reply);
+  const items = faultedItems(outputItems(turn.runId, reply), faults);
   if (!turn.stream) {
     finishRun(state, turn, reply, 'completed');
     remember();
@@ -154,7 +175,11 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
       reply,
       error: null,
     });
-    return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: JSON.stringify(resource) };
+    return {
+      status: 200,
+      headers: { 'content-type': JSON_CONTENT_TYPE },
+      body: JSON.stringify(faults.badResponseObject ? spoiledResource(resource) : resource),
+    };
   }
   return streamResponse(ctx, state, turn, reply, parsed.echo, remember, delayMs);
 }
@@ -175,8 +200,8 @@ function streamResponse(
   delayMs: number,
 ): OutboundResponse {
   const { faults } = ctx;
-  const sequence = new EventSequence();
-  const items = outputItems(turn.runId, reply);
+  const sequence = new EventSequence(faults);
+  const items = faultedItems(outputItems(turn.runId, reply), faults);
   const at = (
     status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
     error: { code: string; message: string } | null = null,
@@ -195,6 +220,7 @@ function streamResponse(
   const scriptedCode = (scripted as { error?: { code?: unknown } } | null)?.error?.code ?? null;
   const events = responseEvents(reply, items, {
     sequence,
+    faults,
     resource: (status) => at(status),
     terminal: () => ({ type: `response.${finalStatus(reply)}`, response: at(finalStatus(reply)) }),
     scriptedFailure: () => {
