@@ -173,7 +173,13 @@ function serveConnection(server: MockServer, ws: WebSocket, req: IncomingMessage
     if (running) return;
     running = true;
     try {
-      while (!closed && queue.length > 0) await serveMessage(queue.shift()!);
+      while (!closed && queue.length > 0) {
+        await serveMessage(queue.shift()!).catch((error: unknown) => {
+          // The core maps every error to an answer; reaching here means this adapter failed.
+          const message = `The WebSocket turn failed: ${error instanceof Error ? error.message : String(error)}`;
+          sendError(500, { type: ERROR_TYPES.server, code: ERROR_CODES.serverError, message, param: null });
+        });
+      }
     } finally {
       running = false;
     }

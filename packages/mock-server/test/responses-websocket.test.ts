@@ -174,6 +174,29 @@ describe('WebSocket mode on /v1/responses', () => {
     expect(gone.error.code).toBe(ERROR_CODES.previousResponseNotFound);
   });
 
+  it('a continuation whose stream fails evicts the connection-held response too', async () => {
+    const server = await serve();
+    const socket = await connect(server.url);
+    const { id, callId } = await callTurn(socket, { store: false });
+    const failed = await socket.turn(answer(id, callId, { store: false, model: 'no-such-model' }));
+    expect(failed.at(-1)!.type).toBe('response.failed');
+    socket.send({ type: 'response.create', model: '', ...answer(id, callId, { store: false }) });
+    expect((await socket.error()).error.code).toBe(ERROR_CODES.previousResponseNotFound);
+  });
+
+  it('applies a fault header of the upgrade to its turns: drop-after breaks the connection mid-stream', async () => {
+    const server = await serve();
+    const socket = await connect(server.url, { 'x-threadline-fault': 'drop-after=2' });
+    socket.send({ type: 'response.create', model: '', input: 'Tell me a long story about otters.' });
+    const types: string[] = [];
+    for (let text = await socket.nextText(); text !== null; text = await socket.nextText()) {
+      types.push(JSON.parse(text).type);
+    }
+    expect(types.filter((t) => t === 'response.output_text.delta')).toHaveLength(2);
+    expect(types).not.toContain('response.completed');
+    expect(socket.closed?.code).toBe(1006);
+  });
+
   it('answers bad messages with error messages and keeps the socket open', async () => {
     const server = await serve();
     const socket = await connect(server.url);
@@ -294,6 +317,9 @@ describe('WebSocket mode on /v1/responses', () => {
       assertSpecValid('openai', 'ErrorResponse', parsed);
       expect(parsed.error.code).toBe(code);
     }
+    const badUser = await refusal({ authorization: 'Bearer sk-good', 'x-user-id': 'no spaces' });
+    expect(badUser.status).toBe(400);
+    expect(JSON.parse(badUser.body).error.param).toBe('x-user-id');
     const socket = await connect(server.url, { authorization: 'Bearer sk-good' });
     expect(finalResponse(await socket.turn({ input: 'hi' })).status).toBe('completed');
   });
