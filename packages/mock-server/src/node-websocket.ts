@@ -66,9 +66,11 @@ function badMessage(code: string, param: string | null, message: string): Record
  * carries exactly the SSE stream's events, one JSON text frame each. `ws` is loaded here only: the core
  * and the edge builds never import it.
  */
-export async function responsesUpgradeHandler(
-  server: MockServer,
-): Promise<{ onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void; close: () => void }> {
+export async function responsesUpgradeHandler(server: MockServer): Promise<{
+  wantsUpgrade: (req: IncomingMessage) => boolean;
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  close: () => void;
+}> {
   const { WebSocketServer: Server } = (await import('ws')) as unknown as {
     WebSocketServer: typeof WebSocketServer;
   };
@@ -80,11 +82,12 @@ export async function responsesUpgradeHandler(
     const { config } = server.state;
     const errorBody = (error: HttpError) =>
       JSON.stringify(error.body(config.dialect.errorShape, config.dialect.modelNotFoundShape));
-    if (path !== RESPONSES_SOCKET_PATH) {
+    // Reached only on a Node that sends every upgrade here (no shouldUpgradeCallback).
+    if (!wantsUpgrade(req)) {
       const notFound = new HttpError({
         status: 404,
         code: ERROR_CODES.notFound,
-        message: `No WebSocket endpoint at ${path}; WebSocket mode is served on ${RESPONSES_SOCKET_PATH}.`,
+        message: `No upgrade at ${path.slice(0, 200)}; WebSocket mode is served on ${RESPONSES_SOCKET_PATH}.`,
       });
       refuseUpgrade(socket, 404, errorBody(notFound));
       return;
@@ -112,7 +115,21 @@ export async function responsesUpgradeHandler(
     for (const ws of sockets.clients) ws.terminate();
     sockets.close();
   };
-  return { onUpgrade, close };
+  return { wantsUpgrade, onUpgrade, close };
+}
+
+/**
+ * Which upgrade requests are WebSocket mode's. Every other one (say `Upgrade: h2c` from `curl --http2`)
+ * stays an ordinary HTTP request, as it is on a server without WebSocket mode (Node 22.21+ / 24.9+, which
+ * ask; older versions send every upgrade to the handler, which refuses those with a JSON error).
+ */
+function wantsUpgrade(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return (
+    req.headers.upgrade?.toLowerCase() === 'websocket' &&
+    (q === -1 ? url : url.slice(0, q)) === RESPONSES_SOCKET_PATH
+  );
 }
 
 /** The upgrade request as the core sees a request (for authentication; it has no body). */

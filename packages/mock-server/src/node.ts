@@ -315,19 +315,22 @@ export async function listen(server: MockServer, options: ListenOptions = {}): P
   const listener = listenerFor(server, work);
   // Node's own answers (400 to a missing Host, 417 to an unknown Expect) have no body: these give the
   // protocol's error body instead.
-  const httpServer = createServer({ requireHostHeader: false }, (req, res) => {
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
-      refuseBeforeRoute(
-        res,
-        400,
-        ERROR_CODES.invalidRequest,
-        'host',
-        'An HTTP/1.1 request needs a Host header.',
-      );
-      return;
-    }
-    listener(req, res);
-  });
+  const httpServer = createServer(
+    { requireHostHeader: false, shouldUpgradeCallback: sockets.wantsUpgrade },
+    (req, res) => {
+      if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+        refuseBeforeRoute(
+          res,
+          400,
+          ERROR_CODES.invalidRequest,
+          'host',
+          'An HTTP/1.1 request needs a Host header.',
+        );
+        return;
+      }
+      listener(req, res);
+    },
+  );
   httpServer.on('checkExpectation', (_req, res) => {
     refuseBeforeRoute(
       res,

@@ -324,10 +324,35 @@ describe('WebSocket mode on /v1/responses', () => {
     expect(finalResponse(await socket.turn({ input: 'hi' })).status).toBe('completed');
   });
 
-  it('refuses an upgrade on any other path with a 404 JSON body', async () => {
+  it('takes no WebSocket on any other path, and leaves other upgrades (h2c) plain HTTP requests', async () => {
     const server = await serve();
     const opened = ResponsesSocket.open(`${server.url}/v1/chat`);
-    await expect(opened).rejects.toThrow(/404/);
+    await expect(opened).rejects.toThrow(/Unexpected server response: 40[45]/);
+    // curl --http2 on http:// asks for h2c: the request is answered as HTTP/1.1, body and all.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = JSON.stringify({ model: '', input: 'hi' });
+      const req = httpRequest(`${server.url}/v1/responses`, {
+        method: 'POST',
+        headers: {
+          connection: 'Upgrade, HTTP2-Settings',
+          upgrade: 'h2c',
+          'http2-settings': 'AAMAAABkAAQCAAAAAAIAAAAA',
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).status).toBe('completed');
   });
 
   it('cancels the running turn when the socket closes', async () => {
