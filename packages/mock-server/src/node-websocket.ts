@@ -120,8 +120,8 @@ export async function responsesUpgradeHandler(server: MockServer): Promise<{
 
 /**
  * Which upgrade requests are WebSocket mode's. Every other one (say `Upgrade: h2c` from `curl --http2`)
- * stays an ordinary HTTP request, as it is on a server without WebSocket mode (Node 22.21+ / 24.9+, which
- * ask; older versions send every upgrade to the handler, which refuses those with a JSON error).
+ * stays an ordinary HTTP request, as it is on a server without WebSocket mode (on a Node whose http server
+ * has `shouldUpgradeCallback`; an older one sends every upgrade here, and those get a JSON 404).
  */
 function wantsUpgrade(req: IncomingMessage): boolean {
   const url = req.url ?? '/';
