@@ -241,6 +241,16 @@ describe('WebSocket mode on /v1/responses', () => {
     expect(finalResponse(events).status).toBe('completed');
   });
 
+  it('tells an error of a flat-error dialect in the same nested error message', async () => {
+    const server = await serve({ dialect: 'spice', auth: { apiKeys: ['sk-good'] } });
+    const socket = await connect(server.url, { authorization: 'Bearer sk-good' });
+    socket.send({ type: 'response.create', model: '', input: 'hi', temperature: 9 });
+    const reply = await socket.error();
+    expect(reply.status).toBe(400);
+    expect(reply.error).toMatchObject({ code: ERROR_CODES.invalidValue, param: 'temperature' });
+    expect(typeof reply.error.message).toBe('string');
+  });
+
   it('survives a small fuzz of malformed messages: every one gets a 4xx error message, never a 5xx', async () => {
     const server = await serve();
     const socket = await connect(server.url);
