@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ERROR_CODES } from '@threadline/protocol';
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
@@ -6,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assertSpecValid } from '../../protocol/test/support/openapi';
 import { type RunningServer, type StartOptions, start } from '../src/index';
 import { MAX_QUEUED_MESSAGES } from '../src/node-websocket';
+import { buildCli, listening, runCli } from './support/cli';
 import { deltaText, expectItemsInOrder, respond, responseBody, streamEvents } from './support/responses';
 import { finalResponse, ResponsesSocket } from './support/responses-socket';
 import type { Target } from './support/target';
@@ -388,6 +392,26 @@ describe('WebSocket mode on /v1/responses', () => {
     for (let i = 0; i <= MAX_QUEUED_MESSAGES + 1; i++) flood.send({ type: 'response.create', input: 'hi' });
     await expect.poll(() => flood.closed?.code, { timeout: 10_000 }).toBe(1008);
   });
+
+  it('is served by the CLI, which still exits cleanly on SIGTERM with a socket open', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'threadline-ws-cli-'));
+    try {
+      const cli = runCli(await buildCli(dir), ['--port', '0']);
+      try {
+        const url = await listening(cli);
+        const socket = await connect(url);
+        expect(finalResponse(await socket.turn({ input: 'hi' })).status).toBe('completed');
+        cli.child.kill('SIGTERM');
+        expect(await cli.exit).toBe(0);
+        await expect.poll(() => socket.closed).not.toBeNull();
+        expect(cli.stderr()).toBe('');
+      } finally {
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('works with the openai SDK ResponsesWS client', async () => {
     const server = await serve({ auth: { apiKeys: ['sk-good'] } });
