@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assertSpecValid } from '../../protocol/test/support/openapi';
 import { type RunningServer, type StartOptions, start } from '../src/index';
 import { MAX_QUEUED_MESSAGES } from '../src/node-websocket';
+import { MAX_CONNECTION_RESPONSES } from '../src/routes/responses/connection-cache';
 import { buildCli, listening, runCli } from './support/cli';
 import { deltaText, expectItemsInOrder, respond, responseBody, streamEvents } from './support/responses';
 import { finalResponse, ResponsesSocket } from './support/responses-socket';
@@ -161,6 +162,19 @@ describe('WebSocket mode on /v1/responses', () => {
     const http = await respond(target(server), { previous_response_id: stored.id, input: 'And tomorrow?' });
     expect(http.status).toBe(200);
     await responseBody(http);
+  });
+
+  it('holds a bounded number of store:false responses per connection, dropping the oldest', async () => {
+    const server = await serve();
+    const socket = await connect(server.url);
+    const ids: string[] = [];
+    for (let i = 0; i <= MAX_CONNECTION_RESPONSES; i++) {
+      ids.push(finalResponse(await socket.turn({ input: `turn ${i}`, store: false })).id);
+    }
+    socket.send({ type: 'response.create', model: '', previous_response_id: ids[0], input: 'first?' });
+    expect((await socket.error()).error.code).toBe(ERROR_CODES.previousResponseNotFound);
+    const second = await socket.turn({ previous_response_id: ids[1], input: 'second?', store: false });
+    expect(finalResponse(second).status).toBe('completed');
   });
 
   it('a failed continuation evicts the connection-held response it named', async () => {
