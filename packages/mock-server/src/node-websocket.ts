@@ -259,6 +259,11 @@ function serveConnection(server: MockServer, ws: WebSocket, req: IncomingMessage
       if (body !== null) forward(typeof body === 'string' ? encoder.encode(body) : body);
       return Promise.resolve(failed);
     }
+    if (closed) {
+      // The socket closed while the turn was being decided: its stream is cancelled unsent.
+      body.cancel();
+      return Promise.resolve(failed);
+    }
     onPump(body);
     return new Promise((resolve) => {
       let unwritten = 0;

@@ -396,6 +396,20 @@ describe('WebSocket mode on /v1/responses', () => {
       .toBe('cancelled');
   });
 
+  it('cancels a turn whose socket closed before its stream began', async () => {
+    const server = await serve();
+    // The latency ends early when the client leaves; the stall keeps the stream from ending by itself.
+    const socket = await connect(server.url, { 'x-threadline-fault': 'latency=400; stall-after=0' });
+    socket.send({ type: 'response.create', model: '', input: 'hi' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await socket.close();
+    const runId = () => server.server.journal.list().find((e) => e.path === '/v1/responses')?.runId;
+    await expect.poll(runId).toMatch(/^run_/);
+    await expect
+      .poll(async () => (await (await fetch(`${server.url}/v1/runs/${runId()}`)).json()).status)
+      .toBe('cancelled');
+  });
+
   it('closes the socket on a message over the size limit or a flood of queued messages', async () => {
     const server = await serve({ chunkDelayMs: 200 });
     const big = await connect(server.url);
