@@ -69,7 +69,7 @@ function badMessage(code: string, param: string | null, message: string): Record
 export async function responsesUpgradeHandler(server: MockServer): Promise<{
   wantsUpgrade: (req: IncomingMessage) => boolean;
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
-  close: () => void;
+  close: () => Promise<void>;
 }> {
   const { WebSocketServer: Server } = (await import('ws')) as unknown as {
     WebSocketServer: typeof WebSocketServer;
@@ -111,9 +111,16 @@ export async function responsesUpgradeHandler(server: MockServer): Promise<{
     }
     sockets.handleUpgrade(req, socket, head, (ws) => serveConnection(server, ws, req));
   };
-  const close = () => {
+  // Resolves once every socket's close handler ran, so their turns are cancelled and recorded before
+  // the server's stores (a db file) close.
+  const close = async () => {
+    const closing = [...sockets.clients].map(
+      (ws) =>
+        new Promise<void>((done) => (ws.readyState === ws.CLOSED ? done() : ws.once('close', () => done()))),
+    );
     for (const ws of sockets.clients) ws.terminate();
     sockets.close();
+    await Promise.all(closing);
   };
   return { wantsUpgrade, onUpgrade, close };
 }

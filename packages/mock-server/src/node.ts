@@ -359,10 +359,10 @@ export async function listen(server: MockServer, options: ListenOptions = {}): P
         host,
         server,
         httpServer,
-        close: () => {
+        close: async () => {
           // Upgraded sockets are no longer the HTTP server's connections: they are closed here.
-          sockets.close();
-          return stopServing(httpServer, work);
+          await sockets.close();
+          await stopServing(httpServer, work);
         },
       });
     });

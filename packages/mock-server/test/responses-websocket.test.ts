@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ERROR_CODES } from '@threadline/protocol';
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { assertSpecValid } from '../../protocol/test/support/openapi';
 import { type RunningServer, type StartOptions, start } from '../src/index';
 import { MAX_QUEUED_MESSAGES } from '../src/node-websocket';
@@ -408,6 +408,28 @@ describe('WebSocket mode on /v1/responses', () => {
     await expect
       .poll(async () => (await (await fetch(`${server.url}/v1/runs/${runId()}`)).json()).status)
       .toBe('cancelled');
+  });
+
+  it('with a db file, closing the server records the socket turn it cut as cancelled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'threadline-ws-db-'));
+    const errors = vi.spyOn(console, 'error');
+    try {
+      const db = join(dir, 'state.db');
+      const first = await serve({ db });
+      const socket = await connect(first.url, { 'x-threadline-fault': 'stall-after=1' });
+      socket.send({ type: 'response.create', model: '', input: 'Tell me a long story about otters.' });
+      const id = ((await socket.next()).response as { id: string }).id;
+      await first.close();
+      running = null;
+      expect(errors).not.toHaveBeenCalled();
+      const second = await serve({ db });
+      expect((await (await fetch(`${second.url}/v1/runs/${id}`)).json()).status).toBe('cancelled');
+    } finally {
+      errors.mockRestore();
+      await running?.close();
+      running = null;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('closes the socket on a message over the size limit or a flood of queued messages', async () => {
