@@ -63,7 +63,7 @@ export interface FaultSet {
   doubleFinish?: boolean;
   /** `no-usage-chunk`: `stream_options.include_usage` is ignored. */
   noUsageChunk?: boolean;
-  /** `frames-after-done`: a chunk follows `data: [DONE]`. */
+  /** `frames-after-done`: a chunk follows `data: [DONE]` (on /v1/responses: the terminal event comes twice). */
   framesAfterDone?: boolean;
   /** `no-progress`: the progress header is ignored (no progress events). */
   noProgress?: boolean;
@@ -95,6 +95,22 @@ export interface FaultSet {
   acceptUnknownApproval?: boolean;
   /** `bad-file-object`: GET /v1/files/{id} says `object: "blob"` and has no `created_at`. */
   badFileObject?: boolean;
+  /** `sequence-gap`: on /v1/responses streams, one `sequence_number` is skipped (after the second event). */
+  sequenceGap?: boolean;
+  /** `item-done-without-added`: on /v1/responses streams, the message item has no `output_item.added`. */
+  itemDoneWithoutAdded?: boolean;
+  /** `lost-text-delta`: on /v1/responses streams, the first text delta is never sent (numbers stay consecutive). */
+  lostTextDelta?: boolean;
+  /** `duplicate-output-id`: every /v1/responses message item has the id `msg_0`. */
+  duplicateOutputId?: boolean;
+  /** `changing-response-id`: a /v1/responses stream's terminal event carries another response id. */
+  changingResponseId?: boolean;
+  /** `hide-mcp-calls`: server tools a /v1/responses turn ran are not listed as `mcp_call` items. */
+  hideMcpCalls?: boolean;
+  /** `ignore-unknown-previous`: an unknown `previous_response_id` is passed over instead of a 404. */
+  ignoreUnknownPrevious?: boolean;
+  /** `bad-response-object`: a /v1/responses JSON answer says `object: "responses"` and has no `created_at`. */
+  badResponseObject?: boolean;
 }
 
 export class FaultSpecError extends TypeError {
@@ -278,6 +294,30 @@ const PARSERS: Record<string, Parser> = {
   },
   'bad-file-object': (v, f, n) => {
     f.badFileObject = flag(v, n);
+  },
+  'sequence-gap': (v, f, n) => {
+    f.sequenceGap = flag(v, n);
+  },
+  'item-done-without-added': (v, f, n) => {
+    f.itemDoneWithoutAdded = flag(v, n);
+  },
+  'lost-text-delta': (v, f, n) => {
+    f.lostTextDelta = flag(v, n);
+  },
+  'duplicate-output-id': (v, f, n) => {
+    f.duplicateOutputId = flag(v, n);
+  },
+  'changing-response-id': (v, f, n) => {
+    f.changingResponseId = flag(v, n);
+  },
+  'hide-mcp-calls': (v, f, n) => {
+    f.hideMcpCalls = flag(v, n);
+  },
+  'ignore-unknown-previous': (v, f, n) => {
+    f.ignoreUnknownPrevious = flag(v, n);
+  },
+  'bad-response-object': (v, f, n) => {
+    f.badResponseObject = flag(v, n);
   },
 };
 

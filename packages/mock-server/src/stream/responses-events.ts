@@ -1,5 +1,6 @@
 import { encodeSSE } from '@threadline/protocol';
 import type { Reply } from '../engine/types';
+import type { FaultSet } from '../faults/parse';
 import type { OutputItem } from '../routes/responses/resource';
 import { splitArguments } from './chunks';
 import type { Frame } from './pump';
@@ -12,8 +13,15 @@ const encoder = new TextEncoder();
  */
 export class EventSequence {
   #next = 0;
+  /** The sequence-gap fault: this number is never handed out. */
+  readonly #skip: number | undefined;
+
+  constructor(faults: FaultSet = {}) {
+    this.#skip = faults.sequenceGap ? 2 : undefined;
+  }
 
   take(): number {
+    if (this.#next === this.#skip) this.#next++;
     return this.#next++;
   }
 
@@ -40,6 +48,11 @@ export interface ResponseStreamParts {
   terminal(): { type: string; response: unknown };
   /** A scripted mid-stream failure: the `error` event's fields, and the failed resource. */
   scriptedFailure(): { error: Record<string, unknown>; response: unknown };
+  /**
+   * The stream's protocol-violation faults (item-done-without-added, lost-text-delta,
+   * changing-response-id, frames-after-done).
+   */
+  faults?: FaultSet;
 }
 
 /** An item as announced by `response.output_item.added`: in progress, nothing of it yet. */
@@ -67,6 +80,7 @@ export function* responseEvents(
   parts: ResponseStreamParts,
 ): Generator<Frame, void, undefined> {
   const { sequence } = parts;
+  const faults = parts.faults ?? {};
   const event = (type: string, fields: Record<string, unknown>, kind: Frame['kind'] = 'event'): Frame => ({
     kind,
     bytes: eventBytes(sequence, type, fields),
@@ -76,7 +90,9 @@ export function* responseEvents(
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     const position = { item_id: item.id, output_index: index };
-    yield event('response.output_item.added', { output_index: index, item: opened(item) });
+    if (!(faults.itemDoneWithoutAdded && item.type === 'message')) {
+      yield event('response.output_item.added', { output_index: index, item: opened(item) });
+    }
     if (item.type === 'message') {
       const text = item.content[0]!.text;
       const content = { ...position, content_index: 0 };
@@ -88,6 +104,7 @@ export function* responseEvents(
       // With log probabilities asked for, each delta carries the entry of its one token.
       const tokens = reply.logprobs?.content ?? [];
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
+        if (i === 0 && faults.lostTextDelta) continue;
         const logprobs = tokens[i] ? [tokens[i]] : [];
         yield event('response.output_text.delta', { ...content, delta: reply.pieces[i], logprobs }, 'chunk');
       }
@@ -116,7 +133,12 @@ export function* responseEvents(
     yield event('response.output_item.done', { output_index: index, item });
   }
   const end = parts.terminal();
-  yield event(end.type, { response: end.response }, 'done');
+  const response = faults.changingResponseId
+    ? { ...(end.response as Record<string, unknown>), id: `${(end.response as { id: string }).id}_changed` }
+    : end.response;
+  yield event(end.type, { response }, 'done');
+  // The frames-after-done fault on this door: the terminal event is sent a second time.
+  if (faults.framesAfterDone) yield event(end.type, { response }, 'event');
 }
 
 /** An event whose data is cut-off JSON: what the malformed-chunk-after fault sends on this door. */

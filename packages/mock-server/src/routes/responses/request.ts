@@ -83,6 +83,25 @@ export type ItemResolver = (id: string) => ChatMessage[] | null;
 /** The conversation a `compaction` item's `encrypted_content` stands for; throws a 400 at `param`. */
 export type CompactionReader = (content: string, param: string) => ChatMessage[];
 
+const SAMPLING_KEYS = [
+  'temperature',
+  'top_p',
+  'presence_penalty',
+  'frequency_penalty',
+  'top_logprobs',
+  'max_output_tokens',
+] as const;
+
+/** The lenient-sampling fault: sampling values the schema refuses are dropped instead. */
+function lenient(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const out: Record<string, unknown> = { ...body };
+  for (const key of SAMPLING_KEYS) {
+    if (key in out && !responsesRequestSchema.shape[key].safeParse(out[key]).success) delete out[key];
+  }
+  return out;
+}
+
 const invalidToolChoice = (message: string) =>
   new HttpError({ status: 400, code: ERROR_CODES.invalidToolChoice, param: 'tool_choice', message });
 
@@ -92,7 +111,7 @@ const invalidToolChoice = (message: string) =>
  * tool in it (skipped under ignore-tool-choice).
  */
 export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedResponsesRequest {
-  const parsed = responsesRequestSchema.safeParse(body);
+  const parsed = responsesRequestSchema.safeParse(faults.lenientSampling ? lenient(body) : body);
   if (!parsed.success) {
     const issue = reportedIssue(parsed.error.issues) ?? parsed.error.issues[0]!;
     throw validationError({ issues: [issue] } as unknown as z.ZodError, body);

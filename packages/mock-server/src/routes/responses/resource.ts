@@ -1,6 +1,7 @@
 import { parseApprovalId } from '@threadline/protocol';
 import type { ChatMessage, ResponseResource } from '@threadline/protocol/schemas';
 import type { Reply } from '../../engine/types';
+import type { FaultSet } from '../../faults/parse';
 import type { ResponseEcho } from './request';
 
 /** The label every server tool carries: they are this server's own, not a remote MCP server's. */
@@ -93,6 +94,24 @@ export function outputItems(runId: string, reply: Reply): OutputItem[] {
     });
   }
   return items;
+}
+
+/**
+ * The output as the faults that spoil it show it: `duplicate-output-id` gives every message the id
+ * `msg_0`, `hide-mcp-calls` leaves out the server tools the turn ran.
+ */
+export function faultedItems(items: OutputItem[], faults: FaultSet): OutputItem[] {
+  let out = items;
+  if (faults.hideMcpCalls) out = out.filter((item) => item.type !== 'mcp_call');
+  if (faults.duplicateOutputId)
+    out = out.map((item) => (item.type === 'message' ? { ...item, id: 'msg_0' } : item));
+  return out;
+}
+
+/** The bad-response-object fault: the resource names another object and lacks `created_at`. */
+export function spoiledResource(resource: ResponseResource): Record<string, unknown> {
+  const { created_at: _created, ...rest } = resource as ResponseResource & { created_at?: unknown };
+  return { ...rest, object: 'responses' };
 }
 
 export interface ResourceState {
