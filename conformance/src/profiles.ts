@@ -24,6 +24,7 @@ const FEATURES: Readonly<Record<DialectName, readonly Capability[]>> = {
     'limits',
     'cancel',
     'progress',
+    'responses',
   ],
   ice: [...OPENAI_BASE, 'health', 'memory-session', 'ingest'],
   ingram: [
@@ -35,8 +36,12 @@ const FEATURES: Readonly<Record<DialectName, readonly Capability[]>> = {
     'files',
     'limits',
     'cancel',
+    'responses',
   ],
   spice: [...OPENAI_BASE, 'progress'],
+  // OpenAI's own API serves /v1/responses too, but `--dialect openai` is how generic chat-only
+  // OpenAI-compatible servers are checked: most serve no Responses door, so it is not promised here
+  // (declare `"capabilities": {"responses": true}` in the config file for a server that has one).
   // OpenAI's own API refuses a tool_choice without tools or naming an unknown tool (invalid_tool_choice).
   openai: [...OPENAI_BASE, 'tool-choice-validation'],
 };

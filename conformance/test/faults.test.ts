@@ -52,19 +52,21 @@ const EXPECTED: Record<string, string[]> = {
     'chat.stream.done-terminator',
     // The error frame must be followed by [DONE]: that is this check's own promise.
     'stream-errors.failing-turn.error-frame',
+    'responses.stream.completes',
   ],
   'changing-ids': ['chat.stream.same-id'],
   'no-role': ['chat.stream.role-first'],
   'double-finish': ['chat.stream.one-finish-reason'],
   // usage-chunk-id and usage-totals are blocked by chat.stream.usage-chunk.
   'no-usage-chunk': ['chat.stream.usage-chunk'],
-  'frames-after-done': ['chat.stream.nothing-after-done'],
+  // On /v1/responses the terminal event comes twice.
+  'frames-after-done': ['chat.stream.nothing-after-done', 'responses.stream.one-terminal'],
   // progress.fraction-monotonic is blocked by progress.events-when-asked.
   'no-progress': ['progress.events-when-asked'],
   'progress-backwards': ['progress.fraction-monotonic'],
   'usage-chunk-id': ['chat.stream.usage-chunk-id'],
   'bad-usage': ['chat.json.usage-totals', 'chat.stream.usage-totals'],
-  'bad-approval-id': ['approvals.pause.json', 'approvals.pause.stream'],
+  'bad-approval-id': ['approvals.pause.json', 'approvals.pause.stream', 'responses.approvals.pause'],
   'no-role-on-tool-stream': ['approvals.pause.stream-role', 'tools.stream.role-first'],
   'ignore-tool-choice': [
     'tools.choice.named',
@@ -73,9 +75,14 @@ const EXPECTED: Record<string, string[]> = {
     'tools.choice.required',
     'tools.choice.unknown-name',
     'tools.choice.without-tools',
+    'responses.tools.choice.named',
+    'responses.tools.choice.none',
+    'responses.tools.choice.required',
+    'responses.tools.choice.unknown-name',
+    'responses.tools.choice.without-tools',
   ],
-  'ignore-required': ['tools.choice.required'],
-  'wrong-content-type': ['chat.stream.content-type'],
+  'ignore-required': ['tools.choice.required', 'responses.tools.choice.required'],
+  'wrong-content-type': ['chat.stream.content-type', 'responses.stream.content-type'],
   'lenient-sampling': [
     'chat.sampling.frequency-penalty-range',
     'chat.sampling.max-completion-tokens-min',
@@ -89,6 +96,7 @@ const EXPECTED: Record<string, string[]> = {
     'chat.sampling.temperature-type',
     'chat.sampling.top-logprobs-range',
     'chat.sampling.top-p-range',
+    'responses.errors.param',
   ],
   'accept-unknown-role': ['chat.messages.unknown-role'],
   'no-developer-role': ['chat.messages.developer-role'],
@@ -121,6 +129,17 @@ const EXPECTED: Record<string, string[]> = {
     'tools.choice.required',
     'tools.round-trip',
     'tools.stream.deltas-assemble',
+    'responses.approvals.pause',
+    'responses.failing-turn.stream',
+    'responses.json.text-answer',
+    // turn 1 calls no tool, so the continuation has nothing to continue.
+    'responses.previous-response.recall',
+    'responses.tools.choice.named',
+    'responses.tools.choice.required',
+    'responses.tools.round-trip',
+    'responses.tools.stream.arguments',
+    'responses.unknown-model.json',
+    'responses.unknown-model.stream',
   ],
   'drop-after=1': [
     'chat.stream.completes',
@@ -128,14 +147,20 @@ const EXPECTED: Record<string, string[]> = {
     'files.inline-file.round-trip',
     'files.inline-image.round-trip',
     'stream-errors.failing-turn.error-frame',
+    'responses.stream.completes',
   ],
-  'error-frame-after=1': ['chat.stream.completes', 'cancel.close-stream'],
+  'error-frame-after=1': ['chat.stream.completes', 'cancel.close-stream', 'responses.stream.completes'],
   'malformed-chunk-after=1': [
     'chat.stream.chunk-schema',
     'cancel.close-stream',
     'stream-errors.failing-turn.error-frame',
+    'responses.stream.event-schema',
   ],
-  'reject-as-completed': ['approvals.reject.run-status'],
+  'reject-as-completed': [
+    'approvals.reject.run-status',
+    'responses.approvals.pause-decided-on-chat',
+    'responses.approvals.reject',
+  ],
   // approvals.decided-twice.runs-nothing is blocked by approvals.reject.no-effect.
   'run-on-reject': ['approvals.reject.no-effect'],
   'rerun-decided': ['approvals.already-decided', 'approvals.decided-twice.runs-nothing'],
@@ -153,8 +178,22 @@ const EXPECTED: Record<string, string[]> = {
   'accept-any-key': ['auth.wrong-key', 'auth.wrong-key-code'],
   'pause-as-completed': ['approvals.pause.run-status'],
   // Another user's decision reads as an unknown id too, so it is passed over as well.
-  'accept-unknown-approval': ['approvals.other-user', 'approvals.other-user.code', 'approvals.unknown-id'],
+  'accept-unknown-approval': [
+    'approvals.other-user',
+    'approvals.other-user.code',
+    'approvals.unknown-id',
+    'responses.approvals.unknown-id',
+  ],
   'bad-file-object': ['files.object-shape'],
+  // The Responses door's own protocol violations.
+  'sequence-gap': ['responses.stream.sequence'],
+  'item-done-without-added': ['responses.stream.item-order'],
+  'lost-text-delta': ['responses.stream.text-assembles'],
+  'duplicate-output-id': ['responses.output-ids-unique'],
+  'changing-response-id': ['responses.stream.response-id-stable'],
+  'hide-mcp-calls': ['responses.approvals.approve', 'responses.approvals.chat-pause-decided-here'],
+  'ignore-unknown-previous': ['responses.previous-response.unknown-id'],
+  'bad-response-object': ['responses.json.schema'],
   // Streams and downloads that stall fail on the time limit before they can tell what broke.
   'stall-after=1': [
     'approvals.approve.streams-continuation',
@@ -166,6 +205,9 @@ const EXPECTED: Record<string, string[]> = {
     'stream-errors.failing-turn.error-frame',
     'tools.stream.deltas-assemble',
     'tools.stream.role-first',
+    'responses.failing-turn.stream',
+    'responses.stream.completes',
+    'responses.tools.stream.arguments',
   ],
 };
 
@@ -186,6 +228,9 @@ const PASS_UNDER_STATUS_FAULTS = new Set([
   'stream-errors.failing-turn.json',
   'stream-errors.failing-turn.no-empty-success',
   'stream-errors.unknown-model.no-empty-success',
+  // An error status is what these expect (a failing turn may say so before its stream opens).
+  'responses.unknown-model.json',
+  'responses.unknown-model.stream',
 ]);
 
 /** Faults that change nothing a check looks at: they shape retries and timing, not the protocol. */

@@ -6,6 +6,8 @@ import { FILES_LIMITS_CHECKS } from './files-limits';
 import { INGEST_CHECKS } from './ingest';
 import { MEMORY_CHECKS } from './memory';
 import { PROGRESS_CHECKS } from './progress';
+import { RESPONSES_CONTINUATION_CHECKS, RESPONSES_ERROR_CHECKS, RESPONSES_WIRE_CHECKS } from './responses';
+import { RESPONSES_TOOL_CHECKS } from './responses-tools';
 import { STREAM_ERROR_CHECKS } from './stream-errors';
 import { TOOL_CHOICE_CHECKS } from './tool-choice';
 import { WIRE_CHECKS } from './wire';
@@ -24,6 +26,10 @@ export const CATALOGUE: readonly Check[] = [
   ...AUTH_CHECKS,
   ...INGEST_CHECKS,
   ...FILES_LIMITS_CHECKS,
+  ...RESPONSES_WIRE_CHECKS,
+  ...RESPONSES_ERROR_CHECKS,
+  ...RESPONSES_TOOL_CHECKS,
+  ...RESPONSES_CONTINUATION_CHECKS,
 ];
 
 /** The catalogue without the code: what docs and reporters list. */

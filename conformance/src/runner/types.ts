@@ -26,6 +26,8 @@ export const CAPABILITIES = [
   'progress',
   /** CORS preflight and exposed headers: for dialects whose servers web pages call (`browser`). */
   'cors',
+  /** POST /v1/responses: the Responses door (JSON, named SSE events, previous_response_id). */
+  'responses',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -45,6 +47,7 @@ export const SECTIONS = {
   limits: 'protocol.md#limits',
   progress: 'protocol.md#progress',
   dialects: 'protocol.md#dialects',
+  responses: 'protocol.md#responses',
 } as const;
 export type Section = (typeof SECTIONS)[keyof typeof SECTIONS];
 
@@ -56,6 +59,7 @@ export const FAMILIES = [
   'approvals',
   'memory',
   'ingest-files',
+  'responses',
 ] as const;
 export type Family = (typeof FAMILIES)[number];
 
