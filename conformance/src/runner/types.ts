@@ -51,7 +51,7 @@ export const SECTIONS = {
 } as const;
 export type Section = (typeof SECTIONS)[keyof typeof SECTIONS];
 
-/** The six families of the catalogue (issue 5). */
+/** The families of the catalogue: the six of the chat surface, then the Responses door's. */
 export const FAMILIES = [
   'wire',
   'stream-errors',
