@@ -58,8 +58,9 @@ function replyEntries(turn: Turn, reply: Reply, run: StoredRun): NewLedgerEntry[
   const base = { kind: 'message' as const, runId: turn.runId, createdAt: nowSeconds() };
   const out: NewLedgerEntry[] = [];
   for (const call of run.tool_calls) {
-    if (call.status !== 'executed') continue;
-    const result = call.result ?? '';
+    if (call.status !== 'executed' && call.status !== 'failed') continue;
+    // A failed call is remembered with its error as the tool's result.
+    const result = call.result ?? call.error ?? '';
     // A call resumed by approval was already remembered as the pause's tool call: add its result only.
     if (parseApprovalId(call.id) === null) {
       const toolCalls = [

@@ -63,7 +63,7 @@ function opened(item: OutputItem): OutputItem {
     case 'function_call':
       return { ...item, status: 'in_progress' as 'completed', arguments: '' };
     case 'mcp_call':
-      return { ...item, status: 'in_progress' as 'completed', output: null };
+      return { ...item, status: 'in_progress' as 'completed', output: null, error: null };
     case 'mcp_approval_request':
       return item;
   }
@@ -128,7 +128,10 @@ export function* responseEvents(
       });
     } else if (item.type === 'mcp_call') {
       yield event('response.mcp_call.in_progress', position);
-      yield event('response.mcp_call.completed', position);
+      yield event(
+        item.status === 'failed' ? 'response.mcp_call.failed' : 'response.mcp_call.completed',
+        position,
+      );
     }
     yield event('response.output_item.done', { output_index: index, item });
   }

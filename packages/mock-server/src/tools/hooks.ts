@@ -11,7 +11,7 @@ import { HttpError } from '../internal/errors';
 import { newToolCallId, randomId } from '../internal/ids';
 import type { ServerState } from '../state';
 import type { ApprovalStore, PendingApproval } from './approval-store';
-import type { ServerTools } from './registry';
+import type { ServerTools, ToolOutcome } from './registry';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -20,6 +20,22 @@ const approvalError = (code: string, message: string) =>
 
 /** The text a turn answers with once a server tool ran: the same shape as a client tool result. */
 const resultText = (name: string, result: string) => `${name} returned ${result}`;
+
+/** The text a turn answers with when a server tool failed: the turn goes on and says so. */
+const failureText = (name: string, error: string) => `${name} failed: ${error}`;
+
+/** A call as the run records what running it came to: `executed` with its result, or `failed`. */
+function ranCall(call: RunToolCall, outcome: ToolOutcome): string {
+  if (outcome.error === null) {
+    call.status = 'executed';
+    call.result = outcome.result;
+    return resultText(call.name, outcome.result);
+  }
+  call.status = 'failed';
+  call.result = null;
+  call.error = outcome.error;
+  return failureText(call.name, outcome.error);
+}
 
 /**
  * Server tools and approvals as turn hooks:
@@ -64,9 +80,8 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
           turn.identity.tenant,
         );
       if (decision === 'approve') {
-        call.result = await run();
-        call.status = 'executed';
-        texts.push(resultText(approval.tool, call.result));
+        // A tool that fails after approval still completes the run: the answer says it failed.
+        texts.push(ranCall(call, await run()));
       } else {
         rejected = true;
         // The run-on-reject fault: the tool runs although the answer and the record say it did not.
@@ -113,18 +128,20 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
       tools.check(call.name, call.arguments);
       return pause(turn, call.name, args, approvals);
     }
-    const result = await tools.execute(
+    const outcome = await tools.execute(
       call.name,
       call.arguments,
       { runId: turn.runId, owner: turn.identity.owner },
       turn.identity.tenant,
     );
-    const id = newToolCallId();
+    const ran: RunToolCall = { id: newToolCallId(), name: call.name, arguments: args, status: 'executed' };
+    const said = ranCall(ran, outcome);
+    // A fixture's own text answers a call that worked; a failed call is answered by its failure.
     const text =
-      decision.serverTool && decision.text !== undefined ? decision.text : resultText(call.name, result);
+      decision.serverTool && decision.text !== undefined && outcome.error === null ? decision.text : said;
     return {
       text,
-      runToolCalls: [{ id, name: call.name, arguments: args, status: 'executed', result }],
+      runToolCalls: [ran],
       source: decision.source === 'model' ? 'server-tools' : decision.source,
     };
   });

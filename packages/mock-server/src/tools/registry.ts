@@ -11,6 +11,8 @@ export interface ToolExecution {
   tool: string;
   arguments: Record<string, unknown>;
   result: string;
+  /** The error the tool threw (then `result` is empty), else null. */
+  error: string | null;
   runId: string;
   owner: string;
   /** The tenant of the caller (agent-token mode), else null: a tenant admin sees its tenant's runs. */
@@ -18,6 +20,9 @@ export interface ToolExecution {
   /** ISO time. */
   at: string;
 }
+
+/** What running a tool came to: its result text, or the error it failed with. */
+export type ToolOutcome = { result: string; error: null } | { result: null; error: string };
 
 /** The configured server tools, their triggers, and a log of every execution. */
 export class ServerTools {
@@ -87,32 +92,44 @@ export class ServerTools {
     return tool;
   }
 
-  /** Runs a tool (counted) and returns its result as text (JSON unless the result is a string). */
+  /**
+   * Runs a tool (counted) and returns its result as text (JSON unless the result is a string), or the
+   * error it threw: a failing tool is an outcome of the turn, not a server error. A call the config
+   * cannot run at all (unknown tool, missing argument) is still a 500 from check().
+   */
   async execute(
     name: string,
     args: Record<string, unknown>,
     context: ServerToolContext,
     tenant: string | null = null,
-  ): Promise<string> {
+  ): Promise<ToolOutcome> {
     const tool = this.check(name, args);
-    const value = tool.run
-      ? await tool.run(args, context)
-      : tool.result !== undefined
-        ? tool.result
-        : { ok: true, tool: name, arguments: args };
-    const result = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+    let outcome: ToolOutcome;
+    try {
+      const value = tool.run
+        ? await tool.run(args, context)
+        : tool.result !== undefined
+          ? tool.result
+          : { ok: true, tool: name, arguments: args };
+      outcome = { result: typeof value === 'string' ? value : JSON.stringify(value ?? null), error: null };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      outcome = { result: null, error: message || `${name} failed.` };
+    }
     const execution: ToolExecution = {
       tool: name,
       arguments: args,
-      result,
+      result: outcome.result ?? '',
+      error: outcome.error,
       runId: context.runId,
       owner: context.owner,
       tenant,
       at: new Date().toISOString(),
     };
-    const bytes = 256 + result.length + JSON.stringify(args).length + context.owner.length;
+    const text = outcome.result ?? outcome.error ?? '';
+    const bytes = 256 + text.length + JSON.stringify(args).length + context.owner.length;
     this.#executions.set(String(++this.#executionSeq), execution, bytes);
-    return result;
+    return outcome;
   }
 
   /** Every execution since start or the last reset, oldest first. */

@@ -62,9 +62,11 @@ export const runToolCallSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
   arguments: z.string(),
-  /** `executed` only when the server actually ran the tool. */
-  status: z.enum(['executed', 'awaiting_approval', 'rejected', 'client']),
+  /** `executed` only when the server actually ran the tool; `failed` when it ran and failed. */
+  status: z.enum(['executed', 'failed', 'awaiting_approval', 'rejected', 'client']),
   result: z.string().nullish(),
+  /** Why a `failed` call failed (the tool's error message). */
+  error: z.string().nullish(),
 });
 
 export const runRecordSchema = z.looseObject({

@@ -31,11 +31,18 @@ export type OutputItem =
       name: string;
       arguments: string;
       output: string | null;
-      error: null;
-      status: 'completed';
+      /** Set when the tool failed (then `status` is `failed`). */
+      error: McpToolError | null;
+      status: 'completed' | 'failed';
       approval_request_id: string | null;
     }
   | { type: 'mcp_approval_request'; id: string; server_label: string; name: string; arguments: string };
+
+/** A failed server tool's error, as an MCP tool execution error whose content is one text block. */
+export interface McpToolError {
+  type: 'mcp_tool_execution_error';
+  content: Array<{ type: 'text'; text: string }>;
+}
 
 const suffix = (runId: string) => runId.replace(/^run_/, '');
 
@@ -46,7 +53,8 @@ const suffix = (runId: string) => runId.replace(/^run_/, '');
 export function outputItems(runId: string, reply: Reply): OutputItem[] {
   const items: OutputItem[] = [];
   for (const call of reply.runToolCalls ?? []) {
-    if (call.status !== 'executed') continue;
+    if (call.status !== 'executed' && call.status !== 'failed') continue;
+    const failed = call.status === 'failed';
     const approval = parseApprovalId(call.id);
     items.push({
       type: 'mcp_call',
@@ -54,9 +62,11 @@ export function outputItems(runId: string, reply: Reply): OutputItem[] {
       server_label: SERVER_LABEL,
       name: call.name,
       arguments: call.arguments,
-      output: call.result ?? null,
-      error: null,
-      status: 'completed',
+      output: failed ? null : (call.result ?? null),
+      error: failed
+        ? { type: 'mcp_tool_execution_error', content: [{ type: 'text', text: call.error ?? '' }] }
+        : null,
+      status: failed ? 'failed' : 'completed',
       approval_request_id: approval ? call.id : null,
     });
   }
@@ -186,7 +196,8 @@ export function replyMessages(reply: Reply): ChatMessage[] {
   const out: Array<Record<string, unknown>> = [];
   for (const call of reply.runToolCalls ?? []) {
     // A call resumed by approval is in the conversation already, as the pause and its decision.
-    if (call.status !== 'executed' || parseApprovalId(call.id) !== null) continue;
+    if ((call.status !== 'executed' && call.status !== 'failed') || parseApprovalId(call.id) !== null)
+      continue;
     out.push({
       role: 'assistant',
       content: null,
@@ -194,7 +205,7 @@ export function replyMessages(reply: Reply): ChatMessage[] {
         { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } },
       ],
     });
-    out.push({ role: 'tool', tool_call_id: call.id, content: call.result ?? '' });
+    out.push({ role: 'tool', tool_call_id: call.id, content: call.result ?? call.error ?? '' });
   }
   const toolCalls = reply.toolCalls.map((call) => ({
     id: call.id,
@@ -234,8 +245,16 @@ export function itemMessages(item: OutputItem): ChatMessage[] {
       out.push(call(item.id));
       break;
     case 'mcp_call':
-      out.push(call(item.id), { role: 'tool', tool_call_id: item.id, content: item.output ?? '' });
+      out.push(call(item.id), {
+        role: 'tool',
+        tool_call_id: item.id,
+        content: item.output ?? errorText(item),
+      });
       break;
   }
   return out as unknown as ChatMessage[];
 }
+
+/** A failed call's error as the text its tool result carries in the conversation. */
+const errorText = (item: { error: McpToolError | null }): string =>
+  item.error?.content.map((block) => block.text).join('') ?? '';
