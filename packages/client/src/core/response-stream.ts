@@ -1,15 +1,10 @@
 import { encodeSSE, HEADERS, type ResponseResource, type ResponsesStreamEvent } from '@threadline/protocol';
-import {
-  APIError,
-  APIUserAbortError,
-  IncompleteStreamError,
-  MalformedResponseError,
-  StreamIdleTimeoutError,
-  ThreadlineError,
-} from './errors';
+import { APIError, APIUserAbortError, StreamIdleTimeoutError, ThreadlineError } from './errors';
 import { DEFAULTS } from './options';
-import { Attempt } from './request';
+import { relayedAttempt } from './relay';
+import type { Attempt } from './request';
 import { EventReader } from './response-events';
+import { isBroken } from './stream';
 import { guardBody } from './timeouts';
 
 /** A response as the client hands it out: the server's resource plus `output_text`, as openai-node has. */
@@ -217,9 +212,6 @@ export class ResponseStream implements AsyncIterable<ResponsesStreamEvent> {
   }
 }
 
-const isBroken = (error: APIError): boolean =>
-  error instanceof IncompleteStreamError || error instanceof MalformedResponseError;
-
 /**
  * Reads a stream relayed with `toReadableStream()` (or any Responses SSE answer) with the same typed
  * events, errors and `finalResponse()`: in a browser behind your own route, say.
@@ -228,9 +220,7 @@ export async function responseStreamFromResponse(
   response: Response,
   options: { streamIdleTimeout?: number; signal?: AbortSignal } = {},
 ): Promise<ResponseStream> {
-  const attempt = new Attempt({ timeout: 0, signal: options.signal }, []);
-  attempt.response = response;
-  if (!response.ok) throw await attempt.httpError(response);
+  const attempt = await relayedAttempt(response, options.signal);
   const stream = new ResponseStream(attempt, options.streamIdleTimeout ?? DEFAULTS.streamIdleTimeout);
   await stream.open();
   return stream;

@@ -17,7 +17,8 @@ import {
   ThreadlineError,
 } from './errors';
 import { DEFAULTS } from './options';
-import { Attempt } from './request';
+import { relayedAttempt } from './relay';
+import type { Attempt } from './request';
 import { guardBody } from './timeouts';
 
 type Outcome = { value: FinalCompletion } | { error: unknown };
@@ -198,7 +199,11 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   }
 }
 
-const isBroken = (error: APIError): boolean =>
+/**
+ * Whether a stream's error means its upstream broke (cut short, or unreadable): a relay must then break
+ * too, so its reader sees an incomplete stream, rather than encode it as an error frame and end cleanly.
+ */
+export const isBroken = (error: APIError): boolean =>
   error instanceof IncompleteStreamError || error instanceof MalformedResponseError;
 
 /**
@@ -210,9 +215,7 @@ export async function streamFromResponse(
   response: Response,
   options: StreamFromResponseOptions = {},
 ): Promise<ChatCompletionStream> {
-  const attempt = new Attempt({ timeout: 0, signal: options.signal }, []);
-  attempt.response = response;
-  if (!response.ok) throw await attempt.httpError(response);
+  const attempt = await relayedAttempt(response, options.signal);
   const stream = new ChatCompletionStream(
     attempt,
     options.streamIdleTimeout ?? DEFAULTS.streamIdleTimeout,
