@@ -21,7 +21,7 @@ export type {
   UserContentPart,
   UserMessage,
 } from './schemas/messages';
-export type { ProgressEvent } from './schemas/progress';
+export type { ProgressEvent, ResponseProgressEvent } from './schemas/progress';
 export type {
   FileObject,
   Health,

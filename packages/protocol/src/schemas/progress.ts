@@ -13,3 +13,14 @@ export const progressEventSchema = z.looseObject({
 });
 
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
+
+/**
+ * The same progress object on a `/v1/responses` stream (`event: progress`, asked for by the same
+ * header): named `response.progress`, its `id` the response id. An extension outside the Open
+ * Responses event set: it has no `type` and no `sequence_number`.
+ */
+export const responseProgressEventSchema = progressEventSchema.extend({
+  object: z.literal('response.progress'),
+});
+
+export type ResponseProgressEvent = z.infer<typeof responseProgressEventSchema>;

@@ -8,6 +8,7 @@ import { JOURNAL_BODY_LIMIT, readJsonBody } from '../../internal/body';
 import { HttpError, typeForStatus } from '../../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
 import type { ServerState } from '../../state';
+import { splitArguments } from '../../stream/chunks';
 import { FramePump } from '../../stream/pump';
 import {
   EventSequence,
@@ -15,6 +16,7 @@ import {
   malformedEventBytes,
   responseEvents,
 } from '../../stream/responses-events';
+import { withResponseProgress } from '../../stream/responses-progress';
 import { scriptedError, scriptedErrorBody } from '../chat';
 import { chunkDelay } from '../chat-request';
 import { findItem, loadChain, saveChain, saveItems, withStoredFiles } from './chain';
@@ -32,6 +34,7 @@ import {
   faultedItems,
   finalStatus,
   itemMessages,
+  type OutputItem,
   outputItems,
   replyMessages,
   responseResource,
@@ -232,7 +235,15 @@ function streamResponse(
       };
     },
   });
-  const pump = new FramePump(events, {
+  const progress = wantsProgress(ctx);
+  const frames = progress
+    ? withResponseProgress(events, {
+        id: turn.runId,
+        chunks: deltaCount(reply, items),
+        backwards: faults.progressBackwards === true,
+      })
+    : events;
+  const pump = new FramePump(frames, {
     delayMs,
     faults,
     // The terminal event of a failed stream: built when it is sent, so its sequence number follows.
@@ -272,6 +283,26 @@ function streamResponse(
     ? { ...STREAM_HEADERS, 'content-type': JSON_CONTENT_TYPE }
     : { ...STREAM_HEADERS };
   return { status: 200, headers, body: pump };
+}
+
+/** Progress events only when the request carries the dialect's progress header (as on chat). */
+function wantsProgress(ctx: RequestContext): boolean {
+  const progressHeader = ctx.state.dialect.progress;
+  return (
+    !ctx.faults.noProgress &&
+    progressHeader !== null &&
+    ctx.request.header(progressHeader.header)?.trim().toLowerCase() === progressHeader.enabledValue
+  );
+}
+
+/** How many delta events the stream carries: the text pieces it sends and each call's argument fragments. */
+function deltaCount(reply: Reply, items: readonly OutputItem[]): number {
+  let count = 0;
+  for (const item of items) {
+    if (item.type === 'message') count += Math.min(reply.pieces.length, reply.error?.afterChunks ?? Infinity);
+    if (item.type === 'function_call') count += splitArguments(item.arguments).length;
+  }
+  return count;
 }
 
 /** A stream that only says the turn failed before it began: created, then failed with the error's code. */
