@@ -25,6 +25,7 @@ const FEATURES: Readonly<Record<DialectName, readonly Capability[]>> = {
     'cancel',
     'progress',
     'responses',
+    'responses-websocket',
   ],
   ice: [...OPENAI_BASE, 'health', 'memory-session', 'ingest'],
   ingram: [

@@ -97,6 +97,7 @@ const EXPECTED: Record<string, string[]> = {
     'chat.sampling.top-logprobs-range',
     'chat.sampling.top-p-range',
     'responses.errors.param',
+    'responses.websocket.error-message',
   ],
   'accept-unknown-role': ['chat.messages.unknown-role'],
   'no-developer-role': ['chat.messages.developer-role'],
@@ -140,6 +141,8 @@ const EXPECTED: Record<string, string[]> = {
     'responses.tools.stream.arguments',
     'responses.unknown-model.json',
     'responses.unknown-model.stream',
+    'responses.websocket.continuation',
+    'responses.websocket.sequential-turns',
   ],
   'drop-after=1': [
     'chat.stream.completes',
@@ -186,13 +189,14 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'bad-file-object': ['files.object-shape'],
   // The Responses door's own protocol violations.
-  'sequence-gap': ['responses.stream.sequence'],
+  // The socket carries the same events, numbered per turn: its numbering breaks too.
+  'sequence-gap': ['responses.stream.sequence', 'responses.websocket.sequential-turns'],
   'item-done-without-added': ['responses.stream.item-order'],
   'lost-text-delta': ['responses.stream.text-assembles'],
   'duplicate-output-id': ['responses.output-ids-unique'],
   'changing-response-id': ['responses.stream.response-id-stable'],
   'hide-mcp-calls': ['responses.approvals.approve', 'responses.approvals.chat-pause-decided-here'],
-  'ignore-unknown-previous': ['responses.previous-response.unknown-id'],
+  'ignore-unknown-previous': ['responses.previous-response.unknown-id', 'responses.websocket.error-message'],
   'bad-response-object': ['responses.json.schema'],
   // Streams and downloads that stall fail on the time limit before they can tell what broke.
   'stall-after=1': [

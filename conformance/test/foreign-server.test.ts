@@ -109,6 +109,7 @@ describe('the suite against a server nobody here wrote (aimock, --dialect openai
         'progress',
         // --dialect openai is how generic chat-only servers are checked: the Responses door is not promised.
         'responses',
+        'responses-websocket',
         'runs',
         'stream-errors',
       ]),

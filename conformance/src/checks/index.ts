@@ -8,6 +8,7 @@ import { MEMORY_CHECKS } from './memory';
 import { PROGRESS_CHECKS } from './progress';
 import { RESPONSES_CONTINUATION_CHECKS, RESPONSES_ERROR_CHECKS, RESPONSES_WIRE_CHECKS } from './responses';
 import { RESPONSES_TOOL_CHECKS } from './responses-tools';
+import { RESPONSES_WEBSOCKET_CHECKS } from './responses-websocket';
 import { STREAM_ERROR_CHECKS } from './stream-errors';
 import { TOOL_CHOICE_CHECKS } from './tool-choice';
 import { WIRE_CHECKS } from './wire';
@@ -30,6 +31,7 @@ export const CATALOGUE: readonly Check[] = [
   ...RESPONSES_ERROR_CHECKS,
   ...RESPONSES_TOOL_CHECKS,
   ...RESPONSES_CONTINUATION_CHECKS,
+  ...RESPONSES_WEBSOCKET_CHECKS,
 ];
 
 /** The catalogue without the code: what docs and reporters list. */

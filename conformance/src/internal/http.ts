@@ -47,6 +47,8 @@ export interface HttpClient {
   open(spec: RequestSpec, signal: AbortSignal): Promise<{ request: RecordedRequest; response: Response }>;
   send(spec: RequestSpec, signal: AbortSignal): Promise<Exchange>;
   stream(spec: RequestSpec, signal: AbortSignal): Promise<StreamExchange>;
+  /** The URL and headers a request would carry, without sending it (a WebSocket opens with them). */
+  prepare(spec: RequestSpec): { request: RecordedRequest; url: string; headers: Record<string, string> };
 }
 
 export interface HttpOptions {
@@ -99,6 +101,10 @@ export function createHttpClient(options: HttpOptions): HttpClient {
   return {
     baseUrl,
     open,
+    prepare(spec) {
+      const { request, url, init } = prepare(spec);
+      return { request, url, headers: init.headers as Record<string, string> };
+    },
     async send(spec, signal) {
       const { request, response } = await open(spec, signal);
       const text = await response.text();

@@ -1,5 +1,6 @@
 import type { Dialect } from '@threadline/protocol';
 import type { Exchange, HttpClient, RequestSpec, StreamExchange } from '../internal/http';
+import { ResponsesSocket } from '../internal/socket';
 import type { Verdicts } from './prerequisites';
 import type { Capability, Fixtures, RecordedRequest } from './types';
 
@@ -78,6 +79,16 @@ export class CheckContext {
     const opened = await this.run.http.open(spec, signal);
     this.requests.push(opened.request);
     return opened;
+  }
+
+  /**
+   * Opens a WebSocket on `path` (`ws://` for `http://`) with the run's credentials and extra headers,
+   * recorded like a request; closed when the check ends or is aborted.
+   */
+  socket(path: string): Promise<ResponsesSocket> {
+    const { request, url, headers } = this.run.http.prepare({ path });
+    this.requests.push(request);
+    return ResponsesSocket.open(url.replace(/^http/, 'ws'), headers, this.signal);
   }
 
   /** A chat request body naming the run's model; `extra` overrides. */

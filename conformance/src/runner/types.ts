@@ -28,6 +28,8 @@ export const CAPABILITIES = [
   'cors',
   /** POST /v1/responses: the Responses door (JSON, named SSE events, previous_response_id). */
   'responses',
+  /** WebSocket mode on /v1/responses (`response.create` messages, events as text frames). */
+  'responses-websocket',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
