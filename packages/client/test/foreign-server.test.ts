@@ -1,20 +1,13 @@
-import { LLMock } from '@copilotkit/aimock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadRequestError, RateLimitError, Threadline } from '../src/index';
+import { describe, expect, it } from 'vitest';
+import { BadRequestError, RateLimitError } from '../src/index';
+import { LONG, useAimock } from './support/aimock';
 import { user } from './support/server';
 
 // aimock (@copilotkit/aimock) is an OpenAI-compatible mock nobody here wrote: it chunks streams its own
 // way (20-character deltas, tool arguments in fragments) and shapes its own errors. The client must read
 // it as well as it reads our reference server.
 
-const LONG = 'A foreign server streams this sentence in twenty-character pieces, and the client joins them.';
-
-let mock: LLMock;
-let client: Threadline;
-
-beforeAll(async () => {
-  mock = new LLMock({ port: 0, logLevel: 'silent', chunkSize: 20 });
-  mock.onMessage('long answer', { content: LONG });
+const foreign = useAimock((mock) => {
   mock.onMessage('weather', {
     toolCalls: [{ name: 'get_weather', arguments: JSON.stringify({ city: 'Paris', unit: 'celsius' }) }],
   });
@@ -31,17 +24,17 @@ beforeAll(async () => {
     error: { message: 'temperature is out of range', type: 'invalid_request_error', param: 'temperature' },
     status: 400,
   });
-  await mock.start();
-  client = new Threadline({ baseURL: `${mock.url}/v1`, dialect: 'openai', apiKey: 'sk-foreign' });
 });
-afterAll(() => mock.stop());
 
 describe('the client against a server nobody here wrote (aimock)', () => {
   it('reads a JSON completion and a stream of small deltas into the same text', async () => {
-    const json = await client.chat.completions.create({ model: 'gpt-4o', messages: user('long answer') });
+    const json = await foreign.client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: user('long answer'),
+    });
     expect(json.choices[0]?.message.content).toBe(LONG);
 
-    const stream = await client.chat.completions.create({
+    const stream = await foreign.client.chat.completions.create({
       model: 'gpt-4o',
       stream: true,
       messages: user('long answer'),
@@ -56,7 +49,7 @@ describe('the client against a server nobody here wrote (aimock)', () => {
   });
 
   it('assembles a streamed tool call from its fragments and parses the arguments', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await foreign.client.chat.completions.create({
       model: 'gpt-4o',
       stream: true,
       messages: user('what is the weather?'),
@@ -78,15 +71,15 @@ describe('the client against a server nobody here wrote (aimock)', () => {
   });
 
   it('raises its error bodies as typed errors, retrying the 429 it was told to', async () => {
-    const limited = await client.chat.completions
+    const limited = await foreign.client.chat.completions
       .create({ model: 'gpt-4o', messages: user('slow down') }, { maxRetries: 1 })
       .catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(RateLimitError);
     expect(limited).toMatchObject({ status: 429, code: 'rate_limit_exceeded', type: 'rate_limit_error' });
-    const attempts = mock.getRequests().filter((r) => JSON.stringify(r.body).includes('slow down'));
+    const attempts = foreign.mock.getRequests().filter((r) => JSON.stringify(r.body).includes('slow down'));
     expect(attempts).toHaveLength(2);
 
-    const invalid = await client.chat.completions
+    const invalid = await foreign.client.chat.completions
       .create({ model: 'gpt-4o', messages: user('bad temperature') })
       .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(BadRequestError);
@@ -95,7 +88,7 @@ describe('the client against a server nobody here wrote (aimock)', () => {
   });
 
   it('lists its models', async () => {
-    const models = await client.models.list();
+    const models = await foreign.client.models.list();
     expect(models.data.map((m) => m.id)).toContain('gpt-4o');
   });
 });

@@ -12,7 +12,7 @@ import {
   ThreadlineChat,
   ThreadlineResponses,
 } from '../src/index';
-import { useServer } from './support/server';
+import { settledRun, useServer } from './support/server';
 
 const LONG = 'one two three four five six seven eight nine ten eleven twelve';
 const fault = (spec: string, extra: Record<string, unknown> = {}) => ({
@@ -120,27 +120,18 @@ describe('cancellation on the responses door (real port)', () => {
   const ref = useServer({ over: 'port' });
   const paced = { headers: { 'x-threadline-chunk-delay': '30' } };
 
-  async function settledRun(id: string) {
-    for (let i = 0; i < 50; i++) {
-      const run = await ref.client.runs.retrieve(id);
-      if (run.status !== 'in_progress') return run;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return ref.client.runs.retrieve(id);
-  }
-
   it('break closes the connection: the server cancels the run; finalResponse() rejects', async () => {
     const stream = await ref.client.responses.create({ model: '', input: LONG, stream: true }, paced);
     for await (const event of stream) if (event.type === 'response.output_text.delta') break;
     await expect(stream.finalResponse()).rejects.toBeInstanceOf(APIUserAbortError);
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
   });
 
   it('abort() stops a pending read at once', async () => {
     const stream = await ref.client.responses.create({ model: '', input: LONG, stream: true }, paced);
     setTimeout(() => stream.abort(), 50);
     await expect(stream.finalResponse()).rejects.toBeInstanceOf(APIUserAbortError);
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
   });
 
   // Over a port only: through msw, undici asserts on a socket closed after its request was aborted.
@@ -159,7 +150,7 @@ describe('cancellation on the responses door (real port)', () => {
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect(Date.now() - started).toBeLessThan(3000);
     await expect(stream.finalResponse()).rejects.toBe(error);
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
   });
 });
 

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { APIConnectionTimeoutError, APIUserAbortError, StreamIdleTimeoutError } from '../src/index';
-import { captureLogger, user, useServer } from './support/server';
+import { captureLogger, settledRun, user, useServer } from './support/server';
 
 const paced = (ms: number) => ({ headers: { 'x-threadline-chunk-delay': String(ms) } });
 const words = user('one two three four five six seven eight nine ten eleven twelve');
 
 describe('timeouts and cancellation (real port)', () => {
   const ref = useServer({ over: 'port' });
-
-  /** The run record once the server has seen the connection close. */
-  async function settledRun(id: string) {
-    for (let i = 0; i < 50; i++) {
-      const run = await ref.client.runs.retrieve(id);
-      if (run.status !== 'in_progress') return run;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return ref.client.runs.retrieve(id);
-  }
 
   it('fails one slow attempt with APIConnectionTimeoutError', async () => {
     const started = Date.now();
@@ -55,7 +45,7 @@ describe('timeouts and cancellation (real port)', () => {
     expect(error).toBeInstanceOf(APIConnectionTimeoutError);
     expect(Date.now() - started).toBeLessThan(2000);
     // The server saw the client leave: the run is cancelled, not left hanging.
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
   });
 
   it('a stall before the first chunk (even before the headers) is retried like any failed attempt', async () => {
@@ -113,7 +103,7 @@ describe('timeouts and cancellation (real port)', () => {
     })().catch((e) => e);
     expect(error).toBeInstanceOf(APIUserAbortError);
     expect(received).toBe(2);
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
   });
 
   it('stream.abort() ends a pending read with APIUserAbortError and cancels the run', async () => {
@@ -127,7 +117,7 @@ describe('timeouts and cancellation (real port)', () => {
     stream.abort();
     await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
     await expect(stream.finalCompletion()).rejects.toBeInstanceOf(APIUserAbortError);
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
   });
 
   it('stream.abort() before iterating makes the iteration throw at once', async () => {
@@ -150,7 +140,7 @@ describe('timeouts and cancellation (real port)', () => {
       paced(30),
     );
     for await (const _ of stream) break;
-    const run = await settledRun(stream.runId!);
+    const run = await settledRun(ref.client, stream.runId!);
     expect(run.status).toBe('cancelled');
     expect(run.stop_reason).toBe('cancelled');
   });
@@ -169,7 +159,7 @@ describe('timeouts and cancellation (real port)', () => {
     await reader.cancel();
     expect(Date.now() - started).toBeLessThan(500);
     expect(await pending).toEqual({ done: true, value: undefined });
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
     await expect(stream.finalCompletion()).rejects.toBeInstanceOf(APIUserAbortError);
   });
 
@@ -179,13 +169,13 @@ describe('timeouts and cancellation (real port)', () => {
       paced(50),
     );
     await stream.toReadableStream().cancel();
-    expect((await settledRun(stream.runId!)).status).toBe('cancelled');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('cancelled');
     await expect(stream.finalCompletion()).rejects.toBeInstanceOf(APIUserAbortError);
   });
 
   it('a completed stream leaves a completed run', async () => {
     const stream = await ref.client.chat.completions.create({ model: '', stream: true, messages: words });
     await stream.finalCompletion();
-    expect((await settledRun(stream.runId!)).status).toBe('completed');
+    expect((await settledRun(ref.client, stream.runId!)).status).toBe('completed');
   });
 });

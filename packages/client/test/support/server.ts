@@ -78,3 +78,13 @@ export function captureLogger() {
 }
 
 export const user = (content: string) => [{ role: 'user' as const, content }];
+
+/** The run record once the server has settled it (seen the connection close, say): polls for ~1 s. */
+export async function settledRun(client: Threadline, id: string) {
+  for (let i = 0; i < 50; i++) {
+    const run = await client.runs.retrieve(id);
+    if (run.status !== 'in_progress') return run;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return client.runs.retrieve(id);
+}
