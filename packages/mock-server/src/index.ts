@@ -12,6 +12,7 @@ export {
   createDemoServerTools,
   DEMO_DOCUMENT,
   DEMO_DRAFTS,
+  DEMO_FAILING_ORDER,
   DEMO_FAILING_PROMPT,
   DEMO_SERVER_TOOLS,
   DemoDrafts,

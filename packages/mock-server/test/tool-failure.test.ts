@@ -162,3 +162,25 @@ describe.each(TARGETS)('a server tool that fails (%s)', (_name, make) => {
     }
   });
 });
+
+describe.each(TARGETS)('the demo set fails a server tool on a documented input (%s)', (_name, make) => {
+  it('look up order BROKEN-1: a failed call on both doors, the turn answers that it failed', async () => {
+    const target = await make();
+    try {
+      const prompt = 'Please look up order BROKEN-1.';
+      const said = 'lookup_order failed: the order service is unavailable for BROKEN-1';
+      const body = await responseBody(await respond(target, { input: prompt }));
+      expect(body.output[0]).toMatchObject(
+        failedItem('lookup_order', 'the order service is unavailable for BROKEN-1'),
+      );
+      expect(body.output[1].content[0].text).toBe(said);
+      const reply = await (await chat(target, { messages: userSays(prompt) })).json();
+      expect(reply.choices[0].message.content).toBe(said);
+      // Other orders still work.
+      const ok = await responseBody(await respond(target, { input: 'Please look up order A-1002.' }));
+      expect(ok.output[0]).toMatchObject({ type: 'mcp_call', status: 'completed', error: null });
+    } finally {
+      await target.close();
+    }
+  });
+});

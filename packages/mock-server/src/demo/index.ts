@@ -7,6 +7,9 @@ const ORDERS: Record<string, Record<string, string>> = {
   'A-1002': { status: 'processing', carrier: 'Parcelway', eta: '2026-12-09' },
 };
 
+/** The order id `lookup_order` fails on (docs/server-state.md): the demo's failing server tool call. */
+export const DEMO_FAILING_ORDER = 'BROKEN-1';
+
 /** The drafts every owner starts with; `delete_draft` removes them, `list_drafts` shows what is left. */
 export const DEMO_DRAFTS: readonly string[] = ['draft-1', 'Q3-plan', 'Q4-budget'];
 
@@ -62,6 +65,8 @@ export function createDemoServerTools(drafts = new DemoDrafts()): ServerToolConf
       arguments: { order_id: 'A-1001' },
       run: (args) => {
         const id = String(args.order_id);
+        // The documented failing input: a tool that fails is a failed call, and the turn says so.
+        if (id === DEMO_FAILING_ORDER) throw new Error(`the order service is unavailable for ${id}`);
         return {
           order_id: id,
           ...((Object.hasOwn(ORDERS, id) ? ORDERS[id] : undefined) ?? { status: 'unknown' }),
