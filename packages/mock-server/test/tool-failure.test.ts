@@ -184,3 +184,19 @@ describe.each(TARGETS)('the demo set fails a server tool on a documented input (
     }
   });
 });
+
+describe.each(TARGETS)('a failed mcp_call replayed as input (%s)', (_name, make) => {
+  it('carries its error into the conversation as the tool result the model answers from', async () => {
+    const target = await failing(make);
+    try {
+      const first = await responseBody(await respond(target, { input: CHECK }));
+      const replayed = await responseBody(
+        await respond(target, { input: [{ role: 'user', content: CHECK }, first.output[0]] }),
+      );
+      expect(replayed.status).toBe('completed');
+      expect(replayed.output.at(-1).content[0].text).toContain('the inventory service is down');
+    } finally {
+      await target.close();
+    }
+  });
+});

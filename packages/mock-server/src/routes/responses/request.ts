@@ -218,6 +218,16 @@ function chatPart(part: InputContentPart, param: string): unknown {
   throw invalidValue(`${param}.file_url`, 'file_url is not supported: send file_data or file_id.');
 }
 
+/** A replayed failed call's error as text: an execution error's text blocks, or a protocol/HTTP error's message. */
+function mcpErrorText(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return '';
+  const { content, message } = error as { content?: unknown; message?: unknown };
+  if (typeof message === 'string') return message;
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((block) => (typeof block?.text === 'string' ? (block.text as string) : '')).join('');
+}
+
 const textOf = (content: string | ReadonlyArray<{ type: string; text?: string; refusal?: string }>) =>
   typeof content === 'string'
     ? content
@@ -283,9 +293,9 @@ function addItem(
       });
       return;
     case 'mcp_call':
-      // An executed server call, as memory records one: the call, then its result.
+      // An executed server call, as memory records one: the call, then its result (a failed one: its error).
       assistantFor(messages).tool_calls.push(toolCall(item.id, item.name, item.arguments));
-      push({ role: 'tool', tool_call_id: item.id, content: item.output ?? '' });
+      push({ role: 'tool', tool_call_id: item.id, content: item.output ?? mcpErrorText(item.error) });
       return;
     case 'reasoning':
       // The deterministic model does not reason: a replayed reasoning item adds nothing.
