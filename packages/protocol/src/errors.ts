@@ -45,18 +45,18 @@ export const ERROR_CODES = {
   permissionDenied: 'permission_denied',
   /** Reference server journal (status 499): the client left before its request body arrived. */
   clientClosedRequest: 'client_closed_request',
-} as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
-export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
-
-/** The wire shape an error body took; `dialects` says which one each server family sends. */
   /** Reference server (431): the request line and headers are over the size limit. */
   requestHeaderFieldsTooLarge: 'request_header_fields_too_large',
   /** Reference server (400): the request is not valid HTTP (bad request line, chunking or header). */
   invalidRequest: 'invalid_request',
   /** Reference server (408): the request headers or body did not arrive in time. */
   requestTimeout: 'request_timeout',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
+
+/** The wire shape an error body took; `dialects` says which one each server family sends. */
 export type ErrorShape = 'nested' | 'flat' | 'string';
 
 /** Any error body, whatever its shape, as one value. */
