@@ -1,5 +1,12 @@
 export type { Identity } from './auth/identity';
 export {
+  type BunSocket,
+  type BunSocketData,
+  type BunUpgrader,
+  type BunWebSocketHandlers,
+  bunWebSocket,
+} from './bun-websocket';
+export {
   ConfigError,
   DEFAULT_INSTRUCTIONS,
   DEFAULT_MODELS,

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import OpenAI, { NotFoundError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, listening, runProcess } from './support/cli';
+import { GlobalResponsesSocket } from './support/web-socket-client';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Bun from the `bun` npm package, aliased `bun1` (pnpm reserves the name `bun` for package managers).
@@ -76,5 +78,112 @@ describe('the reference server under Bun (Bun.serve, web-standard core only)', (
     const status = async () =>
       ((await (await fetch(`${url}/v1/runs/${runId}`)).json()) as { status: string }).status;
     await expect.poll(status, { timeout: 3000 }).toBe('cancelled');
+  });
+});
+
+// WebSocket mode through bunWebSocket(server): the same connection logic as the node adapter's.
+describe('WebSocket mode on /v1/responses under Bun (bunWebSocket)', () => {
+  const KEY = { authorization: 'Bearer sk-bun' };
+  let bun: CliRun;
+  let url: string;
+  const sockets: GlobalResponsesSocket[] = [];
+  const connect = async (headers: Record<string, string> = {}) => {
+    const socket = await GlobalResponsesSocket.open(url, { ...KEY, ...headers });
+    sockets.push(socket);
+    return socket;
+  };
+  const last = (events: Array<Record<string, unknown>>) =>
+    events[events.length - 1]?.response as {
+      id: string;
+      status: string;
+      previous_response_id: string | null;
+    };
+  beforeAll(async () => {
+    bun = runProcess(BUN, ['--conditions=@threadline/source', here('fixtures/bun-websocket-serve.ts')]);
+    url = await listening(bun);
+  });
+  afterAll(async () => {
+    for (const socket of sockets) await socket.close();
+    bun.child.kill('SIGTERM');
+    await bun.exit;
+  });
+
+  it('refuses an upgrade without the API key with the JSON 401, as the HTTP door does', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${url}/v1/responses`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('the upgrade was accepted')));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body).error.code).toBe('missing_credentials');
+  });
+
+  it('runs sequential turns on one socket, continuing a store:false response by previous_response_id', async () => {
+    const socket = await connect();
+    const first = await socket.turn({ input: 'hello over bun', store: false });
+    expect(first[0]?.type).toBe('response.created');
+    expect(first.map((event) => event.sequence_number)).toEqual(first.map((_, i) => i));
+    const text = first
+      .filter((event) => event.type === 'response.output_text.delta')
+      .map((event) => event.delta)
+      .join('');
+    expect(text).toBe('You said: hello over bun');
+    const firstId = last(first).id;
+
+    const second = await socket.turn({ previous_response_id: firstId, input: 'and again', store: false });
+    expect(last(second)).toMatchObject({ status: 'completed', previous_response_id: firstId });
+    // The store:false response is the connection's: a plain POST cannot continue it.
+    const http = await fetch(`${url}/v1/responses`, {
+      method: 'POST',
+      headers: { ...KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: '', previous_response_id: firstId, input: 'over http' }),
+    });
+    expect(http.status).toBe(404);
+    expect(((await http.json()) as { error: { code: string } }).error.code).toBe(
+      'previous_response_not_found',
+    );
+  });
+
+  it('answers a bad message with an error message and keeps serving the socket', async () => {
+    const socket = await connect();
+    socket.send('not json');
+    expect(await socket.next()).toMatchObject({
+      type: 'error',
+      status: 400,
+      error: { code: 'invalid_json' },
+    });
+    socket.send({ type: 'response.cancel', stream_id: 'lane-1' });
+    expect(await socket.next()).toMatchObject({
+      type: 'error',
+      status: 400,
+      stream_id: 'lane-1',
+      error: { code: 'unsupported_value', param: 'type' },
+    });
+    expect(last(await socket.turn({ input: 'still here' })).status).toBe('completed');
+  });
+
+  it('cancels the running turn when the socket closes', async () => {
+    const socket = await connect({ 'x-threadline-chunk-delay': '200' });
+    socket.send({ type: 'response.create', model: '', input: 'Tell me a long story about otters.' });
+    const created = await socket.next();
+    expect(created.type).toBe('response.created');
+    const id = (created.response as { id: string }).id;
+    await socket.close();
+    const status = async () =>
+      ((await (await fetch(`${url}/v1/runs/${id}`, { headers: KEY })).json()) as { status: string }).status;
+    await expect.poll(status, { timeout: 5000 }).toBe('cancelled');
   });
 });
