@@ -110,6 +110,7 @@ export type {
   Responses,
 } from './resources/responses';
 export type { ResponseResumeParams, ResumableResponses } from './resources/responses-resume';
+export type { ResponseSocketCreateParams, ResponsesSocket } from './resources/responses-socket';
 export type { Runs } from './resources/runs';
 export { ThreadlineResponses } from './responses-client';
 export { Threadline } from './threadline';

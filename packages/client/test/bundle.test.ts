@@ -38,6 +38,7 @@ describe('what a program pays for', () => {
       'onUploadProgress',
       'file_data',
       '/v1/responses',
+      'WebSocket',
     ]) {
       expect(code).not.toContain(absent);
     }
@@ -53,6 +54,7 @@ describe('what a program pays for', () => {
       'approve',
       '/v1/responses',
       'mcp_approval_response',
+      'WebSocket',
     ])
       expect(code).toContain(present);
     expect(code).not.toMatch(/ZodError|_zod|\$ZodType/);
@@ -71,6 +73,7 @@ describe('what a program pays for', () => {
       '/v1/files',
       '/v1/runs',
       'mcp_approval_response',
+      'WebSocket',
     ]) {
       expect(code).not.toContain(absent);
     }

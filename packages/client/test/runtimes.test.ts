@@ -35,7 +35,7 @@ describe('supported runtimes', () => {
   });
 
   it.each(RUNTIMES)(
-    '$name streams chat and responses, raises typed errors, times out stalls and builds parts',
+    '$name streams chat and responses (HTTP and WebSocket mode), raises typed errors, times out stalls and builds parts',
     async ({ bin, check }) => {
       expect(existsSync(bin), `${bin} (install dev dependencies)`).toBe(true);
       const { stdout } = await run(bin, [script, ref.url], { timeout: 15_000 });
@@ -51,7 +51,22 @@ describe('supported runtimes', () => {
           final: 'You said: runtime responses',
           fault: 'IncompleteStreamError',
         },
+        socket: {
+          first: 'You said: socket one',
+          continued: true,
+          error: 'previous_response_not_found',
+        },
       });
+      // Both turns carried that runtime's thread header from the upgrade, and remembered the first.
+      expect(result.socket.second).toMatch(/^You said: socket two From memory: .*socket one/);
+      const onThread = ref.server.journal
+        .list()
+        .filter((e) => (e.headers as Record<string, string>)['ic-thread-id'] === result.socket.thread);
+      expect(onThread.map((e) => (e.body as { input: string }).input)).toEqual([
+        'socket one',
+        'socket two',
+        'x',
+      ]);
       expect(result.usage).toBeGreaterThan(0);
     },
   );

@@ -123,7 +123,7 @@ export class Attempt {
 const causeText = (error: Error): string =>
   error.cause instanceof Error && error.cause.message ? ` (${error.cause.message})` : '';
 
-async function resolveApiKey(options: RequestOptions): Promise<string | null> {
+export async function resolveApiKey(options: RequestOptions): Promise<string | null> {
   const source = options.apiKey;
   const key = typeof source === 'function' ? await source() : source;
   if (key === undefined || key === null || key === '') return null;

@@ -3,6 +3,7 @@ import { mergeOptions, type RequestOptions } from '../core/options';
 import type { ResponseObject, ResponseStream } from '../core/response-stream';
 import { checkDecisions, type Decision } from './approvals';
 import { createResponse, type ResponseCreateParams, Responses } from './responses';
+import { connectResponses, type ResponsesSocket } from './responses-socket';
 
 export type ResponseResumeParams = ResponseCreateParams & {
   /**
@@ -55,5 +56,13 @@ export class ResumableResponses extends Responses {
       body.previous_response_id = response.id;
     }
     return createResponse(this.client, body, options);
+  }
+
+  /**
+   * Opens WebSocket mode: a session whose `create()` turns run in order over one socket, each a typed
+   * event stream. Needs a global `WebSocket` (Node 22+, Bun, browsers; a browser cannot send the key).
+   */
+  connect(options?: RequestOptions): Promise<ResponsesSocket> {
+    return connectResponses(this.client, options);
   }
 }
