@@ -28,11 +28,14 @@ async function pageServer(script: string): Promise<{ url: string; server: Server
 
 describe('a real browser (Debian chromium through playwright-core)', () => {
   let api: Awaited<ReturnType<typeof realServer>>;
+  /** A server that asks for no credentials: a page's WebSocket can open WebSocket mode on it. */
+  let open: Awaited<ReturnType<typeof realServer>>;
   let page: Awaited<ReturnType<typeof pageServer>>;
   let browser: BrowserContext;
   let profile: string;
 
   beforeAll(async () => {
+    open = await realServer();
     api = await realServer({
       auth: {
         mode: 'agent-token',
@@ -63,6 +66,7 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
     await browser?.close();
     page?.server.close();
     await api?.close();
+    await open?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
@@ -74,6 +78,7 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
     await tab.waitForFunction(() => typeof window.runChecks === 'function');
     const result = (await tab.evaluate((config) => window.runChecks(config), {
       baseURL: api.url,
+      openBaseURL: open.url,
       agentToken,
       adminToken,
     })) as Record<string, unknown>;
@@ -85,6 +90,8 @@ describe('a real browser (Debian chromium through playwright-core)', () => {
       text: 'You said: hello from a page',
       notFound: 'model_not_found',
       imageRoundTrip: true,
+      socketRefused: true,
+      socket: { first: 'You said: page socket one', second: 'You said: page socket two', continued: true },
     });
     const size = (result.ingest as { size: number }).size;
     expect(result.ingest).toEqual({
