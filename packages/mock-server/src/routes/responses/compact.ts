@@ -17,7 +17,7 @@ import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
 import { countTokens } from '../../model/tokens';
 import type { ServerState } from '../../state';
 import { findItem, loadChain } from './chain';
-import { type CompactionReader, inputMessages } from './request';
+import { type CompactionReader, inputMessages } from './request-items';
 
 const encoder = new TextEncoder();
 

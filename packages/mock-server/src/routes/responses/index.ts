@@ -22,14 +22,12 @@ import { chunkDelay } from '../chat-request';
 import { findItem, loadChain, saveChain, saveItems, withStoredFiles } from './chain';
 import { compactionReader } from './compact';
 import {
-  checkCallOutputs,
-  inputMessages,
-  inputParam,
   type ParsedResponsesRequest,
   parseResponsesRequest,
   type ResponseEcho,
   turnRequest,
 } from './request';
+import { checkCallOutputs, inputMessages, inputParam } from './request-items';
 import {
   faultedItems,
   finalStatus,
