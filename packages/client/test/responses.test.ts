@@ -219,6 +219,12 @@ describe('reading a responses stream from any server (responseStreamFromResponse
       { headers: { 'content-type': 'text/event-stream' } },
     );
   const created = { type: 'response.created', response: { id: 'resp_1', object: 'response', output: [] } };
+  // The item is added first: a delta for an item never added is itself a malformed stream.
+  const added = {
+    type: 'response.output_item.added',
+    output_index: 0,
+    item: { type: 'message', id: 'm', role: 'assistant', status: 'in_progress', content: [] },
+  };
   const delta = {
     type: 'response.output_text.delta',
     item_id: 'm',
@@ -228,13 +234,20 @@ describe('reading a responses stream from any server (responseStreamFromResponse
   };
 
   it('a terminal event without its response object is MalformedResponseError', async () => {
-    const stream = await responseStreamFromResponse(sse(created, delta, { type: 'response.completed' }));
+    const stream = await responseStreamFromResponse(
+      sse(created, added, delta, { type: 'response.completed' }),
+    );
     await expect(stream.finalResponse()).rejects.toThrow(/carries no response object/);
   });
 
   it('an error event in the flat form (code beside type) is typed with that code', async () => {
     const stream = await responseStreamFromResponse(
-      sse(created, delta, { type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null }),
+      sse(created, added, delta, {
+        type: 'error',
+        code: 'rate_limit_exceeded',
+        message: 'slow down',
+        param: null,
+      }),
     );
     const error = await stream.finalResponse().catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -245,7 +258,7 @@ describe('reading a responses stream from any server (responseStreamFromResponse
 
   it('a relayed error event follows the last sequence number', async () => {
     const upstream = await responseStreamFromResponse(
-      sse(created, delta, {
+      sse(created, added, delta, {
         type: 'error',
         error: { type: 'server_error', code: 'boom', message: 'x', param: null },
       }),
@@ -253,6 +266,6 @@ describe('reading a responses stream from any server (responseStreamFromResponse
     const text = await new Response(upstream.toReadableStream()).text();
     const last = text.trim().split('\n\n').at(-1)!;
     expect(last.startsWith('event: error\n')).toBe(true);
-    expect(JSON.parse(last.split('data: ')[1]!)).toMatchObject({ sequence_number: 2, code: 'boom' });
+    expect(JSON.parse(last.split('data: ')[1]!)).toMatchObject({ sequence_number: 3, code: 'boom' });
   });
 });

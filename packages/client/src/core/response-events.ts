@@ -2,19 +2,24 @@ import { decodeSSE, parseErrorBody, type ResponsesStreamEvent, type SSEFrame } f
 import type { ChunkReaderContext } from './chunks';
 import { IncompleteStreamError, inferStatus, MalformedResponseError, makeAPIError } from './errors';
 import { redactText, safeResponseHeaders } from './redact';
+import { StreamRules } from './response-rules';
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 /**
- * Reads typed Responses events off an SSE body: `null` after the terminal event (`completed` or
- * `incomplete`). An `error` event or `response.failed` throws the typed error for the server's code; a
- * frame that is not JSON, or an end before a terminal event, throws too.
+ * Reads typed Responses events off an SSE body: `null` once the body ends after the terminal event
+ * (`completed` or `incomplete`). An `error` event or `response.failed` throws the typed error for the
+ * server's code; a frame that is not JSON, an event that breaks a stream rule (StreamRules), an event after
+ * the terminal one, or an end before a terminal event, throws too.
  */
 export class EventReader {
   readonly #frames: AsyncGenerator<SSEFrame, void, undefined>;
   readonly #ctx: Pick<ChunkReaderContext, 'response' | 'secrets' | 'toError'>;
+  readonly #rules = new StreamRules();
   #count = 0;
+  /** After the terminal event: the body must end with nothing more. */
   #ended = false;
+  #finished = false;
 
   constructor(
     body: ReadableStream<Uint8Array>,
@@ -25,12 +30,23 @@ export class EventReader {
   }
 
   async next(): Promise<ResponsesStreamEvent | null> {
-    if (this.#ended) return null;
+    if (this.#finished) return null;
     let step: IteratorResult<SSEFrame, void>;
     try {
       step = await this.#frames.next();
     } catch (error) {
-      throw this.#ctx.toError(error);
+      if (!this.#ended) throw this.#ctx.toError(error);
+      // The response is complete; a late connection error changes nothing.
+      this.#finished = true;
+      return null;
+    }
+    if (this.#ended) {
+      this.#finished = true;
+      if (step.done) return null;
+      throw new MalformedResponseError(
+        `an event follows the terminal event: ${JSON.stringify(redactText(step.value.data, this.#ctx.secrets).slice(0, 60))}`,
+        this.#meta(),
+      );
     }
     if (step.done) throw this.#incomplete();
     const event = this.#parse(step.value);
@@ -49,6 +65,8 @@ export class EventReader {
         param: null,
       });
     }
+    const broken = this.#rules.check(event as unknown as Record<string, unknown>);
+    if (broken) throw new MalformedResponseError(`stream breaks the protocol: ${broken}`, this.#meta());
     this.#count++;
     if (TERMINAL.has(type)) {
       const response = (event as { response?: unknown }).response;
@@ -56,21 +74,8 @@ export class EventReader {
         throw new MalformedResponseError(`terminal event ${type} carries no response object`, this.#meta());
       }
       this.#ended = true;
-      this.#drain();
     }
     return event;
-  }
-
-  /** The events after the terminal one are read (not cancelled) so the server ends its turn cleanly. */
-  #drain(): void {
-    const frames = this.#frames;
-    void (async () => {
-      try {
-        while (!(await frames.next()).done) {}
-      } catch {
-        // The response is complete; a late connection error changes nothing.
-      }
-    })();
   }
 
   #parse(frame: SSEFrame): ResponsesStreamEvent {

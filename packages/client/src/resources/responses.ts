@@ -1,5 +1,7 @@
 import type { ResponseResource, ResponsesRequest } from '@threadline/protocol';
+import { MalformedResponseError } from '../core/errors';
 import { DEFAULTS, mergeOptions, type RequestOptions } from '../core/options';
+import { safeResponseHeaders } from '../core/redact';
 import { readJSON, request } from '../core/request';
 import { type ResponseObject, ResponseStream, withOutputText } from '../core/response-stream';
 import type { ClientContext } from './chat';
@@ -20,7 +22,17 @@ export async function createResponse(
       method: 'POST',
       path: '/v1/responses',
       json: body,
-      read: readJSON,
+      async read(attempt) {
+        const resource = await readJSON<ResponseResource>(attempt);
+        // Cheap shape check: an answer that is not a response would only fail later, deep in user code.
+        if (resource?.object !== 'response' || !Array.isArray(resource.output)) {
+          throw new MalformedResponseError(
+            `expected a response object, got object ${JSON.stringify(resource?.object)}`,
+            { status: attempt.response.status, headers: safeResponseHeaders(attempt.response.headers) },
+          );
+        }
+        return resource;
+      },
     });
     return withOutputText(resource);
   }
