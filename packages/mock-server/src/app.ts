@@ -176,6 +176,7 @@ export function createApp(state: ServerState, router: Router): App {
         query: request.search,
         headers: request.headerEntries,
         body: ctx?.body ?? null,
+        ...(ctx?.bodyBytes !== undefined ? { bodyBytes: ctx.bodyBytes } : {}),
         status: response.status,
         runId: ctx?.runId ?? null,
         requestId,

@@ -13,6 +13,11 @@ export interface RequestContext {
   runId: string | null;
   /** The parsed JSON body, once read (for the journal). */
   body: unknown;
+  /**
+   * The size of `body` as it arrived, when the route knows it: the journal counts it against its byte
+   * cap without serialising the body again on every request.
+   */
+  bodyBytes?: number;
 }
 
 export type RouteParams = Readonly<Record<string, string>>;

@@ -171,6 +171,8 @@ describe('in-memory stores are bounded by bytes as well as count', () => {
     expect(usage.journal.evicted).toBeGreaterThan(0);
     expect(journal.length).toBe(usage.journal.count);
     expect(journal.at(-1).body.messages[0].content).toHaveLength(60_000);
+    // The body's arrived size is counted, not listed: entries keep their documented fields.
+    expect(journal.at(-1)).not.toHaveProperty('bodyBytes');
     expect((await (await target.fetch('/__threadline/tools')).json()).executions).toHaveLength(2);
     await target.close();
   });

@@ -25,6 +25,7 @@ export async function chatCompletions(ctx: RequestContext): Promise<OutboundResp
   // The body-limit fault moves the limit, so a suite can catch a server whose limit is not 32 MiB.
   const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
   ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
+  ctx.bodyBytes = bytes <= JOURNAL_BODY_LIMIT ? bytes : 64;
   const request = parseChatRequest(value, faults);
   const identity = resolveIdentity(state.config, principal, inbound, {
     user: request.user,

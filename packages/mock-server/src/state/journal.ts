@@ -50,6 +50,8 @@ export interface JournalRecord extends Omit<JournalEntry, 'seq' | 'time' | 'head
   /** Epoch milliseconds. */
   startedAt: number;
   headers: () => Iterable<[string, string]>;
+  /** The body's size as it arrived, when known; otherwise the body is measured by serialising it. */
+  bodyBytes?: number;
 }
 
 interface Stored {
@@ -65,8 +67,9 @@ interface Stored {
  * be turned back into JSON is replaced by a note, so one odd body never breaks listing the journal.
  */
 function recordBytes(record: JournalRecord): number {
-  let bodyBytes = 0;
-  if (record.body !== null && record.body !== undefined) {
+  // Request bodies come depth-checked from the body reader, so their arrived size stands for them.
+  let bodyBytes = record.bodyBytes ?? 0;
+  if (record.bodyBytes === undefined && record.body !== null && record.body !== undefined) {
     try {
       bodyBytes = JSON.stringify(record.body)?.length ?? 0;
     } catch {
@@ -138,7 +141,7 @@ export class Journal implements MeteredStore {
     const visible = tenant === undefined ? kept : kept.filter((stored) => stored.record.tenant === tenant);
     return visible.map((stored) => {
       if (stored.entry === null) {
-        const { startedAt, headers, ...rest } = stored.record;
+        const { startedAt, headers, bodyBytes: _size, ...rest } = stored.record;
         stored.entry = {
           seq: stored.seq,
           time: new Date(startedAt).toISOString(),

@@ -58,6 +58,7 @@ export async function compactResponse(ctx: RequestContext): Promise<OutboundResp
   const principal = authenticate(state.config, inbound, faults);
   const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
   ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
+  ctx.bodyBytes = bytes <= JOURNAL_BODY_LIMIT ? bytes : 64;
   const parsed = compactRequestSchema.safeParse(value);
   if (!parsed.success) {
     const issue = reportedIssue(parsed.error.issues) ?? parsed.error.issues[0]!;

@@ -76,6 +76,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   const principal = authenticate(state.config, inbound, faults);
   const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
   ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
+  ctx.bodyBytes = bytes <= JOURNAL_BODY_LIMIT ? bytes : 64;
   const parsed = parseResponsesRequest(value, faults);
   const { request } = parsed;
   const identity = resolveIdentity(state.config, principal, inbound, {
