@@ -1,9 +1,12 @@
 import { defineConfig } from 'tsup';
+import { declarations } from '../../scripts/declarations.mjs';
+
+const entry = { index: 'src/index.ts' };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry,
   format: ['esm'],
-  dts: true,
+  dts: { entry: declarations(entry) },
   clean: true,
   sourcemap: true,
   target: 'es2023',

@@ -1,9 +1,12 @@
 import { defineConfig } from 'tsup';
+import { declarations } from '../../scripts/declarations.mjs';
+
+const library = { index: 'src/index.ts', msw: 'src/msw.ts' };
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', msw: 'src/msw.ts', cli: 'src/cli.ts' },
+  entry: { ...library, cli: 'src/cli.ts' },
   format: ['esm'],
-  dts: { entry: { index: 'src/index.ts', msw: 'src/msw.ts' } },
+  dts: { entry: declarations(library) },
   clean: true,
   sourcemap: true,
   target: 'es2023',
