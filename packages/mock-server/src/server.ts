@@ -28,6 +28,7 @@ import { compactResponse } from './routes/responses/compact';
 import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
 import type { Journal } from './state/journal';
+import { resolveStoreLimits } from './state/limits';
 import { installStateful, type StatefulParts } from './stateful';
 import { openStores, type PersistentStores } from './store';
 import { FramePump, pumpToReadableStream } from './stream/pump';
@@ -127,7 +128,8 @@ class LiveStreams {
 /** Creates a server from a config (validated; a `ConfigError` says what is wrong). */
 export function createMockServer(config: MockServerConfig = {}): MockServer {
   const resolved = resolveConfig(config);
-  const stores = resolved.input.db === undefined ? null : openStores(resolved.input.db);
+  const keysCap = resolveStoreLimits(resolved.input.storeLimits).idempotency.maxCount;
+  const stores = resolved.input.db === undefined ? null : openStores(resolved.input.db, keysCap);
   try {
     return assemble(resolved, stores);
   } catch (error) {

@@ -125,6 +125,9 @@ interface Planted {
   responseId: string;
 }
 
+/** The Idempotency-Key the owner's session turn was sent with. */
+const PLANTED_KEY = 'plant-key-1';
+
 const say = async (response: Response) => (await response.json()).choices[0].message.content as string;
 
 /** The owner stores one of everything, and reads each back (so a probe could find something). */
@@ -136,7 +139,9 @@ async function plant(target: Target, owner: Identity, tag: string): Promise<Plan
     { type: 'text', text: `The session code is ${tag}.` },
     { type: 'image_url', image_url: { url: PNG } },
   ];
-  const stated = await (await chat(target, { messages: [{ role: 'user', content }] }, session)).json();
+  // Keyed, as an SDK that resends calls keys them: the key is the owner's alone (see its probe).
+  const keyed = { ...session, 'idempotency-key': PLANTED_KEY };
+  const stated = await (await chat(target, { messages: [{ role: 'user', content }] }, keyed)).json();
   expect(stated.id, JSON.stringify(stated)).toMatch(/^run_/);
   const run = await (await target.fetch(`/v1/runs/${stated.id}`, { headers: owner.headers })).json();
   const fileId = run.file_ids[0] as string;
@@ -225,6 +230,22 @@ const PROBES: Array<[string, Probe]> = [
         intruder,
         tag,
       );
+    },
+  ],
+  [
+    "the owner's Idempotency-Key on the same session id (neither refused nor suppressed)",
+    async (target, intruder, { tag }) => {
+      const own = `My own locker is OTTER-${tag.slice(-2)}.`;
+      const keyed = { ...intruder.headers, 'x-session-id': 'shared', 'idempotency-key': PLANTED_KEY };
+      // Another request under the owner's key: to the owner a 422, so a 422 here would say the key is used.
+      const response = await chat(target, { messages: userSays(own) }, keyed);
+      await expectNothingRecalled(response, intruder, tag);
+      if (intruder.refusedAs) return;
+      // Stored as the intruder's own turn, not suppressed as a resend of the owner's.
+      const asked = { ...intruder.headers, 'x-session-id': 'shared' };
+      const recalled = await say(await chat(target, { messages: userSays('Where is my own locker?') }, asked));
+      expect(recalled).toContain(`OTTER-${tag.slice(-2)}`);
+      expect(recalled).not.toContain(tag);
     },
   ],
   [
@@ -411,6 +432,15 @@ describe.each(PAIRS.map((pair, index) => ({ ...pair, index })))(
     const probes =
       intruder.controlBearer === null ? PROBES.filter(([name]) => !name.startsWith('GET /__')) : PROBES;
     it.each(probes)('%s', async (_name, probe) => probe(target, intruder, planted));
+
+    it("the owner's key still guards the owner's turn: another request under it is 422", async () => {
+      const keyed = { ...owner.headers, 'x-session-id': 'shared', 'idempotency-key': PLANTED_KEY };
+      const response = await chat(target, { messages: userSays('Not the planted turn.') }, keyed);
+      expect({ status: response.status, code: (await response.json()).error.code }).toEqual({
+        status: 422,
+        code: 'idempotency_key_reused',
+      });
+    });
 
     it("the owner still decides its own pause (the intruder's attempts decided nothing)", async () => {
       const response = await chat(

@@ -64,6 +64,7 @@ describe('db schema versions', () => {
       tables: [
         'approvals',
         'files',
+        'idempotency_keys',
         'ledger',
         'meta',
         'response_chains',

@@ -235,7 +235,8 @@ describe('API keys are never kept or shown in clear', () => {
     }
     // Back to version 1: without the tables later migrations add.
     db.exec(
-      'DROP TABLE meta; DROP TABLE response_chains; DROP TABLE response_items; PRAGMA user_version = 1;',
+      'DROP TABLE meta; DROP TABLE response_chains; DROP TABLE response_items; DROP TABLE idempotency_keys; ' +
+        'PRAGMA user_version = 1;',
     );
     db.close();
     expect(fileText(file)).toContain(key);

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   unknownApprovalId: 'unknown_approval_id',
   approvalAlreadyDecided: 'approval_already_decided',
   invalidApprovalDecision: 'invalid_approval_decision',
+  /** (422) An `Idempotency-Key` sent again in the same session or thread with a different request. */
+  idempotencyKeyReused: 'idempotency_key_reused',
   /** Responses (404): `previous_response_id` was never issued, belongs to another user, or was not stored. */
   previousResponseNotFound: 'previous_response_not_found',
   invalidPath: 'invalid_path',

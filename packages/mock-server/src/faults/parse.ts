@@ -81,6 +81,8 @@ export interface FaultSet {
   sharedSessionMemory?: boolean;
   /** `store-without-session`: a turn without a session is stored where the user's sessions retrieve it. */
   storeWithoutSession?: boolean;
+  /** `ignore-idempotency-key`: a stateful turn's `Idempotency-Key` is ignored, so every resend is stored. */
+  ignoreIdempotencyKey?: boolean;
   /** `ingest-without-session`: ingest without a session header stores the documents instead of a 400. */
   ingestWithoutSession?: boolean;
   /** `files-any-user`: a stored file is served to whoever asks for its id. */
@@ -273,6 +275,9 @@ const PARSERS: Record<string, Parser> = {
   },
   'store-without-session': (v, f, n) => {
     f.storeWithoutSession = flag(v, n);
+  },
+  'ignore-idempotency-key': (v, f, n) => {
+    f.ignoreIdempotencyKey = flag(v, n);
   },
   'ingest-without-session': (v, f, n) => {
     f.ingestWithoutSession = flag(v, n);

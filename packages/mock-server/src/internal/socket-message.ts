@@ -174,6 +174,8 @@ export function turnRequest(
   const header = (name: string): string | null => {
     if (name === 'content-type') return 'application/json';
     if (name === 'content-length') return String(body.byteLength);
+    // One upgrade carries many turns: its Idempotency-Key cannot name any one of them.
+    if (name === HEADERS.idempotencyKey) return null;
     return headers.header(name);
   };
   return {

@@ -2,6 +2,14 @@ import { parseApprovalId } from '@threadline/protocol';
 import type { ConversationMessage, Reply, Turn } from '../engine/types';
 import { lastUserMessage } from '../engine/view';
 import type { ServerState, StoredRun } from '../state';
+import {
+  fingerprintOf,
+  type IdempotencyStore,
+  idempotencyKeyOf,
+  type KeyedTurn,
+  keyedTurnKey,
+  keyReused,
+} from './idempotency';
 import type { Ledger, LedgerEntry, NewLedgerEntry } from './ledger';
 import { retrieve } from './retrieve';
 import { faultedScope, type MemoryScope, memoryScope, scopeKey } from './scope';
@@ -11,6 +19,8 @@ interface TurnMemory {
   scope: MemoryScope;
   /** The messages this turn added to the conversation (to be remembered). */
   added: ConversationMessage[];
+  /** The turn's Idempotency-Key slot (`keyedTurnKey`) and request fingerprint, when it sent a key. */
+  keyed: { key: string; fingerprint: string } | null;
 }
 
 const MEMORY = 'memory';
@@ -83,9 +93,10 @@ function replyEntries(turn: Turn, reply: Reply, run: StoredRun): NewLedgerEntry[
 
 /**
  * Session and thread memory as turn hooks. A turn that sends client tools is left alone: it uses only
- * its own tools and no memory.
+ * its own tools and no memory. A stateful turn with an Idempotency-Key is stored once per key: a resend
+ * runs again and its items replace the earlier attempt's (a failed resend never replaces an answer).
  */
-export function installMemory(state: ServerState, ledger: Ledger): void {
+export function installMemory(state: ServerState, ledger: Ledger, keys: IdempotencyStore): void {
   state.hooks.prepare.push((turn) => {
     if (turn.tools.length > 0) return;
     const owner = turn.identity.owner;
@@ -97,15 +108,25 @@ export function installMemory(state: ServerState, ledger: Ledger): void {
         const kept: TurnMemory = {
           scope: { kind: 'session', id: '', key: unnamed },
           added: addedMessages(turn.messages),
+          keyed: null,
         };
         turn.extensions[MEMORY] = kept;
       }
       return;
     }
     scope = faultedScope(scope, owner, turn.faults);
-    const memory: TurnMemory = { scope, added: addedMessages(turn.messages) };
+    const keyed = keyedTurn(turn, scope.key);
+    const earlier = keyed ? keys.get(keyed.key) : undefined;
+    // Refused before anything is stored: the finish step finds no memory slot on this turn.
+    if (keyed && earlier && earlier.fingerprint !== keyed.fingerprint) throw keyReused();
+    const memory: TurnMemory = { scope, added: addedMessages(turn.messages), keyed };
     turn.extensions[MEMORY] = memory;
-    const stored = ledger.list(scope.key);
+    let stored = ledger.list(scope.key);
+    // A resend is answered from the memory its first attempt saw: without that attempt's own items.
+    if (earlier) {
+      const own = new Set(earlier.seqs);
+      stored = stored.filter((entry) => !own.has(entry.seq));
+    }
     if (turn.faults.storeWithoutSession && scope.kind === 'session') stored.push(...ledger.list(unnamed));
     if (scope.kind === 'thread') {
       // The server holds the thread: its history goes between the system messages and the new turn.
@@ -124,9 +145,26 @@ export function installMemory(state: ServerState, ledger: Ledger): void {
     if (!memory) return;
     const entries = memory.added.map((m) => messageEntry(m, turn.runId));
     // A failed or cancelled turn keeps what the caller said, not an answer the caller never got whole.
-    if (reply && run.status !== 'failed' && run.status !== 'cancelled') {
-      entries.push(...replyEntries(turn, reply, run));
+    const answered = reply !== null && run.status !== 'failed' && run.status !== 'cancelled';
+    if (answered) entries.push(...replyEntries(turn, reply, run));
+    if (!memory.keyed) {
+      ledger.append(memory.scope.key, entries);
+      return;
     }
-    ledger.append(memory.scope.key, entries);
+    const earlier = keys.get(memory.keyed.key);
+    // An attempt that got no answer never displaces one that did.
+    if (earlier?.answered && !answered) return;
+    if (earlier) ledger.remove(memory.scope.key, earlier.seqs);
+    const seqs = ledger.append(memory.scope.key, entries);
+    const kept: KeyedTurn = { fingerprint: memory.keyed.fingerprint, seqs, answered };
+    keys.set(memory.keyed.key, kept);
   });
+}
+
+/** The turn's key slot, or null: no key sent, or the ignore-idempotency-key fault (every resend stored). */
+function keyedTurn(turn: Turn, scopeKey: string): TurnMemory['keyed'] {
+  if (turn.faults.ignoreIdempotencyKey) return null;
+  const key = idempotencyKeyOf(turn.header);
+  if (key === null) return null;
+  return { key: keyedTurnKey(scopeKey, key), fingerprint: fingerprintOf(turn.request) };
 }

@@ -36,7 +36,10 @@ export type NewLedgerEntry = Omit<LedgerEntry, 'seq'>;
  * names the principal (tenant, agent or key) and the user, so one user never reads another's scope.
  */
 export interface Ledger {
-  append(scope: string, entries: readonly NewLedgerEntry[]): void;
+  /** Stores the entries in order; returns the `seq` each was given. */
+  append(scope: string, entries: readonly NewLedgerEntry[]): number[];
+  /** Forgets the scope's entries with these `seq`s (an idempotent resend replacing its earlier attempt). */
+  remove(scope: string, seqs: readonly number[]): void;
   /** Everything stored under the scope, oldest first. */
   list(scope: string): LedgerEntry[];
   /** Every scope holding something (for inspection and tests). */
@@ -59,7 +62,9 @@ function entryBytes(entry: NewLedgerEntry): number {
 export class MemoryLedger implements Ledger, MeteredStore {
   readonly #scopes = new Map<string, Fifo<LedgerEntry>>();
   /** Every item in the order it was remembered: the oldest is always the first of its scope. */
-  readonly #order = new Fifo<{ scope: string; bytes: number }>();
+  readonly #order = new Fifo<{ scope: string; seq: number; bytes: number }>();
+  /** Items removed out of order whose `#order` entry is still waiting to be passed over. */
+  readonly #removed = new Set<number>();
   readonly #meter: StoreMeter;
   #seq = 0;
 
@@ -67,25 +72,49 @@ export class MemoryLedger implements Ledger, MeteredStore {
     this.#meter = new StoreMeter(cap);
   }
 
-  append(scope: string, entries: readonly NewLedgerEntry[]): void {
-    if (entries.length === 0) return;
+  append(scope: string, entries: readonly NewLedgerEntry[]): number[] {
+    if (entries.length === 0) return [];
     let list = this.#scopes.get(scope);
     if (!list) {
       list = new Fifo();
       this.#scopes.set(scope, list);
     }
+    const seqs: number[] = [];
     for (const entry of entries) {
       const bytes = entryBytes(entry);
-      list.push({ ...entry, seq: ++this.#seq });
-      this.#order.push({ scope, bytes });
+      const seq = ++this.#seq;
+      seqs.push(seq);
+      list.push({ ...entry, seq });
+      this.#order.push({ scope, seq, bytes });
       this.#meter.add(bytes);
     }
     while (this.#meter.over) {
       const oldest = this.#order.shift()!;
+      // Already removed: its bytes left the meter then.
+      if (this.#removed.delete(oldest.seq)) continue;
       const owner = this.#scopes.get(oldest.scope)!;
       owner.shift();
       if (owner.length === 0) this.#scopes.delete(oldest.scope);
       this.#meter.remove(oldest.bytes, true);
+    }
+    return seqs;
+  }
+
+  remove(scope: string, seqs: readonly number[]): void {
+    const list = this.#scopes.get(scope);
+    if (!list || seqs.length === 0) return;
+    const gone = new Set(seqs);
+    list.filter((entry) => {
+      if (!gone.has(entry.seq)) return true;
+      this.#meter.remove(entryBytes(entry), false);
+      this.#removed.add(entry.seq);
+      return false;
+    });
+    if (list.length === 0) this.#scopes.delete(scope);
+    // Passed-over entries outnumbering the live ones: drop them from the order now (rare, O(n)).
+    if (this.#removed.size > this.#meter.count + 1024) {
+      this.#order.filter((item) => !this.#removed.has(item.seq));
+      this.#removed.clear();
     }
   }
 
@@ -100,6 +129,7 @@ export class MemoryLedger implements Ledger, MeteredStore {
   clear(): void {
     this.#scopes.clear();
     this.#order.clear();
+    this.#removed.clear();
     this.#meter.reset();
   }
 

@@ -3,11 +3,19 @@ import type { StoreCap } from './bounded';
 const MiB = 1024 * 1024;
 
 /** The in-memory stores with caps; `storeLimits` in the config overrides any of them. */
-export const STORE_NAMES = ['runs', 'journal', 'files', 'memory', 'approvals', 'toolRuns'] as const;
+export const STORE_NAMES = [
+  'runs',
+  'journal',
+  'files',
+  'memory',
+  'idempotency',
+  'approvals',
+  'toolRuns',
+] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
 /**
- * Default caps (about 330 MiB in all). Past either cap a store evicts its oldest entries; fixtures and
+ * Default caps (about 334 MiB in all). Past either cap a store evicts its oldest entries; fixtures and
  * queued faults are refused instead (see FIXTURE_CAP, FAULT_QUEUE_CAP), as dropping one would silently
  * change what a test scripted.
  */
@@ -16,6 +24,8 @@ export const DEFAULT_STORE_CAPS: Readonly<Record<StoreName, Readonly<StoreCap>>>
   journal: { maxCount: 1_000, maxBytes: 32 * MiB },
   files: { maxCount: 10_000, maxBytes: 128 * MiB },
   memory: { maxCount: 100_000, maxBytes: 64 * MiB },
+  /** The Idempotency-Keys of stateful turns: a key forgotten here stores its next resend again. */
+  idempotency: { maxCount: 10_000, maxBytes: 4 * MiB },
   approvals: { maxCount: 10_000, maxBytes: 16 * MiB },
   toolRuns: { maxCount: 10_000, maxBytes: 16 * MiB },
 };

@@ -1,6 +1,8 @@
 import type { KeyIds } from '../auth/owners';
+import { DEFAULT_STORE_CAPS } from '../state/limits';
 import { SqliteApprovalStore } from './approvals';
 import { SqliteFileStore } from './files';
+import { SqliteIdempotencyStore } from './idempotency';
 import { SqliteLedger } from './ledger';
 import { type Database, openDatabase } from './open';
 import { fileKeyIds } from './rekey';
@@ -11,6 +13,7 @@ import { SqliteRunStore } from './runs';
 export interface PersistentStores {
   db: Database;
   ledger: SqliteLedger;
+  idempotency: SqliteIdempotencyStore;
   approvals: SqliteApprovalStore;
   runs: SqliteRunStore;
   files: SqliteFileStore;
@@ -20,12 +23,19 @@ export interface PersistentStores {
   keyIds: KeyIds;
 }
 
-/** Opens the file (see `openDatabase` for the checks) and builds the stores on it. */
-export function openStores(file: string): PersistentStores {
+/**
+ * Opens the file (see `openDatabase` for the checks) and builds the stores on it. `idempotencyCap` bounds
+ * the keys table by count, as the in-memory store is.
+ */
+export function openStores(
+  file: string,
+  idempotencyCap = DEFAULT_STORE_CAPS.idempotency.maxCount,
+): PersistentStores {
   const db = openDatabase(file);
   return {
     db,
     ledger: new SqliteLedger(db),
+    idempotency: new SqliteIdempotencyStore(db, idempotencyCap),
     approvals: new SqliteApprovalStore(db),
     runs: new SqliteRunStore(db),
     files: new SqliteFileStore(db),

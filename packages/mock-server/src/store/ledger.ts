@@ -12,6 +12,7 @@ export class SqliteLedger implements Ledger {
   readonly #list;
   readonly #scopes;
   readonly #clear;
+  readonly #remove;
 
   constructor(db: Database) {
     this.#db = db;
@@ -22,14 +23,16 @@ export class SqliteLedger implements Ledger {
     this.#list = db.prepare('SELECT * FROM ledger WHERE scope = ? ORDER BY seq');
     this.#scopes = db.prepare('SELECT scope FROM ledger GROUP BY scope ORDER BY min(seq)');
     this.#clear = db.prepare('DELETE FROM ledger');
+    this.#remove = db.prepare('DELETE FROM ledger WHERE scope = ? AND seq = ?');
   }
 
-  append(scope: string, entries: readonly NewLedgerEntry[]): void {
-    if (entries.length === 0) return;
+  append(scope: string, entries: readonly NewLedgerEntry[]): number[] {
+    if (entries.length === 0) return [];
+    const seqs: number[] = [];
     // One transaction: a turn (or a whole ingested document) is remembered entirely or not at all.
     inTransaction(this.#db, () => {
       for (const e of entries) {
-        this.#insert.run(
+        const { lastInsertRowid } = this.#insert.run(
           scope,
           e.kind,
           e.role,
@@ -40,7 +43,16 @@ export class SqliteLedger implements Ledger {
           e.runId,
           e.createdAt,
         );
+        seqs.push(Number(lastInsertRowid));
       }
+    });
+    return seqs;
+  }
+
+  remove(scope: string, seqs: readonly number[]): void {
+    if (seqs.length === 0) return;
+    inTransaction(this.#db, () => {
+      for (const seq of seqs) this.#remove.run(scope, seq);
     });
   }
 

@@ -94,6 +94,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'Idempotency-Keys of stateful turns',
+    // `key` is `<scope key>\u0000<idempotency key>`; the scope key holds the owner.
+    sql: `
+      CREATE TABLE idempotency_keys (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        fingerprint TEXT NOT NULL,
+        seqs TEXT NOT NULL,
+        answered INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version a list of migrations reaches. */
