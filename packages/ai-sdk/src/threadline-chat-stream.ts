@@ -165,7 +165,11 @@ export function chatStreamParts(
         ...(frame.model ? { modelId: frame.model } : {}),
         ...(frame.created ? { timestamp: new Date(frame.created * 1000) } : {}),
       });
-      if (options.approvedResults) out.push(...(await options.approvedResults()));
+      // Only the results: streamText takes a provider result for a call of an earlier step, and a
+      // repeated call would show as a second tool part in useChat.
+      if (options.approvedResults) {
+        for (const part of await options.approvedResults()) if (part.type === 'tool-result') out.push(part);
+      }
     }
     if (frame.usage) usage = frame.usage;
     if (frame.stop_reason) stopReason = frame.stop_reason;
