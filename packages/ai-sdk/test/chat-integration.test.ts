@@ -13,7 +13,7 @@ describe('chat door with generateText and streamText', () => {
     expect(result.finishReason).toBe('stop');
     expect(result.usage.inputTokens).toBeGreaterThan(0);
     expect(result.usage.outputTokens).toBe(result.usage.totalTokens! - result.usage.inputTokens!);
-    const runId = (result.providerMetadata?.threadline as { runId: string }).runId;
+    const runId = (result.providerMetadata as { threadline: { runId: string } }).threadline.runId;
     expect(runId).toMatch(/^run_/);
     expect(result.response.id).toBe(runId);
     expect(result.response.modelId).toBe('threadline-mini');
@@ -55,8 +55,7 @@ describe('chat door with generateText and streamText', () => {
     expect(result.steps[0]?.finishReason).toBe('tool-calls');
     expect(result.steps).toHaveLength(2);
     expect(result.finishReason).toBe('stop');
-    const second = ref.journal().filter((e) => e.path === '/v1/chat/completions')[1];
-    const messages = (second?.body as { messages: { role: string }[] }).messages;
+    const messages = ref.chatBodies()[1]!.messages;
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
   });
 });
@@ -102,13 +101,10 @@ describe('approvals on the chat door', () => {
       output: { deleted: true, draft_id: 'Q3-plan' },
     });
     expect(second.text).toContain('delete_draft returned');
-    const resume = ref
-      .journal()
-      .filter((e) => e.path === '/v1/chat/completions')
-      .at(-1);
-    const tools = (resume?.body as { messages: { role: string; content: string }[] }).messages.filter(
-      (m) => m.role === 'tool',
-    );
+    const tools = ref
+      .chatBodies()
+      .at(-1)!
+      .messages.filter((m) => m.role === 'tool');
     expect(tools).toEqual([{ role: 'tool', tool_call_id: request.approvalId, content: 'approve' }]);
     const run = await ref.run(request.approvalId.split('::')[0]!);
     expect(run.tool_calls[0]?.status).toBe('executed');
@@ -126,13 +122,10 @@ describe('approvals on the chat door', () => {
     });
     // No server result: nothing ran. The SDK's own denial stays on its side of the wire.
     expect(second.content.filter((p) => p.type === 'tool-result')).toEqual([]);
-    const resume = ref
-      .journal()
-      .filter((e) => e.path === '/v1/chat/completions')
-      .at(-1);
-    const tools = (resume?.body as { messages: { role: string }[] }).messages.filter(
-      (m) => m.role === 'tool',
-    );
+    const tools = ref
+      .chatBodies()
+      .at(-1)!
+      .messages.filter((m) => m.role === 'tool');
     expect(tools).toEqual([{ role: 'tool', tool_call_id: request.approvalId, content: 'reject' }]);
     const run = await ref.run(request.approvalId.split('::')[0]!);
     expect(run.status).toBe('approval_rejected');

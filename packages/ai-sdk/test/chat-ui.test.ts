@@ -21,7 +21,7 @@ describe('useChat flow: streamText + toUIMessageStreamResponse + addToolApproval
       providerExecuted: true,
       input: { draft_id: 'Q3-plan' },
     });
-    const approvalId = (card?.approval as { id: string }).id;
+    const approvalId = (card!.approval as { id: string }).id;
     expect(card?.toolCallId).toBe(approvalId);
 
     await chat.addToolApprovalResponse({ id: approvalId, approved: true });
@@ -55,7 +55,7 @@ describe('useChat flow: streamText + toUIMessageStreamResponse + addToolApproval
     const { chat } = chatOn(ref.provider().chat(''));
     await chat.sendMessage({ text: 'Please delete the draft Q4-budget.' });
     await settled(chat);
-    const approvalId = (toolParts(chat.messages)[0]?.approval as { id: string }).id;
+    const approvalId = (toolParts(chat.messages)[0]!.approval as { id: string }).id;
     await chat.addToolApprovalResponse({ id: approvalId, approved: false, reason: 'keep it' });
     await settled(chat);
     const parts = toolParts(chat.messages);
@@ -64,10 +64,7 @@ describe('useChat flow: streamText + toUIMessageStreamResponse + addToolApproval
     const run = await ref.run(approvalId.split('::')[0]!);
     expect(run.status).toBe('approval_rejected');
     expect(run.tool_calls[0]?.status).toBe('rejected');
-    const decisions = ref
-      .journal()
-      .filter((e) => e.path === '/v1/chat/completions')
-      .at(-1)?.body as { messages: { role: string }[] };
+    const decisions = ref.chatBodies().at(-1)!;
     expect(decisions.messages.filter((m) => m.role === 'tool')).toEqual([
       { role: 'tool', tool_call_id: approvalId, content: 'reject' },
     ]);

@@ -2,6 +2,11 @@ import { type MockServerConfig, start } from '@threadline/mock-server';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createThreadline, type ThreadlineProviderSettings } from '../../src/index';
 
+export interface ChatBody {
+  messages: { role: string; content?: unknown; tool_call_id?: string }[];
+  [field: string]: unknown;
+}
+
 /** The reference server over a real port (node:http adapter): what a deployed app talks to. */
 export async function realServer(config: MockServerConfig = {}) {
   const running = await start({ port: 0, host: '127.0.0.1', ...config });
@@ -37,6 +42,12 @@ export function useServer(config: MockServerConfig = {}) {
       return got().server;
     },
     journal: () => got().journal(),
+    /** Bodies of the chat completion requests the server saw, oldest first. */
+    chatBodies: () =>
+      got()
+        .journal()
+        .filter((e) => e.path === '/v1/chat/completions')
+        .map((e) => e.body as ChatBody),
     provider: (settings: ThreadlineProviderSettings = {}) =>
       createThreadline({ baseURL: got().url, ...settings }),
     /** GET /v1/runs/{id} as the default user sees it. */
