@@ -249,7 +249,8 @@ export function chatStreamParts(
         finish(out);
       } else if (next.value.done) {
         sawDone = true;
-      } else {
+      } else if (!sawDone) {
+        // Nothing counts after [DONE] (a server that keeps sending is broken, not continuing).
         const { result } = next.value;
         if (options.includeRawChunks) out.push({ type: 'raw', rawValue: result.rawValue });
         if (result.success) await handle(result.value, out);
