@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { start } from '@threadline/mock-server';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleApp } from './build';
+import { type Door, startChatTab } from './server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT = fileURLToPath(new URL('./screenshot.png', import.meta.url));
+const PATHS: Record<Door, string> = { chat: '/v1/chat/completions', responses: '/v1/responses' };
+
+declare global {
+  interface Window {
+    /** Every state each tool card went through, in order: `<tool>:<state>`. */
+    toolStates: string[];
+    /** Each text the newest reply showed, with the chat's status then: `<status>|<text>`. */
+    replyTexts: string[];
+  }
+}
+
+/**
+ * Runs in the page before the app: notes every state a tool card and the newest reply show, however
+ * briefly (a mutation observer sees each render, where polling could miss one).
+ */
+function recordRenders() {
+  window.toolStates = [];
+  window.replyTexts = [];
+  const seen = new WeakMap<Element, string>();
+  new MutationObserver(() => {
+    for (const card of document.querySelectorAll<HTMLElement>('[data-tool]')) {
+      const state = `${card.dataset.tool}:${card.dataset.state}`;
+      if (seen.get(card) !== state) window.toolStates.push(state);
+      seen.set(card, state);
+    }
+    const replies = document.querySelectorAll('[data-role="assistant"]');
+    const text = replies[replies.length - 1]?.querySelector('.text')?.textContent;
+    const entry = `${document.querySelector('main')?.dataset.status}|${text}`;
+    if (text && window.replyTexts.at(-1) !== entry) window.replyTexts.push(entry);
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+let browser: Browser;
+let script: string;
+beforeAll(async () => {
+  script = await bundleApp();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
+}, 60_000);
+afterAll(() => browser?.close());
+
+describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, %s door', (door) => {
+  let reference: Awaited<ReturnType<typeof start>>;
+  let tab: Awaited<ReturnType<typeof startChatTab>>;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    // Paced frames, so a reply is visibly partial for a while.
+    reference = await start({ port: 0, host: '127.0.0.1', chunkDelayMs: 25 });
+    tab = await startChatTab({ baseURL: reference.url, script, door });
+    page = await (await browser.newContext({ viewport: { width: 820, height: 900 } })).newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.addInitScript(recordRenders);
+    await page.goto(tab.url);
+  });
+  afterAll(async () => {
+    await page?.context().close();
+    await tab?.close();
+    await reference?.close();
+  });
+
+  const send = async (text: string) => {
+    await page.getByLabel('Message').fill(text);
+    await page.getByLabel('Message').press('Enter');
+  };
+  const idle = () => page.locator('main[data-status="ready"]').waitFor();
+  const lastReply = () => page.locator('[data-role="assistant"]').last();
+  const run = async (approvalId: string) =>
+    (await fetch(`${reference.url}/v1/runs/${approvalId.split('::')[0]}`)).json();
+  const card = (tool: string, state: string) => page.locator(`[data-tool="${tool}"][data-state="${state}"]`);
+
+  it('streams, shows server tools, pauses for approval both ways, and remembers across a reload', async () => {
+    const session = await page.locator('.session code').textContent();
+    expect(session).toMatch(/^tab-/);
+
+    // 1. A reply streams in: seen partial while the status is still `streaming`, then whole.
+    await send('My locker code is ZEBRA-42.');
+    await idle();
+    const whole = await lastReply().textContent();
+    expect(whole).toBe('You said: My locker code is ZEBRA-42.');
+    const partials = (await page.evaluate(() => window.replyTexts))
+      .filter((entry) => entry.startsWith('streaming|'))
+      .map((entry) => entry.slice('streaming|'.length))
+      .filter((text) => text.length < whole!.length);
+    expect(partials.length).toBeGreaterThan(0);
+    for (const text of partials) expect(whole?.startsWith(text)).toBe(true);
+
+    // 2. A read-only server tool. The responses door shows it as a card, running and then with its
+    // result; chat hides it by protocol (only the text that follows is on the wire).
+    await send('Please look up order A-1001.');
+    await idle();
+    await expect(lastReply().textContent()).resolves.toContain(
+      'lookup_order returned {"order_id":"A-1001","status":"shipped"',
+    );
+    if (door === 'responses') {
+      const ran = card('lookup_order', 'output-available');
+      await expect(ran.locator('.tool-output').textContent()).resolves.toContain('"status": "shipped"');
+      const states = await page.evaluate(() => window.toolStates);
+      expect(states.filter((s) => s.startsWith('lookup_order:'))).toEqual([
+        'lookup_order:input-available',
+        'lookup_order:output-available',
+      ]);
+    } else {
+      await expect(page.locator('[data-tool="lookup_order"]').count()).resolves.toBe(0);
+    }
+
+    // 3. A destructive tool pauses: the card names it and its arguments; Approve runs it, once.
+    await send('Please delete the draft Q3-plan.');
+    const pause = card('delete_draft', 'approval-requested');
+    await pause.waitFor();
+    await expect(pause.locator('.tool-input').textContent()).resolves.toBe('{ "draft_id": "Q3-plan" }');
+    const approved = (await pause.getAttribute('data-approval-id'))!;
+    expect(approved).toMatch(/^run_[\w-]+::[\w-]+$/);
+    await idle();
+    await expect(run(approved)).resolves.toMatchObject({ status: 'awaiting_approval' });
+    await pause.getByRole('button', { name: 'Approve' }).click();
+    const done = page.locator(`[data-approval-id="${approved}"][data-state="output-available"]`);
+    await done.waitFor();
+    await idle();
+    await expect(done.locator('.tool-output').textContent()).resolves.toBe(
+      '{ "deleted": true, "draft_id": "Q3-plan" }',
+    );
+    await expect(run(approved)).resolves.toMatchObject({
+      status: 'completed',
+      tool_calls: [{ id: approved, status: 'executed', result: '{"deleted":true,"draft_id":"Q3-plan"}' }],
+    });
+
+    // 4. Reject: the card says nothing ran, the run record and the tool log agree, the draft stays.
+    await send('Please delete the draft Q4-budget.');
+    const second = card('delete_draft', 'approval-requested');
+    await second.waitFor();
+    await idle();
+    const rejected = (await second.getAttribute('data-approval-id'))!;
+    if (door === 'responses') {
+      // The README's picture: a reply, a server tool's card, an approved call and a pending pause.
+      const shot = await page.screenshot({ fullPage: true });
+      expect(shot.subarray(1, 4).toString()).toBe('PNG');
+      // Refreshed on request only, so an ordinary run leaves the committed file alone.
+      if (process.env.UPDATE_SCREENSHOT || !existsSync(SCREENSHOT)) await writeFile(SCREENSHOT, shot);
+    }
+    await second.getByRole('button', { name: 'Reject' }).click();
+    await page.locator(`[data-approval-id="${rejected}"][data-state="output-denied"]`).waitFor();
+    await idle();
+    await expect(lastReply().textContent()).resolves.toContain('delete_draft was not run');
+    await expect(run(rejected)).resolves.toMatchObject({
+      status: 'approval_rejected',
+      tool_calls: [{ id: rejected, status: 'rejected', result: null }],
+    });
+    const { executions } = (await (await fetch(`${reference.url}/__threadline/tools`)).json()) as {
+      executions: { tool: string; arguments: unknown }[];
+    };
+    expect(executions.filter((e) => e.tool === 'delete_draft').map((e) => e.arguments)).toEqual([
+      { draft_id: 'Q3-plan' },
+    ]);
+    await send('List my drafts.');
+    await idle();
+    await expect(lastReply().textContent()).resolves.toContain(
+      'list_drafts returned {"drafts":["draft-1","Q4-budget"]}',
+    );
+
+    // 5. Reload: the conversation on screen is gone, the session (and so the memory) is not.
+    await page.reload();
+    await expect(page.locator('.session code').textContent()).resolves.toBe(session);
+    await expect(page.locator('[data-role]').count()).resolves.toBe(0);
+    await send('What is my locker code?');
+    await idle();
+    await expect(lastReply().textContent()).resolves.toContain('From memory: My locker code is ZEBRA-42.');
+
+    // Every turn reached the server on this door with the tab's session id, and none failed.
+    const turns = reference.server.journal.list().filter((entry) => entry.path === PATHS[door]);
+    expect(turns.map((entry) => entry.status)).toEqual(Array(8).fill(200));
+    expect(new Set(turns.map((entry) => entry.headers['x-session-id']))).toEqual(new Set([session]));
+    expect(errors).toEqual([]);
+  }, 45_000);
+});
