@@ -182,6 +182,7 @@ const EXPECTED: Record<string, string[]> = {
   'pause-as-completed': ['approvals.pause.run-status'],
   // Another user's decision reads as an unknown id too, so it is passed over as well.
   'accept-unknown-approval': [
+    'approvals.malformed-id',
     'approvals.other-user',
     'approvals.other-user.code',
     'approvals.unknown-id',

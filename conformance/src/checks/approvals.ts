@@ -216,6 +216,27 @@ export const APPROVAL_CHECKS: Check[] = [
       );
     },
   },
+  {
+    ...family,
+    ...needs,
+    ...afterPause,
+    id: 'approvals.malformed-id',
+    title: 'A tool_call_id with :: that is not <run_id>::<tool_call_id> is 400 unknown_approval_id',
+    level: 'MUST',
+    section: SECTIONS.approvals,
+    async run(ctx) {
+      // The placeholder a reader copies from the docs: a decision, not a client tool's result.
+      const p = await pause(ctx);
+      const pasted = { ...p, call: { ...p.call, id: 'RUN::CALL' } };
+      await ensureDecisionRefused(
+        ctx,
+        pasted,
+        'approve',
+        ERROR_CODES.unknownApprovalId,
+        'the approval id RUN::CALL',
+      );
+    },
+  },
   ...APPROVAL_OTHER_USER_CHECKS,
   {
     ...family,

@@ -1,4 +1,5 @@
 import {
+  APPROVAL_ID_SEPARATOR,
   ERROR_CODES,
   formatApprovalId,
   parseApprovalDecision,
@@ -185,18 +186,22 @@ interface PendingDecision {
 function pendingDecisions(turn: Turn, approvals: ApprovalStore): PendingDecision[] {
   const out: PendingDecision[] = [];
   for (const result of trailingToolResults(turn.messages)) {
-    if (parseApprovalId(result.toolCallId) === null) continue;
+    const wellFormed = parseApprovalId(result.toolCallId) !== null;
+    // An id with `::` that is not an approval id (the docs' `RUN::CALL` placeholder pasted as is) was
+    // meant as a decision: refused like an unknown one, never read as a client tool's result.
+    if (!wellFormed && !result.toolCallId.includes(APPROVAL_ID_SEPARATOR)) continue;
     // The any-user-approves fault: the approval is found whoever asks.
-    const approval = approvals.get(
-      result.toolCallId,
-      turn.faults.anyUserApproves ? null : turn.identity.owner,
-    );
+    const approval = wellFormed
+      ? approvals.get(result.toolCallId, turn.faults.anyUserApproves ? null : turn.identity.owner)
+      : undefined;
     if (!approval) {
       // The accept-unknown-approval fault: an id never issued is passed over as a plain tool message.
       if (turn.faults.acceptUnknownApproval) continue;
       throw approvalError(
         ERROR_CODES.unknownApprovalId,
-        `No approval is waiting under the id '${result.toolCallId}'.`,
+        wellFormed
+          ? `No approval is waiting under the id '${result.toolCallId}'.`
+          : `'${result.toolCallId.slice(0, 80)}' is not an approval id: use the tool call id the pause returned, <run_id>::<tool_call_id>.`,
       );
     }
     // The rerun-decided fault: a decided approval is decided (and run) again.
