@@ -19,6 +19,8 @@ const json = (value: unknown) => JSON.stringify(value, null, 1)?.replace(/\n\s*/
 /** One tool call: what it is, its arguments, where it stands, and, for a pause, the decision buttons. */
 export function ToolCard({ part, decide }: { part: ToolPart; decide: Decide }) {
   const { state, approval } = part;
+  const label =
+    approval?.approved && state === 'output-available' ? `approved, ${LABELS[state]}` : LABELS[state];
   return (
     <div
       className={`tool ${state}`}
@@ -28,7 +30,7 @@ export function ToolCard({ part, decide }: { part: ToolPart; decide: Decide }) {
     >
       <div className="tool-head">
         <code>{getToolName(part)}</code>
-        <span className="tool-state">{LABELS[state]}</span>
+        <span className="tool-state">{label}</span>
       </div>
       <pre className="tool-input">{json(part.input)}</pre>
       {part.state === 'output-available' && <pre className="tool-output">{json(part.output)}</pre>}
