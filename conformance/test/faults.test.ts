@@ -174,6 +174,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'shared-session-memory': ['memory.session.other-session'],
   'store-without-session': ['memory.session.nothing-stored-without-header'],
+  // SHOULD checks only: warnings, so the run still exits 0.
+  'ignore-idempotency-key': ['memory.session.idempotent-resend', 'memory.thread.idempotent-resend'],
   'ingest-without-session': ['ingest.without-session-refused'],
   'files-any-user': ['files.other-user'],
   'body-limit=32000000': ['limits.exactly-32mib'],
@@ -295,7 +297,9 @@ describe('the suite against the reference server', () => {
     const report = await runWithFault(fault);
     reports.set(fault, report);
     expect(failing(report)).toEqual([...expected].sort());
-    expect(report.exitCode).toBe(1);
+    // A run fails on MUST checks; SHOULD ones only warn.
+    const must = expected.some((id) => CATALOGUE.find((c) => c.id === id)?.level === 'MUST');
+    expect(report.exitCode).toBe(must ? 1 : 0);
   });
 
   it.each(STATUS_FAULTS)('status fault %s fails every check that needs a success', async (fault) => {

@@ -5,6 +5,7 @@ import { CORS_CHECKS } from './cors';
 import { FILES_LIMITS_CHECKS } from './files-limits';
 import { INGEST_CHECKS } from './ingest';
 import { MEMORY_CHECKS } from './memory';
+import { MEMORY_RESEND_CHECKS } from './memory-resend';
 import { PROGRESS_CHECKS } from './progress';
 import { RESPONSES_WIRE_CHECKS } from './responses';
 import { RESPONSES_CONTINUATION_CHECKS, RESPONSES_ERROR_CHECKS } from './responses-errors';
@@ -25,6 +26,7 @@ export const CATALOGUE: readonly Check[] = [
   ...TOOL_CHOICE_CHECKS,
   ...APPROVAL_CHECKS,
   ...MEMORY_CHECKS,
+  ...MEMORY_RESEND_CHECKS,
   ...AUTH_CHECKS,
   ...INGEST_CHECKS,
   ...FILES_LIMITS_CHECKS,
