@@ -1,4 +1,4 @@
-import { InvalidPromptError, type LanguageModelV4Prompt } from '@ai-sdk/provider';
+import { InvalidPromptError, type LanguageModelV4Message } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { convertToThreadlineChatMessages } from '../src/convert-to-threadline-chat-messages';
 import { assertNoUndecidedPause } from '../src/internal/approvals';
@@ -6,8 +6,8 @@ import { mapThreadlineFinishReason } from '../src/map-threadline-finish-reason';
 import { mapThreadlineUsage } from '../src/map-threadline-usage';
 
 const PAUSE = 'run_abc::call_1';
-const user = (text: string) => ({ role: 'user', content: [{ type: 'text', text }] }) as const;
-const paused = {
+const user = (text: string): LanguageModelV4Message => ({ role: 'user', content: [{ type: 'text', text }] });
+const paused: LanguageModelV4Message = {
   role: 'assistant',
   content: [
     {
@@ -18,12 +18,12 @@ const paused = {
       providerExecuted: true,
     },
   ],
-} as const;
+};
 const decision = (approved: boolean, extra: object[] = []) =>
   ({
     role: 'tool',
     content: [{ type: 'tool-approval-response', approvalId: PAUSE, approved }, ...extra],
-  }) as LanguageModelV4Prompt[number];
+  }) as LanguageModelV4Message;
 
 describe('convertToThreadlineChatMessages', () => {
   it('maps system, user text and files, assistant tool calls and client tool results', () => {
@@ -112,7 +112,7 @@ describe('convertToThreadlineChatMessages', () => {
   });
 
   it('an execution-denied result alone (a hand-made response the SDK dropped) still rejects once', () => {
-    const denied = {
+    const denied: LanguageModelV4Message = {
       role: 'tool',
       content: [
         {
@@ -122,7 +122,7 @@ describe('convertToThreadlineChatMessages', () => {
           output: { type: 'execution-denied', reason: 'no' },
         },
       ],
-    } as const;
+    };
     const { messages } = convertToThreadlineChatMessages([user('go'), paused, denied], { onThread: false });
     expect(messages.filter((m) => m.role === 'tool')).toEqual([
       { role: 'tool', tool_call_id: PAUSE, content: 'reject' },

@@ -10,7 +10,7 @@ const fault = (spec: string) => ({ headers: { 'x-threadline-fault': spec } });
 /** Runs streamText to its end and collects what an app sees: parts, errors and the finish reason. */
 async function streamed(
   spec: string,
-  extra: Parameters<typeof streamText>[0] extends infer O ? Partial<O> : never = {},
+  extra: { prompt?: string; maxRetries?: number; abortSignal?: AbortSignal } = {},
 ) {
   const errors: unknown[] = [];
   const result = streamText({

@@ -33,7 +33,7 @@ export class TestChat extends AbstractChat<UIMessage> {
   ) {
     super({ ...init, state: new MemoryState() });
   }
-  get messages() {
+  override get messages() {
     return this.state.messages;
   }
 }
