@@ -53,33 +53,12 @@ export function responsesModel(fetch: FetchFunction, overrides: Partial<Threadli
   });
 }
 
-/**
- * The real reference server on a port for the enclosing describe, reset before each test so none
- * sees another's memory, runs or approvals.
- */
-export function useReferenceServer(config: MockServerConfig = {}) {
-  let running: Awaited<ReturnType<typeof start>> | undefined;
-  beforeAll(async () => {
-    running = await start({ port: 0, host: '127.0.0.1', ...config });
-  });
-  afterAll(() => running?.close());
-  beforeEach(() => running?.server.reset());
-  const get = () => {
-    if (!running) throw new Error('useReferenceServer(): read it inside a hook or test');
-    return running;
-  };
-  return {
-    get url() {
-      return get().url;
-    },
-    get server() {
-      return get().server;
-    },
-    /** The /v1/responses requests the server saw, in order. */
-    responsesRequests() {
-      return get()
-        .server.journal.list()
-        .filter((entry) => entry.path === '/v1/responses');
-    },
-  };
+/** The bodies of the /v1/responses requests in a journal, oldest first. */
+export const responsesBodies = (journal: JournalEntry[]) =>
+  journal.filter((entry) => entry.path === '/v1/responses').map((entry) => entry.body as ResponsesBody);
+
+export interface ResponsesBody {
+  input: Array<Record<string, unknown>>;
+  previous_response_id?: string;
+  [field: string]: unknown;
 }
