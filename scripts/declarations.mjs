@@ -2,10 +2,8 @@
 // tsup's own dts pass emits each file as rollup happens to load it, so inferred unions came out in a
 // different order from build to build (and the shared chunk got a new hash): builds were not reproducible.
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
-
-const workspace = resolve(import.meta.dirname, '..');
 
 /**
  * Emits the declarations of a package's entries (run from the package's directory) into
@@ -18,8 +16,13 @@ const workspace = resolve(import.meta.dirname, '..');
 export function declarations(entries) {
   const cwd = process.cwd();
   const outDir = join(cwd, '.declarations');
-  const config = ts.readConfigFile(join(workspace, 'tsconfig.base.json'), ts.sys.readFile);
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, workspace);
+  // Found from the package up, not from this file: tsup bundles its config, so this module's own URL
+  // is the package's, not scripts/.
+  const base = ts.findConfigFile(cwd, ts.sys.fileExists, 'tsconfig.base.json');
+  if (base === undefined) throw new Error(`no tsconfig.base.json above ${cwd}`);
+  const config = ts.readConfigFile(base, ts.sys.readFile);
+  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(base));
   const program = ts.createProgram(
     Object.values(entries).map((file) => join(cwd, file)),
     {
