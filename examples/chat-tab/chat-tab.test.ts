@@ -60,7 +60,7 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
 
   beforeAll(async () => {
     // Paced frames, so a reply is visibly partial for a while.
-    reference = await start({ port: 0, host: '127.0.0.1', chunkDelayMs: 25 });
+    reference = await start({ port: 0, host: '127.0.0.1', chunkDelayMs: 15 });
     tab = await startChatTab({ baseURL: reference.url, script, door });
     page = await (await browser.newContext({ viewport: { width: 820, height: 900 } })).newPage();
     page.on('pageerror', (error) => errors.push(error.message));
@@ -186,4 +186,19 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
     expect(new Set(turns.map((entry) => entry.headers['x-session-id']))).toEqual(new Set([session]));
     expect(errors).toEqual([]);
   }, 45_000);
+
+  it("shows the server's error when a turn fails mid-stream, keeps what had arrived, and carries on", async () => {
+    await send('Please fail this turn mid-stream.');
+    const error = page.locator('.error');
+    await error.waitFor();
+    // The server's own message for the failing demo prompt, passed through the route's onError.
+    expect(await error.textContent()).toBe('Scripted error (HTTP 500).');
+    await expect(lastReply().locator('.text').textContent()).resolves.not.toBe('');
+    await expect(page.locator('main').getAttribute('data-status')).resolves.toBe('error');
+    await send('My locker code is ZEBRA-42.');
+    await idle();
+    await expect(lastReply().textContent()).resolves.toContain('You said: My locker code is ZEBRA-42.');
+    await expect(error.count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

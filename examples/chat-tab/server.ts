@@ -72,6 +72,9 @@ async function chat(
     // Memory is the server's: the session id is all the route adds.
     providerOptions: { threadline: { sessionId } },
     abortSignal: signal,
+    // One line per failed turn; the browser gets the message through onError below.
+    onError: ({ error }) =>
+      console.error(`chat turn failed: ${error instanceof Error ? error.message : error}`),
   });
   return result.toUIMessageStreamResponse({
     onError: (error) => (error instanceof Error ? error.message : 'the assistant failed'),
