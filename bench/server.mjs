@@ -1,242 +1,296 @@
-// Reference server throughput vs a bare node:http server, measured in the same run over real ports.
-// Prints requests/s (non-stream) and chunks/s (stream) for both, on Chat Completions and on Responses
-// (the bare server answers each door's shapes), then the ratios (target ≥ 0.7×).
+// Reference server throughput under load from another process. Three servers, each in its own process:
+// ours (the CLI, as a user starts it), a bare node:http server replaying our captured answers byte for
+// byte, and aimock answering the same prompt. autocannon, in a process of its own per run, drives each
+// with 16 connections; rounds interleave the targets (order rotated) so a burst of load elsewhere on the
+// machine skews one round, not a ratio. Prints medians and ratios, and marks every ratio below target.
+// Env: BENCH_SECONDS (per run, 3), BENCH_ROUNDS (5), BENCH_WARM_SECONDS (5), BENCH_WORDS (reply length,
+// 32), BENCH_WORKLOADS (comma list of names), BENCH_PROFILE (a folder: our server runs with --cpu-prof).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { start } from '@threadline/mock-server';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-const DURATION_MS = Number(process.env.BENCH_MS ?? 2000);
-// Paired rounds (reference then bare, back to back) and the median ratio: a burst of load from elsewhere
-// on the machine skews one round, not the result.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONCURRENCY = 16;
-const STREAM_WORDS = 2000;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const CLI = join(here, '../packages/mock-server/dist/cli.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
+const WORDS = Number(process.env.BENCH_WORDS ?? 32);
+const CONNECTIONS = 16;
+const TARGET_VS_BARE = 0.7;
+const TARGET_VS_AIMOCK = 2;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-const longText = Array.from({ length: STREAM_WORDS }, (_, i) => `word${i}`).join(' ');
-const chatBody = JSON.stringify({ model: '', messages: [{ role: 'user', content: 'benchmark ping' }] });
-const streamBody = JSON.stringify({
-  model: '',
-  stream: true,
-  messages: [{ role: 'user', content: 'benchmark stream' }],
-});
-const CHAT = '/v1/chat/completions';
-const RESPONSES = '/v1/responses';
-const responsesBody = JSON.stringify({ model: '', input: 'benchmark ping' });
-const responsesStreamBody = JSON.stringify({ model: '', stream: true, input: 'benchmark stream' });
-
-/** The bare Responses answer: a resource and the named events of one text reply, unvalidated. */
-function bareResponse(status, output) {
-  return {
-    id: 'run_bare',
-    object: 'response',
-    created_at: 0,
-    status,
-    model: 'bare',
-    output,
-    usage: status === 'completed' ? { input_tokens: 2, output_tokens: 1, total_tokens: 3 } : null,
-  };
-}
-
-function writeBareResponsesStream(res, words) {
-  let seq = 0;
-  const send = (type, data) =>
-    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
-  const item = { type: 'message', id: 'msg_bare', status: 'in_progress', role: 'assistant', content: [] };
-  const part = { type: 'output_text', text: '', annotations: [] };
-  const at = { item_id: 'msg_bare', output_index: 0, content_index: 0 };
-  send('response.created', { response: bareResponse('in_progress', []) });
-  send('response.in_progress', { response: bareResponse('in_progress', []) });
-  send('response.output_item.added', { output_index: 0, item });
-  send('response.content_part.added', { ...at, part });
-  for (let i = 0; i < words.length; i++) {
-    send('response.output_text.delta', { ...at, delta: i === 0 ? words[i] : ` ${words[i]}` });
-  }
-  const done = { ...part, text: longText };
-  send('response.output_text.done', { ...at, text: longText });
-  send('response.content_part.done', { ...at, part: done });
-  const finished = { ...item, status: 'completed', content: [done] };
-  send('response.output_item.done', { output_index: 0, item: finished });
-  send('response.completed', { response: bareResponse('completed', [finished]) });
-}
-
-/** A bare server answering the same shapes with no validation, routing or state: the floor we compare to. */
-function startBare() {
-  const completion = JSON.stringify({
-    id: 'run_bare',
-    object: 'chat.completion',
-    created: 0,
-    model: 'bare',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: 'pong' }, logprobs: null, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 },
+const PROMPT = 'benchmark prompt';
+const TEXT = Array.from({ length: WORDS }, (_, i) => `word${i}`).join(' ');
+const MODEL = 'threadline-mini';
+const chatBody = (stream) =>
+  JSON.stringify({
+    model: MODEL,
+    ...(stream ? { stream } : {}),
+    messages: [{ role: 'user', content: PROMPT }],
   });
-  const words = longText.split(' ');
-  const response = JSON.stringify(
-    bareResponse('completed', [
-      {
-        type: 'message',
-        id: 'msg_bare',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', text: 'pong', annotations: [] }],
-      },
-    ]),
-  );
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      if (req.url === RESPONSES) {
-        if (!body.stream) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(response);
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        writeBareResponsesStream(res, words);
-        res.end();
-        return;
+const responsesBody = (stream) =>
+  JSON.stringify({ model: MODEL, ...(stream ? { stream } : {}), input: PROMPT });
+const ALL_WORKLOADS = [
+  { name: 'chat', path: '/v1/chat/completions', stream: false, body: chatBody(false) },
+  { name: 'chat stream', path: '/v1/chat/completions', stream: true, body: chatBody(true) },
+  { name: 'responses', path: '/v1/responses', stream: false, body: responsesBody(false) },
+  { name: 'responses stream', path: '/v1/responses', stream: true, body: responsesBody(true) },
+];
+const only = process.env.BENCH_WORKLOADS?.split(',').map((s) => s.trim());
+const WORKLOADS = only ? ALL_WORKLOADS.filter((w) => only.includes(w.name)) : ALL_WORKLOADS;
+
+if (!existsSync(CLI)) {
+  console.error('bench/server.mjs: packages/mock-server/dist/cli.js is missing; run the build first.');
+  process.exit(1);
+}
+
+const children = [];
+/** Starts a server process and resolves with its URL once it prints "listening on URL". */
+function startServer(name, args) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening: ${out}`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) {
+        child.removeAllListeners('exit');
+        resolve({ name, url, child });
       }
-      if (!body.stream) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(completion);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let i = 0; i < words.length; i++) {
-        const delta = i === 0 ? { role: 'assistant', content: words[i] } : { content: ` ${words[i]}` };
-        const chunk = {
-          id: 'run_bare',
-          object: 'chat.completion.chunk',
-          created: 0,
-          model: 'bare',
-          choices: [{ index: 0, delta, finish_reason: null }],
-        };
-        res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      }
-      res.write('data: [DONE]\n\n');
-      res.end();
     });
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${server.address().port}`,
-        close: () =>
-          new Promise((r) => {
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      }),
+}
+
+function stopAll() {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', resolve);
+          if (child === generator) child.stdin.end();
+          else child.kill('SIGTERM');
+        }),
     ),
   );
 }
 
-function post(url, path, body, onData) {
+/** One request: status, headers and the body as its SSE frames (one frame for a JSON body). */
+function request(url, workload) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      `${url}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
+      `${url}${workload.path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
       (res) => {
-        res.on('data', (b) => onData?.(b));
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
-        );
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          const frames = workload.stream ? text.split(/(?<=\n\n)/) : [text];
+          resolve({ status: res.statusCode, headers: res.headers, frames, text });
+        });
       },
     );
     req.on('error', reject);
-    req.end(body);
+    req.end(workload.body);
   });
 }
 
-/** Runs CONCURRENCY request loops for DURATION_MS; returns completed requests and frames seen. */
-async function load(url, body, path = CHAT, durationMs = DURATION_MS) {
-  let requests = 0;
-  let frames = 0;
-  const deadline = performance.now() + durationMs;
-  const countFrames = (buf) => {
-    for (let i = buf.indexOf('data: '); i !== -1; i = buf.indexOf('data: ', i + 6)) frames++;
-  };
-  const loop = async () => {
-    while (performance.now() < deadline) {
-      await post(url, path, body, countFrames);
-      requests++;
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
-  const seconds = (performance.now() - t0) / 1000;
-  return { perSecond: requests / seconds, framesPerSecond: frames / seconds };
+/** Node sets these per connection and per answer: the replay lets it. */
+const PER_ANSWER = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/** The load generator: one process for every run, fed one job per line (server/load.mjs). */
+const generator = spawn(process.execPath, [join(here, 'server/load.mjs')], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+children.push(generator);
+const generatorLines = createInterface({ input: generator.stdout })[Symbol.asyncIterator]();
+
+/** One autocannon run against one target, in the generator's process. */
+async function load(url, workload, seconds) {
+  const job = { url: `${url}${workload.path}`, body: workload.body, connections: CONNECTIONS, seconds };
+  generator.stdin.write(`${JSON.stringify(job)}\n`);
+  const line = await generatorLines.next();
+  if (line.done) throw new Error('the load generator exited');
+  const result = JSON.parse(line.value);
+  if (result.non2xx || result.errors || result.timeouts) {
+    throw new Error(`${job.url}: ${JSON.stringify(result)}`);
+  }
+  return result;
 }
 
-const bare = await startBare();
-const ref = await start({
-  port: 0,
-  host: '127.0.0.1',
-  fixtures: [{ match: { userText: 'benchmark stream' }, reply: { text: longText } }],
-});
-try {
-  // Warm up both servers (and the JIT on the reference server's larger code) before measuring.
-  await load(ref.url, chatBody);
-  await load(ref.url, streamBody);
-  await load(bare.url, chatBody);
-  await load(bare.url, streamBody);
-  await load(ref.url, responsesBody, RESPONSES);
-  await load(ref.url, responsesStreamBody, RESPONSES);
-  await load(bare.url, responsesBody, RESPONSES);
-  await load(bare.url, responsesStreamBody, RESPONSES);
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const json = [];
-  const stream = [];
-  const responsesJson = [];
-  const responsesStream = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    json.push({
-      ref: (await load(ref.url, chatBody)).perSecond,
-      bare: (await load(bare.url, chatBody)).perSecond,
-    });
-    stream.push({
-      ref: (await load(ref.url, streamBody)).framesPerSecond,
-      bare: (await load(bare.url, streamBody)).framesPerSecond,
-    });
-    responsesJson.push({
-      ref: (await load(ref.url, responsesBody, RESPONSES)).perSecond,
-      bare: (await load(bare.url, responsesBody, RESPONSES)).perSecond,
-    });
-    // Frames are every SSE event: the text deltas and the lifecycle events around them (same on both).
-    responsesStream.push({
-      ref: (await load(ref.url, responsesStreamBody, RESPONSES)).framesPerSecond,
-      bare: (await load(bare.url, responsesStreamBody, RESPONSES)).framesPerSecond,
-    });
+/** The reply text an answer carries: the JSON body's, or its stream's text deltas joined. */
+function replyText(answer, workload) {
+  if (!workload.stream) {
+    const body = JSON.parse(answer.text);
+    return body.choices?.[0]?.message?.content ?? body.output?.[0]?.content?.[0]?.text;
   }
-  const rows = [
-    ['non-stream requests/s', json],
-    ['streamed chunks/s', stream],
-    ['responses requests/s', responsesJson],
-    ['responses events/s', responsesStream],
-  ];
-  console.log(`server benchmark (reference vs bare node:http, same run, ${ROUNDS} paired rounds)`);
-  for (const [name, rounds] of rows) {
-    const ref = median(rounds.map((r) => r.ref));
-    const bare = median(rounds.map((r) => r.bare));
-    const ratios = rounds.map((r) => (r.ref / r.bare).toFixed(2)).join(' ');
+  let text = '';
+  for (const frame of answer.frames) {
+    const data = /^data: (\{.*)$/m.exec(frame)?.[1];
+    if (!data) continue;
+    const event = JSON.parse(data);
+    if (event.type === 'response.output_text.delta') text += event.delta;
+    else text += event.choices?.[0]?.delta?.content ?? '';
+  }
+  return text;
+}
+
+/**
+ * CPU time a process has used (user + system, ms; Linux /proc, else NaN). Per request it is the cost of
+ * an answer, which a busy machine disturbs far less than req/s (a second opinion on the same runs).
+ */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const work = mkdtempSync(join(tmpdir(), 'threadline-bench-'));
+try {
+  const config = join(work, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ fixtures: [{ match: { userText: PROMPT }, reply: { text: TEXT } }] }),
+  );
+  const profile = process.env.BENCH_PROFILE;
+  const ours = await startServer('ours', [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    CLI,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--config',
+    config,
+  ]);
+
+  // Capture one real answer of ours per workload: the bare server replays exactly these bytes.
+  const captures = {};
+  const frameCounts = {};
+  for (const workload of ALL_WORKLOADS) {
+    const answer = await request(ours.url, workload);
+    if (answer.status !== 200) throw new Error(`ours answered ${workload.name} with ${answer.status}`);
+    const headers = Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !PER_ANSWER.has(k)));
+    captures[`${workload.path} ${workload.stream ? 'stream' : 'json'}`] = {
+      status: answer.status,
+      headers,
+      frames: answer.frames,
+    };
+    frameCounts[workload.name] = answer.frames.length;
+  }
+  // aimock cuts text into fixed-size pieces, ours into words: the same number of text frames.
+  const textFrames = frameCounts['chat stream'] - 2;
+  const chunkSize = Math.max(1, Math.round(TEXT.length / textFrames));
+  const capturesFile = join(work, 'captures.json');
+  writeFileSync(capturesFile, JSON.stringify(captures));
+  const bare = await startServer('bare', [join(here, 'server/bare.mjs'), capturesFile]);
+  const aimock = await startServer('aimock', [
+    join(here, 'server/aimock.mjs'),
+    PROMPT,
+    TEXT,
+    String(chunkSize),
+  ]);
+  const targets = [ours, bare, aimock];
+
+  // Every target must give the bench's answer, or its figure means nothing.
+  const framesBy = { ours: {}, bare: {}, aimock: {} };
+  for (const target of targets) {
+    for (const workload of WORKLOADS) {
+      const answer = await request(target.url, workload);
+      if (answer.status !== 200 || replyText(answer, workload) !== TEXT) {
+        throw new Error(`${target.name} did not answer ${workload.name} with the bench text`);
+      }
+      framesBy[target.name][workload.name] = answer.frames.length;
+    }
+  }
+
+  const before = loadavg();
+  console.log(
+    `server benchmark: node ${process.version}, ${cpus().length} cpus, load average ${before.map((n) => n.toFixed(2)).join(' ')}`,
+  );
+  console.log(
+    `  autocannon in its own process, ${CONNECTIONS} connections, ${WARM_SECONDS}s warm-up, ${ROUNDS} interleaved rounds x ${SECONDS}s per target`,
+  );
+  console.log(
+    `  reply: ${WORDS} words (${TEXT.length} chars); ours streams one word per frame, aimock ${chunkSize} chars per frame; CLI default chunk delay (0 ms)`,
+  );
+  for (const target of targets) {
+    for (const workload of WORKLOADS) await load(target.url, workload, WARM_SECONDS);
+  }
+  const results = Object.fromEntries(WORKLOADS.map((w) => [w.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const workload of WORKLOADS) {
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+      const row = {};
+      for (const target of order) {
+        const cpuBefore = cpuMs(target.child.pid);
+        const result = await load(target.url, workload, SECONDS);
+        const cpu = cpuMs(target.child.pid) - cpuBefore;
+        row[target.name] = result.requestsPerSecond;
+        row[`${target.name} cpu`] = (1000 * cpu) / result.total;
+      }
+      results[workload.name].push(row);
+    }
+  }
+
+  const after = loadavg();
+  const num = (n, width = 7) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a').padStart(width);
+  const mark = (ratio, target) => `${ratio.toFixed(2)}x ${ratio >= target ? ' ' : '✗'}`;
+  console.log(
+    `\n  ${'req/s (median)'.padEnd(17)} ${'ours'.padStart(7)} ${'bare'.padStart(7)} ${'aimock'.padStart(7)}   ${'ours/bare'.padStart(9)}  ${'ours/aimock'.padStart(11)}   frames ours/bare/aimock`,
+  );
+  const misses = [];
+  for (const workload of WORKLOADS) {
+    const rounds = results[workload.name];
+    const vsBare = median(rounds.map((r) => r.ours / r.bare));
+    const vsAimock = median(rounds.map((r) => r.ours / r.aimock));
+    if (vsBare < TARGET_VS_BARE) misses.push(`${workload.name} vs bare`);
+    if (vsAimock < TARGET_VS_AIMOCK) misses.push(`${workload.name} vs aimock`);
+    const frames = targets.map((t) => framesBy[t.name][workload.name]).join('/');
+    const rps = (name) => num(median(rounds.map((r) => r[name])));
     console.log(
-      `  ${name.padEnd(24)} reference ${ref.toFixed(0).padStart(9)}   bare ${bare.toFixed(0).padStart(9)}   round ratios ${ratios}`,
+      `  ${workload.name.padEnd(17)} ${rps('ours')} ${rps('bare')} ${rps('aimock')}   ${mark(vsBare, TARGET_VS_BARE).padStart(9)}  ${mark(vsAimock, TARGET_VS_AIMOCK).padStart(11)}   ${frames}`,
+    );
+    const perRound = rounds.map((r) => `${(r.ours / r.bare).toFixed(2)}/${(r.ours / r.aimock).toFixed(2)}`);
+    console.log(`  ${''.padEnd(17)} per round (ours/bare, ours/aimock): ${perRound.join('  ')}`);
+  }
+  console.log(
+    `\n  ${'server CPU µs/req'.padEnd(17)} ${'ours'.padStart(7)} ${'bare'.padStart(7)} ${'aimock'.padStart(7)}   ${'bare/ours'.padStart(9)}  ${'aimock/ours'.padStart(11)}   (lower CPU is better; ratios as throughput)`,
+  );
+  for (const workload of WORKLOADS) {
+    const rounds = results[workload.name];
+    const cpu = (name) => median(rounds.map((r) => r[`${name} cpu`]));
+    const ratio = (name) => median(rounds.map((r) => r[`${name} cpu`] / r['ours cpu']));
+    console.log(
+      `  ${workload.name.padEnd(17)} ${num(cpu('ours'))} ${num(cpu('bare'))} ${num(cpu('aimock'))}   ${`${ratio('bare').toFixed(2)}x`.padStart(9)}    ${`${ratio('aimock').toFixed(2)}x`.padStart(9)}`,
     );
   }
-  const ratio = (rounds) => median(rounds.map((r) => r.ref / r.bare)).toFixed(2);
-  console.log(`ratio non-stream ${ratio(json)}x (median of rounds; target >= 0.70x)`);
-  console.log(`ratio stream ${ratio(stream)}x (median of rounds; target >= 0.70x)`);
-  console.log(`ratio responses non-stream ${ratio(responsesJson)}x (median of rounds; target >= 0.70x)`);
-  console.log(`ratio responses stream ${ratio(responsesStream)}x (median of rounds; target >= 0.70x)`);
+  console.log(
+    `\n  targets: ours >= ${TARGET_VS_BARE}x bare and >= ${TARGET_VS_AIMOCK}x aimock in req/s (medians of per-round ratios; a miss is marked)`,
+  );
+  console.log(`  load average after: ${after.map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(misses.length ? `  below target: ${misses.join(', ')}` : '  every figure meets its target');
 } finally {
-  await ref.close();
-  await bare.close();
-  agent.destroy();
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
 }

@@ -144,7 +144,7 @@ function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse, 
     res.on('drain', () => body.resume());
     res.on('close', () => body.cancel());
     body.attach({
-      write: (bytes) => res.write(bytes),
+      write: (data) => res.write(data),
       end: () => res.end(),
       // Flush what was written, then close the socket mid-message: the client gets every frame sent so
       // far and then a broken stream (no chunked terminator, no [DONE]).

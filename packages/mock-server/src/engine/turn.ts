@@ -145,16 +145,66 @@ export function decideReply(state: ServerState, turn: Turn): Reply | Promise<Rep
   return conclude(turn, scriptedOrModel(state, turn));
 }
 
-async function decideWithHooks(state: ServerState, turn: Turn): Promise<Reply> {
-  for (const prepare of state.hooks.prepare) await prepare(turn);
+/** A hook's answer still to come (a promise, or any thenable, as `await` would take it). */
+const isPromise = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+
+/**
+ * The hooks in order, synchronous until one of them returns a promise: the built-in hooks answer most
+ * turns without one, and an `await` per hook would cost every request its microtask hops.
+ */
+function decideWithHooks(state: ServerState, turn: Turn): Reply | Promise<Reply> {
+  const { prepare, decide, transform } = state.hooks;
+  for (let i = 0; i < prepare.length; i++) {
+    const done = prepare[i]!(turn);
+    if (isPromise(done)) return Promise.resolve(done).then(() => resumeHooks(state, turn, i + 1, 0, null, 0));
+  }
   let decision: Decision | null | undefined;
-  for (const decide of state.hooks.decide) {
-    decision = await decide(turn);
+  for (let i = 0; i < decide.length; i++) {
+    const got = decide[i]!(turn);
+    if (isPromise(got)) {
+      return Promise.resolve(got).then((d) => resumeHooks(state, turn, prepare.length, i + 1, d, 0));
+    }
+    decision = got;
     if (decision) break;
   }
-  decision ??= scriptedOrModel(state, turn);
-  for (const transform of state.hooks.transform) decision = await transform(turn, decision);
-  return conclude(turn, decision);
+  let chosen = decision ?? scriptedOrModel(state, turn);
+  for (let i = 0; i < transform.length; i++) {
+    const got = transform[i]!(turn, chosen);
+    if (isPromise(got)) {
+      return Promise.resolve(got).then((d) =>
+        resumeHooks(state, turn, prepare.length, decide.length, d, i + 1),
+      );
+    }
+    chosen = got;
+  }
+  return conclude(turn, chosen);
+}
+
+/**
+ * The rest of the hooks once one went async, from where it stopped: prepare hooks from `p`, decide hooks
+ * from `d` (none once a decision is in hand), transform hooks from `t` (the decision being transformed).
+ */
+async function resumeHooks(
+  state: ServerState,
+  turn: Turn,
+  p: number,
+  d: number,
+  held: Decision | null | undefined,
+  t: number,
+): Promise<Reply> {
+  const { prepare, decide, transform } = state.hooks;
+  for (let i = p; i < prepare.length; i++) await prepare[i]!(turn);
+  let decision = held;
+  if (t === 0 && !decision) {
+    for (let i = d; i < decide.length; i++) {
+      decision = await decide[i]!(turn);
+      if (decision) break;
+    }
+  }
+  let chosen = decision ?? scriptedOrModel(state, turn);
+  for (let i = t; i < transform.length; i++) chosen = await transform[i]!(turn, chosen);
+  return conclude(turn, chosen);
 }
 
 function scriptedOrModel(state: ServerState, turn: Turn): Decision {

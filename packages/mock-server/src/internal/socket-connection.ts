@@ -1,7 +1,7 @@
 import { ERROR_CODES, ERROR_TYPES } from '@threadline/protocol';
 import { ConnectionResponseCache } from '../routes/responses/connection-cache';
 import type { MockServer } from '../server';
-import { FramePump } from '../stream/pump';
+import { type FrameData, FramePump } from '../stream/pump';
 import {
   badMessage,
   bodyText,
@@ -19,7 +19,6 @@ import type { OutboundResponse } from './wire';
 /** Frames sent but not yet written to the socket before the stream waits (backpressure). */
 const MAX_UNWRITTEN_FRAMES = 64;
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** What a socket adapter (`ws` on Node, Bun's own) gives the connection: one open WebSocket. */
@@ -116,8 +115,8 @@ export function openConnection(
   ): Promise<boolean> {
     let failed = false;
     let pending = '';
-    const forward = (bytes: Uint8Array, onSent?: () => void, onWritten?: () => void) => {
-      pending += decoder.decode(bytes, { stream: true });
+    const forward = (data: FrameData, onSent?: () => void, onWritten?: () => void) => {
+      pending += typeof data === 'string' ? data : decoder.decode(data, { stream: true });
       for (let end = pending.indexOf('\n\n'); end !== -1; end = pending.indexOf('\n\n')) {
         const frame = pending.slice(0, end);
         pending = pending.slice(end + 2);
@@ -131,7 +130,7 @@ export function openConnection(
     };
     const body = out.body;
     if (!(body instanceof FramePump)) {
-      if (body !== null) forward(typeof body === 'string' ? encoder.encode(body) : body);
+      if (body !== null) forward(body);
       return Promise.resolve(failed);
     }
     if (closed) {
@@ -153,8 +152,8 @@ export function openConnection(
       const finish = () => resolve(failed);
       onClose.add(finish);
       body.attach({
-        write: (bytes) => {
-          forward(bytes, () => unwritten++, written);
+        write: (data) => {
+          forward(data, () => unwritten++, written);
           waiting = unwritten >= MAX_UNWRITTEN_FRAMES;
           return !waiting;
         },

@@ -1,4 +1,4 @@
-import { formatErrorBody, SSE_CONTENT_TYPE } from '@threadline/protocol';
+import { DONE_FRAME, formatErrorBody, SSE_CONTENT_TYPE } from '@threadline/protocol';
 import { authenticate, resolveIdentity } from '../auth/identity';
 import type { RequestContext } from '../context';
 import { completionJson } from '../engine/completion';
@@ -7,7 +7,7 @@ import type { Reply, ScriptedError, Turn } from '../engine/types';
 import { JOURNAL_BODY_LIMIT, readJsonBody } from '../internal/body';
 import { codeForStatus, HttpError, typeForStatus } from '../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../internal/wire';
-import { chatFrames, DONE_BYTES, errorFrameBytes, malformedFrameBytes } from '../stream/chunks';
+import { chatFrames, errorFrameText, malformedFrameText } from '../stream/chunks';
 import { FramePump } from '../stream/pump';
 import { chunkDelay, parseChatRequest } from './chat-request';
 import { chatTurnRequest } from './chat-turn';
@@ -96,23 +96,23 @@ function streamReply(
     doubleFinish: faults.doubleFinish === true,
     framesAfterDone: faults.framesAfterDone === true,
     progressBackwards: faults.progressBackwards === true,
-    scriptedErrorFrame: reply.error ? errorFrameBytes(scriptedErrorBody(reply.error)) : null,
+    scriptedErrorFrame: reply.error ? errorFrameText(scriptedErrorBody(reply.error)) : null,
   });
   const pump = new FramePump(frames, {
     delayMs,
     faults,
-    doneFrame: DONE_BYTES,
+    doneFrame: DONE_FRAME,
     errorFrame: () =>
-      errorFrameBytes(
+      errorFrameText(
         formatErrorBody({
           message: `Injected fault: the stream failed after ${faults.errorFrameAfter} chunks.`,
           type: typeForStatus(500),
           code: faults.code ?? 'server_error',
         }),
       ),
-    malformedFrame: () => malformedFrameBytes(turn.runId),
+    malformedFrame: () => malformedFrameText(turn.runId),
     failureFrame: (error) =>
-      errorFrameBytes(
+      errorFrameText(
         formatErrorBody({
           message: `The stream failed: ${error instanceof Error ? error.message : String(error)}`,
           type: typeForStatus(500),
@@ -154,9 +154,5 @@ function streamedError(ctx: RequestContext, error: HttpError): OutboundResponse 
   const { dialect } = ctx.state;
   // In a stream the error always travels under an `error` key, whatever the dialect's flat shape.
   const body = error.body('nested', dialect.modelNotFoundShape);
-  const frame = errorFrameBytes(body);
-  const bytes = new Uint8Array(frame.byteLength + DONE_BYTES.byteLength);
-  bytes.set(frame);
-  bytes.set(DONE_BYTES, frame.byteLength);
-  return { status: 200, headers: { ...STREAM_HEADERS }, body: bytes };
+  return { status: 200, headers: { ...STREAM_HEADERS }, body: errorFrameText(body) + DONE_FRAME };
 }

@@ -4,9 +4,6 @@ import type { Reply } from '../engine/types';
 import { newRunId } from '../internal/ids';
 import type { Frame } from './pump';
 
-const encoder = new TextEncoder();
-export const DONE_BYTES = encoder.encode(DONE_FRAME);
-
 export interface ChunkStreamOptions {
   id: string;
   created: number;
@@ -29,7 +26,7 @@ export interface ChunkStreamOptions {
   /** The progress-backwards fault: progress fractions decrease. */
   progressBackwards?: boolean;
   /** The terminal frame of a scripted mid-stream error (fixture `error.afterChunks`). */
-  scriptedErrorFrame: Uint8Array | null;
+  scriptedErrorFrame: string | null;
 }
 
 /**
@@ -47,7 +44,7 @@ function envelope(id: string, created: number, model: string) {
   };
 }
 
-const chunk = (bytes: string): Frame => ({ kind: 'chunk', bytes: encoder.encode(bytes) });
+const chunk = (text: string): Frame => ({ kind: 'chunk', data: text });
 
 function progressFrame(id: string, stage: string, fraction: number): Frame {
   const data = {
@@ -56,7 +53,7 @@ function progressFrame(id: string, stage: string, fraction: number): Frame {
     stage,
     fraction: Math.round(fraction * 1000) / 1000,
   };
-  return { kind: 'event', bytes: encoder.encode(encodeSSE(data, { event: 'progress' })) };
+  return { kind: 'event', data: encodeSSE(data, { event: 'progress' }) };
 }
 
 /**
@@ -114,8 +111,8 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     }
     if (reply.error) {
       // A scripted failure: the error frame ends the stream, then [DONE].
-      if (options.scriptedErrorFrame) yield { kind: 'error', bytes: options.scriptedErrorFrame };
-      yield { kind: 'done', bytes: DONE_BYTES };
+      if (options.scriptedErrorFrame) yield { kind: 'error', data: options.scriptedErrorFrame };
+      yield { kind: 'done', data: DONE_FRAME };
       return;
     }
   }
@@ -140,7 +137,7 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     if (options.usageChunkId) env = envelope(newRunId(), created, model);
     yield chunk(`${env.head}[],"usage":${usageJson(reply.usage)}}\n\n`);
   }
-  yield { kind: 'done', bytes: DONE_BYTES };
+  yield { kind: 'done', data: DONE_FRAME };
   if (options.framesAfterDone)
     yield chunk(`${env.deltaHead}{"content":""}${env.logprobsHead}null${env.deltaTail}`);
 }
@@ -154,13 +151,11 @@ export function splitArguments(args: string): string[] {
 }
 
 /** `data: <body>` for an error object (a terminal error frame). */
-export function errorFrameBytes(body: unknown): Uint8Array {
-  return encoder.encode(encodeSSE(body));
+export function errorFrameText(body: unknown): string {
+  return encodeSSE(body);
 }
 
 /** A frame whose data is cut-off JSON: what the malformed-chunk-after fault sends. */
-export function malformedFrameBytes(id: string): Uint8Array {
-  return encoder.encode(
-    `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\n`,
-  );
+export function malformedFrameText(id: string): string {
+  return `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\n`;
 }

@@ -8,11 +8,11 @@ const EMPTY = new Uint8Array(0);
 
 function* pieces(data: Uint8Array): Generator<Frame> {
   for (let at = 0; at < data.byteLength; at += DOWNLOAD_PIECE_BYTES) {
-    yield { kind: 'chunk', bytes: data.subarray(at, at + DOWNLOAD_PIECE_BYTES) };
+    yield { kind: 'chunk', data: data.subarray(at, at + DOWNLOAD_PIECE_BYTES) };
   }
   // An empty end marker: a fault whose n is past the last piece fires here, after the whole file and
   // before the body ends, so it stays observable (as a chat stream fault fires before [DONE]).
-  yield { kind: 'done', bytes: EMPTY };
+  yield { kind: 'done', data: EMPTY };
 }
 
 /**

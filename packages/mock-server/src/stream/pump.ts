@@ -1,15 +1,18 @@
 import type { FaultSet } from '../faults/parse';
 
-/** One SSE frame, encoded once. Only `chunk` frames count for the `*-after=<n>` faults. */
+/** What a frame carries: SSE text (encoded by the sink, once) or binary pieces (a faulted download). */
+export type FrameData = string | Uint8Array;
+
+/** One SSE frame (or download piece). Only `chunk` frames count for the `*-after=<n>` faults. */
 export interface Frame {
   kind: 'chunk' | 'event' | 'error' | 'done';
-  bytes: Uint8Array;
+  data: FrameData;
 }
 
-/** Where frames go: a Web `ReadableStream` controller or a node `ServerResponse`. */
+/** Where frames go: a Web `ReadableStream` controller, a node `ServerResponse` or a WebSocket relay. */
 export interface FrameSink {
   /** Writes one whole frame; false asks the pump to wait for `resume()`. */
-  write(bytes: Uint8Array): boolean;
+  write(data: FrameData): boolean;
   end(): void;
   /** Drops the connection mid-stream (the drop-after fault). */
   destroy(reason: Error): void;
@@ -26,12 +29,12 @@ export interface PumpOptions {
   delayMs: number;
   faults: FaultSet;
   /** The terminal error frame the error-frame-after fault sends. */
-  errorFrame(): Uint8Array;
+  errorFrame(): FrameData;
   /** The non-JSON frame the malformed-chunk-after fault sends. */
-  malformedFrame(): Uint8Array;
+  malformedFrame(): FrameData;
   /** The terminal error frame when producing the stream itself failed (a bug in a hook, say). */
-  failureFrame(error: unknown): Uint8Array;
-  doneFrame: Uint8Array;
+  failureFrame(error: unknown): FrameData;
+  doneFrame: FrameData;
   onEnd(end: StreamEnd): void;
 }
 
@@ -55,7 +58,7 @@ function firstFault(faults: FaultSet): { kind: StreamFault; after: number } | nu
 /**
  * Moves frames from a lazy source to a sink: honours backpressure, pacing and the stream faults.
  * With no delay it writes synchronously until the sink pushes back, so the hot path has no timer and
- * no await per frame.
+ * no await per frame. Each frame is one write, whole (docs/mock-server.md).
  */
 export class FramePump {
   readonly #source: Iterator<Frame>;
@@ -180,7 +183,7 @@ export class FramePump {
   #write(sink: FrameSink, frame: Frame): void {
     if (frame.kind === 'chunk') this.#chunks++;
     this.#framesWritten++;
-    const more = sink.write(frame.bytes);
+    const more = sink.write(frame.data);
     if (!more && this.#state === 'running') this.#state = 'paused';
   }
 
@@ -210,6 +213,7 @@ export class FramePump {
 }
 
 const HIGH_WATER_MARK = 64;
+const encoder = new TextEncoder();
 
 /**
  * A Web stream fed by a pump: backpressure through `pull`, cancellation through `cancel`. A dropped
@@ -222,8 +226,8 @@ export function pumpToReadableStream(pump: FramePump): ReadableStream<Uint8Array
     {
       start(controller) {
         pump.attach({
-          write(bytes) {
-            controller.enqueue(bytes);
+          write(data) {
+            controller.enqueue(typeof data === 'string' ? encoder.encode(data) : data);
             return (controller.desiredSize ?? 1) > 0;
           },
           end() {

@@ -5,8 +5,6 @@ import type { OutputItem } from '../routes/responses/resource';
 import { splitArguments } from './chunks';
 import type { Frame } from './pump';
 
-const encoder = new TextEncoder();
-
 /**
  * Hands out `sequence_number`s: 0 first, one more per event. A frame the pump pulled but never sent
  * (a stream fault fired in its place) gives its number back, so what the client sees has no gap.
@@ -31,13 +29,9 @@ export class EventSequence {
   }
 }
 
-/** One named event (`event: <type>` and its `data:` line), encoded once. */
-export function eventBytes(
-  sequence: EventSequence,
-  type: string,
-  fields: Record<string, unknown>,
-): Uint8Array {
-  return encoder.encode(encodeSSE({ type, sequence_number: sequence.take(), ...fields }, { event: type }));
+/** One named event (`event: <type>` and its `data:` line). */
+export function eventText(sequence: EventSequence, type: string, fields: Record<string, unknown>): string {
+  return encodeSSE({ type, sequence_number: sequence.take(), ...fields }, { event: type });
 }
 
 export interface ResponseStreamParts {
@@ -53,6 +47,18 @@ export interface ResponseStreamParts {
    * changing-response-id, frames-after-done).
    */
   faults?: FaultSet;
+}
+
+/**
+ * The two fixed parts of a delta event around its sequence number: the bytes `eventText` gives for
+ * `{ type, sequence_number, item_id, output_index, [content_index,] delta }`, with the envelope written
+ * once per item instead of serialised again for every delta (they are most of a stream).
+ */
+function deltaTemplate(type: string, itemId: string, index: number, extra: string) {
+  return {
+    head: `event: ${type}\ndata: {"type":${JSON.stringify(type)},"sequence_number":`,
+    at: `,"item_id":${JSON.stringify(itemId)},"output_index":${index}${extra},"delta":`,
+  };
 }
 
 /** An item as announced by `response.output_item.added`: in progress, nothing of it yet. */
@@ -83,7 +89,7 @@ export function* responseEvents(
   const faults = parts.faults ?? {};
   const event = (type: string, fields: Record<string, unknown>, kind: Frame['kind'] = 'event'): Frame => ({
     kind,
-    bytes: eventBytes(sequence, type, fields),
+    data: eventText(sequence, type, fields),
   });
   yield event('response.created', { response: parts.resource('in_progress', []) });
   yield event('response.in_progress', { response: parts.resource('in_progress', []) });
@@ -103,10 +109,12 @@ export function* responseEvents(
       const limit = reply.error?.afterChunks ?? reply.pieces.length;
       // With log probabilities asked for, each delta carries the entry of its one token.
       const tokens = reply.logprobs?.content ?? [];
+      const delta = deltaTemplate('response.output_text.delta', item.id, index, ',"content_index":0');
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
         if (i === 0 && faults.lostTextDelta) continue;
-        const logprobs = tokens[i] ? [tokens[i]] : [];
-        yield event('response.output_text.delta', { ...content, delta: reply.pieces[i], logprobs }, 'chunk');
+        const logprobs = tokens[i] ? JSON.stringify([tokens[i]]) : '[]';
+        const data = `${delta.head}${sequence.take()}${delta.at}${JSON.stringify(reply.pieces[i])},"logprobs":${logprobs}}\n\n`;
+        yield { kind: 'chunk', data };
       }
       if (reply.error) {
         // A scripted failure after some text: the error event, then the failed response ends the stream.
@@ -118,8 +126,12 @@ export function* responseEvents(
       yield event('response.output_text.done', { ...content, text, logprobs: item.content[0]!.logprobs });
       yield event('response.content_part.done', { ...content, part: item.content[0] });
     } else if (item.type === 'function_call') {
-      for (const delta of splitArguments(item.arguments)) {
-        yield event('response.function_call_arguments.delta', { ...position, delta }, 'chunk');
+      const delta = deltaTemplate('response.function_call_arguments.delta', item.id, index, '');
+      for (const piece of splitArguments(item.arguments)) {
+        yield {
+          kind: 'chunk',
+          data: `${delta.head}${sequence.take()}${delta.at}${JSON.stringify(piece)}}\n\n`,
+        };
       }
       yield event('response.function_call_arguments.done', {
         ...position,
@@ -145,8 +157,6 @@ export function* responseEvents(
 }
 
 /** An event whose data is cut-off JSON: what the malformed-chunk-after fault sends on this door. */
-export function malformedEventBytes(sequence: EventSequence): Uint8Array {
-  return encoder.encode(
-    `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${sequence.take()},"delta":\n\n`,
-  );
+export function malformedEventText(sequence: EventSequence): string {
+  return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${sequence.take()},"delta":\n\n`;
 }

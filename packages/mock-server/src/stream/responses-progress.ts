@@ -1,8 +1,6 @@
 import { encodeSSE } from '@threadline/protocol';
 import type { Frame } from './pump';
 
-const encoder = new TextEncoder();
-
 export interface ResponseProgressOptions {
   /** The response id (the run id), as the progress object names it. */
   id: string;
@@ -19,7 +17,7 @@ export interface ResponseProgressOptions {
  */
 function progressFrame(id: string, stage: string, fraction: number): Frame {
   const data = { object: 'response.progress', id, stage, fraction: Math.round(fraction * 1000) / 1000 };
-  return { kind: 'event', bytes: encoder.encode(encodeSSE(data, { event: 'progress' })) };
+  return { kind: 'event', data: encodeSSE(data, { event: 'progress' }) };
 }
 
 /**

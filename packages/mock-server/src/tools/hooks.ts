@@ -47,10 +47,15 @@ function ranCall(call: RunToolCall, outcome: ToolOutcome): string {
  * A turn that sends client tools is left alone: server tools are not in play for it.
  */
 export function installServerTools(state: ServerState, tools: ServerTools, approvals: ApprovalStore): void {
-  state.hooks.decide.push(async (turn) => {
+  // Synchronous when there is nothing to decide (most turns): only running tools needs an await.
+  state.hooks.decide.push((turn) => {
     if (turn.tools.length > 0) return null;
     const decisions = pendingDecisions(turn, approvals);
     if (decisions.length === 0) return null;
+    return applyDecisions(turn, decisions);
+  });
+
+  async function applyDecisions(turn: Turn, decisions: PendingDecision[]): Promise<Decision> {
     // A pause whose run the bounded run store evicted has expired: nothing of it may run any more.
     for (const { approval } of decisions) {
       if (!state.runs.get(approval.runId, approval.owner)) {
@@ -105,7 +110,7 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
       decided.finishReason = 'stop';
     }
     return decided;
-  });
+  }
 
   // A pause whose stream the caller dropped can never be resumed: nothing of it may run later.
   state.hooks.finish.push((_turn, reply, run) => {
@@ -115,7 +120,7 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
     }
   });
 
-  state.hooks.transform.push(async (turn, decision) => {
+  state.hooks.transform.push((turn, decision) => {
     if (turn.tools.length > 0) return decision;
     const call =
       decision.serverTool ?? (decision.source === 'model' && !decision.error ? tools.triggered(turn) : null);
@@ -129,6 +134,15 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
       tools.check(call.name, call.arguments);
       return pause(turn, call.name, args, approvals);
     }
+    return runTool(turn, decision, call, args);
+  });
+
+  async function runTool(
+    turn: Turn,
+    decision: Decision,
+    call: { name: string; arguments: Record<string, unknown> },
+    args: string,
+  ): Promise<Decision> {
     const outcome = await tools.execute(
       call.name,
       call.arguments,
@@ -145,7 +159,7 @@ export function installServerTools(state: ServerState, tools: ServerTools, appro
       runToolCalls: [ran],
       source: decision.source === 'model' ? 'server-tools' : decision.source,
     };
-  });
+  }
 }
 
 /** A destructive call: the run stops with a tool call whose id names the run, until a decision comes. */

@@ -10,12 +10,7 @@ import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
 import type { ServerState } from '../../state';
 import { splitArguments } from '../../stream/chunks';
 import { FramePump } from '../../stream/pump';
-import {
-  EventSequence,
-  eventBytes,
-  malformedEventBytes,
-  responseEvents,
-} from '../../stream/responses-events';
+import { EventSequence, eventText, malformedEventText, responseEvents } from '../../stream/responses-events';
 import { withResponseProgress } from '../../stream/responses-progress';
 import { scriptedError, scriptedErrorBody } from '../chat';
 import { chunkDelay } from '../chat-request';
@@ -137,6 +132,8 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     finishRun(state, turn, null, 'failed');
     throw onThisDoor(error);
   }
+  // The output as stored; the items sent are the same unless an output fault spoils them.
+  const output = outputItems(turn.runId, reply);
   const remember = () => {
     if (!parsed.echo.store && !held) return;
     const kept = withStoredFiles(input.messages, built.slice(instructions.length + history.length));
@@ -146,7 +143,6 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
       held!.set(turn.runId, identity.owner, [...history, ...turnMessages]);
       return;
     }
-    const output = outputItems(turn.runId, reply);
     saveItems(
       state,
       identity.owner,
@@ -164,7 +160,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
     finishRun(state, turn, reply, 'failed');
     throw scriptedError(reply.error);
   }
-  const items = faultedItems(outputItems(turn.runId, reply), faults);
+  const items = faultedItems(output, faults);
   if (!turn.stream) {
     finishRun(state, turn, reply, 'completed');
     remember();
@@ -183,7 +179,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
       body: JSON.stringify(faults.badResponseObject ? spoiledResource(resource) : resource),
     };
   }
-  return streamResponse(ctx, state, turn, reply, parsed.echo, remember, delayMs);
+  return streamResponse(ctx, state, turn, reply, items, parsed.echo, remember, delayMs);
 }
 
 /** The `error` event's fields: the standard's nested payload and the same fields flat. */
@@ -197,13 +193,13 @@ function streamResponse(
   state: ServerState,
   turn: Turn,
   reply: Reply,
+  items: OutputItem[],
   echo: ResponseEcho,
   remember: () => void,
   delayMs: number,
 ): OutboundResponse {
   const { faults } = ctx;
   const sequence = new EventSequence(faults);
-  const items = faultedItems(outputItems(turn.runId, reply), faults);
   const at = (
     status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
     error: { code: string; message: string } | null = null,
@@ -247,7 +243,7 @@ function streamResponse(
     faults,
     // The terminal event of a failed stream: built when it is sent, so its sequence number follows.
     get doneFrame() {
-      return eventBytes(sequence, 'response.failed', { response: at('failed', failure) });
+      return eventText(sequence, 'response.failed', { response: at('failed', failure) });
     },
     errorFrame: () => {
       sequence.giveBack();
@@ -255,7 +251,7 @@ function streamResponse(
         code: faults.code ?? 'server_error',
         message: `Injected fault: the stream failed after ${faults.errorFrameAfter} chunks.`,
       };
-      return eventBytes(sequence, 'error', errorFields(failure.code, failure.message));
+      return eventText(sequence, 'error', errorFields(failure.code, failure.message));
     },
     malformedFrame: () => {
       sequence.giveBack();
@@ -263,14 +259,14 @@ function streamResponse(
         code: faults.code ?? 'server_error',
         message: `Injected fault: a malformed event after ${faults.malformedChunkAfter} chunks.`,
       };
-      return malformedEventBytes(sequence);
+      return malformedEventText(sequence);
     },
     failureFrame: (error) => {
       failure = {
         code: 'server_error',
         message: `The stream failed: ${error instanceof Error ? error.message : String(error)}`,
       };
-      return eventBytes(sequence, 'error', errorFields(failure.code, failure.message));
+      return eventText(sequence, 'error', errorFields(failure.code, failure.message));
     },
     onEnd: (end) => {
       const outcome = end === 'delivered' ? (reply.error ? 'failed' : 'completed') : end;
@@ -314,18 +310,15 @@ function streamedFailure(runId: string, parsed: ParsedResponsesRequest, error: H
     output: [],
     reply: null,
   };
-  const created = eventBytes(sequence, 'response.created', {
+  const created = eventText(sequence, 'response.created', {
     response: responseResource(parsed.echo, { ...base, status: 'in_progress', error: null }),
   });
-  const failed = eventBytes(sequence, 'response.failed', {
+  const failed = eventText(sequence, 'response.failed', {
     response: responseResource(parsed.echo, {
       ...base,
       status: 'failed',
       error: { code: error.code ?? 'model_not_found', message: error.message },
     }),
   });
-  const bytes = new Uint8Array(created.byteLength + failed.byteLength);
-  bytes.set(created);
-  bytes.set(failed, created.byteLength);
-  return { status: 200, headers: { ...STREAM_HEADERS }, body: bytes };
+  return { status: 200, headers: { ...STREAM_HEADERS }, body: created + failed };
 }
