@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+// Only `version` is bundled into the CLI, not the rest of the manifest.
+import { version } from '../package.json';
 import { CHECKS } from './checks/index';
 import { type ConfigFile, loadConfigFile } from './config';
 import { type CliArgs, HELP, parseCliArgs, type ReporterTarget } from './internal/args';
@@ -103,6 +105,10 @@ async function main(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.help) {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${version}\n`);
     return 0;
   }
   if (args.list) {

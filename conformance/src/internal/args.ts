@@ -14,6 +14,7 @@ export interface ReporterTarget {
 
 export interface CliArgs {
   help: boolean;
+  version: boolean;
   list: boolean;
   baseUrl?: string;
   apiKey?: string;
@@ -51,6 +52,7 @@ and checks its whole feature set.
   --header K:V            Extra header on every request; repeatable
   --list                  Print the catalogue (id, level, capability, section) and exit
   -h, --help              Print this help and exit
+  --version               Print the version and exit
 
 Exit status: 0 no MUST check failed (SHOULD failures only warn); 1 a MUST check failed or a baseline
 entry is stale; 2 configuration error (bad flag, config, baseline, filter or report file) or server
@@ -119,6 +121,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const apiKey = values['api-key'] ?? values.token;
   return {
     help: values.help === true,
+    version: values.version === true,
     list: values.list === true,
     ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
@@ -161,6 +164,7 @@ function parse(argv: string[]) {
       header: { type: 'string', multiple: true },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
   });
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DIALECT_NAMES } from '@threadline/protocol';
+// Only `version` is bundled into the CLI, not the rest of the manifest.
+import { version } from '../package.json';
 import { ConfigError, type MockServerConfig } from './config';
 import { loadConfigFile } from './config-file';
 import { layOutDemo } from './demo/layout';
@@ -57,6 +59,7 @@ const FLAGS = {
     help: 'admin token the control routes require when auth is on',
   },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
+  version: { type: 'boolean', help: 'print the version and exit' },
 } as const;
 
 function usage(): string {
@@ -100,6 +103,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.help) {
     process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${version}\n`);
     return 0;
   }
   const port = values.port === undefined ? 8787 : wholeNumber(values.port, 'port', 65535);

@@ -177,6 +177,7 @@ describe('threadline-mock CLI', () => {
       '--no-control',
       '--control-token',
       '--help',
+      '--version',
     ];
     // A flag line: the flag, its argument, at least two spaces, then its description.
     const listed = help
