@@ -1,5 +1,6 @@
 import {
   APICallError,
+  InvalidResponseDataError,
   type LanguageModelV4,
   type LanguageModelV4CallOptions,
   type LanguageModelV4Content,
@@ -15,6 +16,12 @@ import {
   type ResponseHandler,
 } from '@ai-sdk/provider-utils';
 import { HEADERS } from '@threadline/protocol';
+import { isPauseId } from './internal/approvals';
+import type { ThreadlineModelConfig } from './internal/config';
+import { streamError, threadlineFailedResponseHandler } from './internal/errors';
+import { responsesArgs } from './internal/responses-args';
+import { serverToolCall, serverToolResult } from './internal/responses-items';
+import { catchBrokenOff, responsesStreamTransform } from './internal/responses-stream';
 import { mapResponsesFinishReason } from './map-responses-finish-reason';
 import { mapResponsesUsage } from './map-responses-usage';
 import {
@@ -26,11 +33,6 @@ import {
   responsesEventSchema,
   responsesResourceSchema,
 } from './threadline-responses-api';
-import type { ThreadlineModelConfig } from './internal/config';
-import { streamError, threadlineFailedResponseHandler } from './internal/errors';
-import { responsesArgs } from './internal/responses-args';
-import { serverToolCall, serverToolResult } from './internal/responses-items';
-import { responsesStreamTransform } from './internal/responses-stream';
 
 /**
  * The Responses door (`POST /v1/responses`) as an AI SDK language model: client tools as
@@ -80,7 +82,10 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
     const metadata = this.answerMetadata(responseHeaders);
     if (response.status === 'failed') {
       // A 200 that says the turn failed is still a failed call, with the server's code.
-      const failure = streamError({ error: response.error ?? { message: 'The response failed.' } }, metadata.runId);
+      const failure = streamError(
+        { error: response.error ?? { message: 'The response failed.' } },
+        metadata.runId,
+      );
       throw new APICallError({
         message: failure.message,
         url,
@@ -105,7 +110,9 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
       request: { url, body },
       response: {
         id: response.id,
-        ...(typeof response.created_at === 'number' ? { timestamp: new Date(response.created_at * 1000) } : {}),
+        ...(typeof response.created_at === 'number'
+          ? { timestamp: new Date(response.created_at * 1000) }
+          : {}),
         ...(response.model ? { modelId: response.model } : {}),
         headers: responseHeaders,
         body: rawValue,
@@ -127,7 +134,7 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
       fetch: this.config.fetch,
     });
     return {
-      stream: events.pipeThrough(
+      stream: catchBrokenOff(events).pipeThrough(
         responsesStreamTransform({
           warnings,
           includeRawChunks: options.includeRawChunks === true,
@@ -144,32 +151,34 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
  * The SSE handler, refusing an answer that is not an event stream: a stream sent as JSON is a
  * protocol error (docs/protocol.md), not something to guess at.
  */
-const eventStreamHandler: ResponseHandler<ReadableStream<ParseResult<ResponsesEvent>>> =
-  async (input) => {
-    const type = input.response.headers.get('content-type') ?? '';
-    if (!type.toLowerCase().includes('text/event-stream')) {
-      const responseHeaders = Object.fromEntries(input.response.headers.entries());
-      let responseBody = '';
-      try {
-        responseBody = (await input.response.text()).slice(0, 16 * 1024);
-      } catch {
-        // The content type is reason enough.
-      }
-      throw new APICallError({
-        message: `expected a text/event-stream answer, got ${type.slice(0, 100) || 'no content type'}`,
-        url: input.url,
-        requestBodyValues: input.requestBodyValues,
-        statusCode: input.response.status,
-        responseHeaders,
-        responseBody,
-        isRetryable: false,
-      });
+const eventStreamHandler: ResponseHandler<ReadableStream<ParseResult<ResponsesEvent>>> = async (input) => {
+  const type = input.response.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().includes('text/event-stream')) {
+    const responseHeaders = Object.fromEntries(input.response.headers.entries());
+    let responseBody = '';
+    try {
+      responseBody = (await input.response.text()).slice(0, 16 * 1024);
+    } catch {
+      // The content type is reason enough.
     }
-    return createEventSourceResponseHandler(responsesEventSchema)(input);
-  };
+    throw new APICallError({
+      message: `expected a text/event-stream answer, got ${type.slice(0, 100) || 'no content type'}`,
+      url: input.url,
+      requestBodyValues: input.requestBodyValues,
+      statusCode: input.response.status,
+      responseHeaders,
+      responseBody,
+      isRetryable: false,
+    });
+  }
+  return createEventSourceResponseHandler(responsesEventSchema)(input);
+};
 
 /** A response resource's output as V4 content, in order. */
-function generatedContent(response: ResponsesResource): { content: LanguageModelV4Content[]; hasToolCalls: boolean } {
+function generatedContent(response: ResponsesResource): {
+  content: LanguageModelV4Content[];
+  hasToolCalls: boolean;
+} {
   const content: LanguageModelV4Content[] = [];
   let hasToolCalls = false;
   const meta = { threadline: { responseId: response.id } };
@@ -187,7 +196,9 @@ function generatedContent(response: ResponsesResource): { content: LanguageModel
           toolCallId: call.call_id,
           toolName: call.name,
           input: call.arguments || '{}',
-          providerMetadata: { threadline: { responseId: response.id, ...(call.id ? { itemId: call.id } : {}) } },
+          providerMetadata: {
+            threadline: { responseId: response.id, ...(call.id ? { itemId: call.id } : {}) },
+          },
         });
         hasToolCalls = true;
         break;
@@ -200,6 +211,12 @@ function generatedContent(response: ResponsesResource): { content: LanguageModel
       }
       case 'mcp_approval_request': {
         const pause = item as unknown as Parameters<typeof serverToolCall>[0];
+        if (!isPauseId(pause.id)) {
+          throw new InvalidResponseDataError({
+            data: pause,
+            message: `approval id ${pause.id.slice(0, 80)} is not <run_id>::<tool_call_id>: no decision could be sent back`,
+          });
+        }
         content.push(serverToolCall(pause, response.id), {
           type: 'tool-approval-request',
           approvalId: pause.id,

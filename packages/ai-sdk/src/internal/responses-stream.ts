@@ -5,7 +5,7 @@ import type {
   SharedV4ProviderMetadata,
   SharedV4Warning,
 } from '@ai-sdk/provider';
-import { createProviderStreamError, type ParseResult } from '@ai-sdk/provider-utils';
+import { createProviderStreamError, isAbortError, type ParseResult } from '@ai-sdk/provider-utils';
 import { mapResponsesFinishReason } from '../map-responses-finish-reason';
 import { mapResponsesUsage } from '../map-responses-usage';
 import type {
@@ -17,6 +17,7 @@ import type {
   ResponsesOutputItem,
   ResponsesResource,
 } from '../threadline-responses-api';
+import { isPauseId } from './approvals';
 import { streamError } from './errors';
 import { serverToolCall, serverToolResult } from './responses-items';
 
@@ -45,7 +46,7 @@ const MAX_ITEMS = 10_000;
  */
 export function responsesStreamTransform(
   options: ResponsesStreamOptions,
-): TransformStream<ParseResult<ResponsesEvent>, LanguageModelV4StreamPart> {
+): TransformStream<ParseResult<ResponsesEvent> | BrokenOff, LanguageModelV4StreamPart> {
   let responseId: string | undefined;
   let sequence = -1;
   let resource: ResponsesResource | undefined;
@@ -157,6 +158,12 @@ export function responsesStreamTransform(
       }
       case 'mcp_approval_request': {
         const pause = item as ApprovalRequestOutputItem;
+        // A decision can only be sent back for an id of the documented form.
+        if (!isPauseId(pause.id))
+          return protocolError(
+            controller,
+            `approval id ${pause.id.slice(0, 80)} is not <run_id>::<tool_call_id>`,
+          );
         controller.enqueue(serverToolCall(pause, responseId));
         // The approval id is the tool call id too: the pause, the decision and the result share one part.
         controller.enqueue({ type: 'tool-approval-request', approvalId: pause.id, toolCallId: pause.id });
@@ -271,6 +278,22 @@ export function responsesStreamTransform(
       controller.enqueue({ type: 'stream-start', warnings: options.warnings });
     },
     transform(chunk, controller) {
+      if ('brokenOff' in chunk) {
+        if (ended) return;
+        // The connection broke off: say so, and finish interrupted (the run record tells how it ended).
+        const cause = chunk.brokenOff;
+        controller.enqueue({
+          type: 'error',
+          error: createProviderStreamError({
+            message: `the stream broke off before it finished: ${cause instanceof Error ? cause.message : String(cause)}`,
+            isRetryable: true,
+            data: { runId: options.metadata.runId, responseId },
+          }),
+        });
+        finish = { unified: 'interrupted', raw: undefined };
+        ended = true;
+        return;
+      }
       if (options.includeRawChunks) controller.enqueue({ type: 'raw', rawValue: chunk.rawValue });
       // After the terminal event (or an error) nothing more is read: a second terminal event changes nothing.
       if (ended) return;
@@ -288,6 +311,35 @@ export function responsesStreamTransform(
           threadline: { ...options.metadata, ...(responseId ? { responseId } : {}) },
         },
       });
+    },
+  });
+}
+
+/** A read error of the answer's body, handed on as the stream's last item. */
+export interface BrokenOff {
+  brokenOff: unknown;
+}
+
+/**
+ * The event stream with a broken connection as a last `BrokenOff` item instead of a stream error, so
+ * the model can still say what it got and finish. An abort stays an abort.
+ */
+export function catchBrokenOff<T>(source: ReadableStream<T>): ReadableStream<T | BrokenOff> {
+  const reader = source.getReader();
+  return new ReadableStream<T | BrokenOff>({
+    async pull(controller) {
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        if (isAbortError(error)) return controller.error(error);
+        controller.enqueue({ brokenOff: error });
+        controller.close();
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
     },
   });
 }
