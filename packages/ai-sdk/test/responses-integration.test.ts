@@ -250,7 +250,7 @@ describe('responses model on the reference server', () => {
       maxOutputTokens: 64,
       temperature: 0.5,
     });
-    expect(result.warnings.map((w) => (w as { feature: string }).feature)).toEqual([
+    expect((result.warnings ?? []).map((w) => (w as { feature: string }).feature)).toEqual([
       'topK',
       'seed',
       'stopSequences',

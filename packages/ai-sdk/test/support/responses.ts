@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FetchFunction } from '@ai-sdk/provider-utils';
-import { type MockServerConfig, start } from '@threadline/mock-server';
+import type { JournalEntry } from '@threadline/mock-server';
 import { DIALECTS, HEADERS } from '@threadline/protocol';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ThreadlineModelConfig } from '../../src/internal/config';
 import { ThreadlineResponsesLanguageModel } from '../../src/threadline-responses-language-model';
 
