@@ -122,6 +122,7 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
     await send('Please delete the draft Q3-plan.');
     const pause = card('delete_draft', 'approval-requested');
     await pause.waitFor();
+    await expect(pause.locator('.tool-head code').textContent()).resolves.toBe('delete_draft');
     await expect(pause.locator('.tool-input').textContent()).resolves.toBe('{ "draft_id": "Q3-plan" }');
     const approved = (await pause.getAttribute('data-approval-id'))!;
     expect(approved).toMatch(/^run_[\w-]+::[\w-]+$/);

@@ -68,14 +68,20 @@ describe('the chat tab route', () => {
       { signal: leaving.signal },
     );
     expect(response.headers.get('content-type')).toBe('text/event-stream');
-    const reader = response.body!.getReader();
-    const first = new TextDecoder().decode((await reader.read()).value);
-    expect(first).toContain('data: {"type":"start"}');
+    // Leave once the first words arrived, so the upstream turn is surely under way.
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    while (!seen.includes('"type":"text-delta"')) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    expect(seen).toMatch(/^data: \{"type":"start"\}[\s\S]*"type":"text-delta"/);
     leaving.abort();
     let status = '';
-    for (let i = 0; i < 100 && status !== 'cancelled'; i++) {
+    for (let i = 0; i < 250 && status !== 'cancelled'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const runId = reference.server.journal.list()[0]?.runId;
+      const runId = reference.server.journal.list().find((entry) => entry.runId)?.runId;
       if (runId)
         status = ((await (await fetch(`${reference.url}/v1/runs/${runId}`)).json()) as { status: string })
           .status;
