@@ -9,7 +9,7 @@ export type RouteHandler = (
 export interface RouteOptions {
   /** Control routes are exempt from fault injection and journalling. */
   control?: boolean;
-  /** The discovery route: public, exempt from fault injection and journalling. */
+  /** Discovery routes (the conformance document, the `/` page): public, exempt from faults and journalling. */
   discovery?: boolean;
 }
 

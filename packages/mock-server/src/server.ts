@@ -21,6 +21,7 @@ import {
 import { DISCOVERY_PATH, discoveryRoute } from './routes/discovery';
 import { getFile, getFileContent } from './routes/files';
 import { health } from './routes/health';
+import { homeRoute } from './routes/home';
 import { getModel, listModels } from './routes/models';
 import { createResponse } from './routes/responses';
 import { useResponseStore } from './routes/responses/chain';
@@ -153,6 +154,8 @@ function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): Mo
   registerCoreRoutes(router, control);
   router.add('POST', '/v1/ingest', ingestRoute(parts.ledger));
   router.add('GET', DISCOVERY_PATH, discoveryRoute(state), { discovery: true });
+  // A page for whoever opens the server's root in a browser: public, untouched by faults.
+  router.add('GET', '/', homeRoute(router), { discovery: true });
   if (control) {
     const options = { control: true };
     router

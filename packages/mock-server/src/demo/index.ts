@@ -106,6 +106,18 @@ export const DEMO_SERVER_TOOLS: ServerToolConfig[] = createDemoServerTools();
 /** The demo prompt whose streamed turn fails after two chunks (JSON: a 500 before any answer). */
 export const DEMO_FAILING_PROMPT = 'Please fail this turn mid-stream.';
 
+/** The demo set's prompts (docs/server-state.md), one per behaviour, as the server's index page lists them. */
+export const DEMO_PROMPTS: ReadonlyArray<{ prompt: string; does: string }> = [
+  { prompt: 'Please look up order A-1001.', does: 'runs the read-only server tool lookup_order' },
+  { prompt: `Please look up order ${DEMO_FAILING_ORDER}.`, does: 'lookup_order fails; the reply says so' },
+  { prompt: 'List my drafts.', does: "runs list_drafts: the caller's drafts" },
+  {
+    prompt: 'Please delete the draft Q3-plan.',
+    does: 'pauses the destructive delete_draft for approval (<run_id>::<tool_call_id>)',
+  },
+  { prompt: DEMO_FAILING_PROMPT, does: 'a stream that breaks off with an error frame after two chunks' },
+];
+
 /** The demo document's file name, relative to the demo upload directory. */
 export const DEMO_DOCUMENT = 'threadline-demo.md';
 

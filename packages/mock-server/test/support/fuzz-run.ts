@@ -32,6 +32,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/v1/ingest' },
   { method: 'POST', path: '/v1/ingest' },
   { method: 'GET', path: '/health' },
+  { method: 'GET', path: '/' },
   { method: 'GET', path: '/.well-known/threadline-conformance.json' },
   { method: 'GET', path: `${CONTROL_PREFIX}/journal` },
   { method: 'GET', path: `${CONTROL_PREFIX}/tools` },
