@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, start } from '../src/index';
 import { DEFAULT_STORE_CAPS } from '../src/state/limits';
 import { finalResponse, ResponsesSocket } from './support/responses-socket';
-import { chat, errorOf, inProcess, type Target, userSays } from './support/target';
+import { chat, errorOf, inProcess, postJson, type Target, userSays } from './support/target';
 
 // Idempotency-Keys next to the rest of the server's state: approvals, the bounded key store and its
 // /health entry, the db file, and the WebSocket door (where one upgrade carries many turns).
@@ -58,6 +58,30 @@ describe('approvals with an Idempotency-Key', () => {
     // Once: the decision and the tool's result, from the one resume that ran.
     const tool = userTurns(target, 'session:approve', 'tool').map((e) => e.text);
     expect(tool).toEqual(['approve', expect.stringContaining('deleted')]);
+  });
+
+  it('decides a pause through /v1/responses with a key; the resent decision is refused and runs nothing', async () => {
+    const target = await open();
+    const session = { 'x-session-id': 'approve-responses' };
+    const paused = await (
+      await chat(target, { messages: userSays(DELETE) }, { ...session, 'idempotency-key': 'pause-2' })
+    ).json();
+    const approval = {
+      model: '',
+      input: [
+        {
+          type: 'mcp_approval_response',
+          approval_request_id: paused.choices[0].message.tool_calls[0].id,
+          approve: true,
+        },
+      ],
+    };
+    const keyed = { ...session, 'idempotency-key': 'resume-2' };
+    const decide = () => postJson(target, '/v1/responses', approval, keyed);
+    expect((await decide()).status).toBe(200);
+    expect(target.server.tools.executions).toHaveLength(1);
+    expect(await errorOf(await decide())).toMatchObject({ status: 400, code: 'approval_already_decided' });
+    expect(target.server.tools.executions).toHaveLength(1);
   });
 });
 
