@@ -1,5 +1,5 @@
-// Runs every benchmark in turn on the built packages (`pnpm bench` builds first): server.mjs, then
-// client.mjs. A figure printed with its target ("1.23x (target >= 1.50x)", "7.9 KB … (target <= 8.00 KB)")
+// Runs every benchmark in turn on the built packages (`pnpm bench` builds first): server.mjs,
+// client.mjs, then ai-sdk.mjs. A figure printed with its target ("1.23x (target >= 1.50x)", "7.9 KB … (target <= 8.00 KB)")
 // that misses it is marked ✗ here; server.mjs marks its own. Misses are listed at the end; they do not
 // fail the command (a benchmark that crashes does).
 import { spawn } from 'node:child_process';
@@ -21,7 +21,7 @@ function mark(line) {
 
 const misses = [];
 let failed = false;
-for (const script of ['server.mjs', 'client.mjs']) {
+for (const script of ['server.mjs', 'client.mjs', 'ai-sdk.mjs']) {
   if (!existsSync(`${here}${script}`)) continue;
   console.log(`\n# ${script}`);
   const child = spawn(process.execPath, [`${here}${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });

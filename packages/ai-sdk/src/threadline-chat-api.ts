@@ -41,7 +41,7 @@ export const completionSchema = z.object({
 
 export type ThreadlineCompletion = z.infer<typeof completionSchema>;
 
-const chunkSchema = z.object({
+export const chunkSchema = z.object({
   id: z.string().nullish(),
   created: z.number().nullish(),
   model: z.string().nullish(),
@@ -70,10 +70,10 @@ const chunkSchema = z.object({
 });
 
 /** A terminal error frame: `{"error":{…}}` (nested) or `{"error":"…"}`. */
-const errorFrameSchema = z.object({ error: z.union([z.string(), z.record(z.string(), z.unknown())]) });
+export const errorFrameSchema = z.object({ error: z.union([z.string(), z.record(z.string(), z.unknown())]) });
 
 /** A progress event (only when the progress header was sent): read and skipped. */
-const progressSchema = z.object({ object: z.literal('chat.completion.progress') });
+export const progressSchema = z.object({ object: z.literal('chat.completion.progress') });
 
 export const chatFrameSchema = z.union([errorFrameSchema, progressSchema, chunkSchema]);
 export type ThreadlineChatFrame = z.infer<typeof chatFrameSchema>;

@@ -1,10 +1,12 @@
 import {
   APICallError,
+  JSONParseError,
   type LanguageModelV4FinishReason,
   type LanguageModelV4StreamPart,
   type LanguageModelV4ToolCall,
   type LanguageModelV4ToolResult,
   type SharedV4Warning,
+  TypeValidationError,
 } from '@ai-sdk/provider';
 import {
   createProviderStreamError,
@@ -13,13 +15,43 @@ import {
   isAbortError,
   type ParseResult,
   type ResponseHandler,
-  safeParseJSON,
+  secureJsonParse,
 } from '@ai-sdk/provider-utils';
 import { isPauseId } from './internal/approvals';
 import { streamError } from './internal/errors';
 import { mapThreadlineFinishReason } from './map-threadline-finish-reason';
 import { mapThreadlineUsage } from './map-threadline-usage';
-import { chatFrameSchema, type ThreadlineChatFrame } from './threadline-chat-api';
+import {
+  chunkSchema,
+  errorFrameSchema,
+  progressSchema,
+  type ThreadlineChatFrame,
+} from './threadline-chat-api';
+
+/**
+ * One frame, parsed and checked synchronously against the one schema its shape calls for (a union
+ * would try each in turn on every chunk of a long stream).
+ */
+function parseFrame(text: string): ParseResult<ThreadlineChatFrame> {
+  let rawValue: unknown;
+  try {
+    rawValue = secureJsonParse(text);
+  } catch (cause) {
+    return { success: false, error: new JSONParseError({ text, cause }), rawValue: undefined };
+  }
+  const record =
+    typeof rawValue === 'object' && rawValue !== null ? (rawValue as Record<string, unknown>) : {};
+  const schema =
+    'error' in record
+      ? errorFrameSchema
+      : record.object === 'chat.completion.progress'
+        ? progressSchema
+        : chunkSchema;
+  const checked = schema.safeParse(rawValue);
+  return checked.success
+    ? { success: true, value: checked.data, rawValue }
+    : { success: false, error: new TypeValidationError({ value: rawValue, cause: checked.error }), rawValue };
+}
 
 export type ChatEvent = { done: true } | { done: false; result: ParseResult<ThreadlineChatFrame> };
 
@@ -52,13 +84,9 @@ export const chatEventStreamHandler: ResponseHandler<ReadableStream<ChatEvent>> 
     .pipeThrough(new EventSourceParserStream())
     .pipeThrough(
       new TransformStream<{ data: string }, ChatEvent>({
-        async transform({ data }, controller) {
+        transform({ data }, controller) {
           if (data === '[DONE]') controller.enqueue({ done: true });
-          else
-            controller.enqueue({
-              done: false,
-              result: await safeParseJSON({ text: data, schema: chatFrameSchema }),
-            });
+          else controller.enqueue({ done: false, result: parseFrame(data) });
         },
       }),
     );
@@ -149,7 +177,12 @@ export function chatStreamParts(
     });
   };
 
-  const handle = async (frame: ThreadlineChatFrame, out: LanguageModelV4StreamPart[]) => {
+  // Synchronous on purpose: a long stream pays for every await per chunk.
+  const handle = (
+    frame: ThreadlineChatFrame,
+    out: LanguageModelV4StreamPart[],
+    results: LanguageModelV4StreamPart[],
+  ) => {
     if ('error' in frame) {
       failed = true;
       out.push({ type: 'error', error: streamError(frame, runId) });
@@ -165,11 +198,7 @@ export function chatStreamParts(
         ...(frame.model ? { modelId: frame.model } : {}),
         ...(frame.created ? { timestamp: new Date(frame.created * 1000) } : {}),
       });
-      // Only the results: streamText takes a provider result for a call of an earlier step, and a
-      // repeated call would show as a second tool part in useChat.
-      if (options.approvedResults) {
-        for (const part of await options.approvedResults()) if (part.type === 'tool-result') out.push(part);
-      }
+      out.push(...results);
     }
     if (frame.usage) usage = frame.usage;
     if (frame.stop_reason) stopReason = frame.stop_reason;
@@ -253,8 +282,16 @@ export function chatStreamParts(
         // Nothing counts after [DONE] (a server that keeps sending is broken, not continuing).
         const { result } = next.value;
         if (options.includeRawChunks) out.push({ type: 'raw', rawValue: result.rawValue });
-        if (result.success) await handle(result.value, out);
-        else if (!failed) {
+        if (result.success) {
+          // The first chunk means the resumed run started, so the approved tools have run: their
+          // results go first. Only the results: streamText takes a provider result for a call of an
+          // earlier step, and a repeated call would show as a second tool part in useChat.
+          let results: LanguageModelV4StreamPart[] = [];
+          if (!started && options.approvedResults && 'choices' in result.value) {
+            results = (await options.approvedResults()).filter((part) => part.type === 'tool-result');
+          }
+          handle(result.value, out, results);
+        } else if (!failed) {
           failed = true;
           out.push({ type: 'error', error: result.error });
         }
