@@ -136,6 +136,7 @@ export function convertToResponsesInput({ prompt, newTurnOnly }: ConvertOptions)
   const input: ResponsesInputItem[] = [];
   const decisions = decisionsOf(prompt);
   const sentDecisions = new Set<string>();
+  const deferred = new Map<string, ResponsesInputItem>();
   const calls = callsById(prompt);
   const lastAssistant = lastAssistantIndex(prompt);
   let lastResponseId: string | undefined;
@@ -176,14 +177,15 @@ export function convertToResponsesInput({ prompt, newTurnOnly }: ConvertOptions)
         for (const part of message.content)
           if (part.type === 'tool-result') results.set(part.toolCallId, part);
         const replayed = new Set<string>();
-        const mcpCall = (toolCallId: string, toolName: string, args: unknown) => {
+        const mcpCall = (toolCallId: string, toolName: string, args: unknown): ResponsesInputItem => {
           const result = results.get(toolCallId)!;
           const approval = isPauseId(toolCallId) ? toolCallId : undefined;
           const output = result.output;
           const failed = output.type === 'error-text' || output.type === 'error-json';
           const textOut = toolOutputText(output);
           const itemId = stringOption(partOptions(result)?.itemId);
-          input.push({
+          replayed.add(toolCallId);
+          return {
             type: 'mcp_call',
             id: itemId ?? (approval ? `mcp_${toolCallId.split('::')[1]}` : toolCallId),
             server_label: stringOption(partOptions(result)?.serverLabel) ?? DEFAULT_SERVER_LABEL,
@@ -193,9 +195,21 @@ export function convertToResponsesInput({ prompt, newTurnOnly }: ConvertOptions)
               ? { error: { type: 'mcp_tool_execution_error', content: [{ type: 'text', text: textOut }] } }
               : { output: textOut }),
             ...(approval ? { approval_request_id: approval } : {}),
-          });
-          replayed.add(toolCallId);
+          };
         };
+        const approvalRequest = (part: {
+          toolCallId: string;
+          toolName: string;
+          input: unknown;
+          providerOptions?: unknown;
+        }) =>
+          input.push({
+            type: 'mcp_approval_request',
+            id: part.toolCallId,
+            server_label: stringOption(partOptions(part)?.serverLabel) ?? DEFAULT_SERVER_LABEL,
+            name: part.toolName,
+            arguments: argumentsOf(part.input),
+          });
         for (const part of message.content) {
           if (part.type === 'text') {
             text.push(part.text);
@@ -213,23 +227,27 @@ export function convertToResponsesInput({ prompt, newTurnOnly }: ConvertOptions)
                 name: part.toolName,
                 arguments: argumentsOf(part.input),
               });
-            } else if (results.has(part.toolCallId)) {
-              mcpCall(part.toolCallId, part.toolName, part.input);
+            } else if (
+              results.has(part.toolCallId) &&
+              results.get(part.toolCallId)!.output.type !== 'execution-denied'
+            ) {
+              const call = mcpCall(part.toolCallId, part.toolName, part.input);
+              const id = part.toolCallId;
+              if (isPauseId(id) && decisions.has(id) && !sentDecisions.has(id)) {
+                // useChat keeps the pause and its result on one part: replay them in wire order, the
+                // request here, the executed call right after its decision.
+                approvalRequest(part);
+                deferred.set(id, call);
+              } else input.push(call);
             } else if (isPauseId(part.toolCallId)) {
-              input.push({
-                type: 'mcp_approval_request',
-                id: part.toolCallId,
-                server_label: stringOption(partOptions(part)?.serverLabel) ?? DEFAULT_SERVER_LABEL,
-                name: part.toolName,
-                arguments: argumentsOf(part.input),
-              });
+              approvalRequest(part);
             }
             // A provider-executed call with no result and no pause (a stream cut mid-call) says nothing.
           } else if (part.type === 'tool-result' && !replayed.has(part.toolCallId)) {
             // A server result whose call is in an earlier message: the call resumed by an approval.
             if (part.output.type === 'execution-denied') continue;
             const call = calls.get(part.toolCallId);
-            mcpCall(part.toolCallId, call?.toolName ?? part.toolName, call?.input ?? {});
+            input.push(mcpCall(part.toolCallId, call?.toolName ?? part.toolName, call?.input ?? {}));
           }
         }
         flush();
@@ -249,6 +267,9 @@ export function convertToResponsesInput({ prompt, newTurnOnly }: ConvertOptions)
               approve: decision.approved,
               ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
             });
+            const call = deferred.get(id);
+            if (call) input.push(call);
+            deferred.delete(id);
           } else if (part.type === 'tool-result') {
             input.push({
               type: 'function_call_output',
@@ -263,6 +284,7 @@ export function convertToResponsesInput({ prompt, newTurnOnly }: ConvertOptions)
     }
   });
 
+  input.push(...deferred.values());
   if (dropped > 0) {
     warnings.push({
       type: 'compatibility',

@@ -268,6 +268,47 @@ describe('convertToResponsesInput', () => {
     ]);
   });
 
+  it('useChat history (pause and result on one part, the decision after): replayed in wire order', () => {
+    const onePart = (
+      output: { type: 'json'; value: { deleted: boolean } } | { type: 'execution-denied' },
+    ) => [
+      user('Please delete the draft Q3-plan.'),
+      {
+        role: 'assistant' as const,
+        content: [
+          { ...pauseMessage.content[0]! },
+          { type: 'tool-result' as const, toolCallId: PAUSE, toolName: 'delete_draft', output },
+        ],
+      },
+      {
+        role: 'tool' as const,
+        content: [
+          { type: 'tool-approval-response' as const, approvalId: PAUSE, approved: output.type === 'json' },
+        ],
+      },
+      { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'Done.' }] },
+      user('next'),
+    ];
+    const kinds = (prompt: LanguageModelV4Prompt) =>
+      full(prompt).input.map((item) => ('type' in item ? item.type : item.role));
+    expect(kinds(onePart({ type: 'json', value: { deleted: true } }))).toEqual([
+      'user',
+      'mcp_approval_request',
+      'mcp_approval_response',
+      'mcp_call',
+      'assistant',
+      'user',
+    ]);
+    // A rejected pause ran nothing: no mcp_call, and its denial is not a tool output.
+    expect(kinds(onePart({ type: 'execution-denied' }))).toEqual([
+      'user',
+      'mcp_approval_request',
+      'mcp_approval_response',
+      'assistant',
+      'user',
+    ]);
+  });
+
   it('new turn only: what follows the last assistant message (and system messages), with a warning and its response id', () => {
     const result = convertToResponsesInput({
       newTurnOnly: true,
