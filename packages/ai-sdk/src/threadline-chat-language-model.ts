@@ -20,6 +20,9 @@ import { mapThreadlineFinishReason } from './map-threadline-finish-reason';
 import { mapThreadlineUsage } from './map-threadline-usage';
 import { completionSchema } from './threadline-chat-api';
 import { chatEventStreamHandler, chatStreamParts } from './threadline-chat-stream';
+import { VERSION } from './version';
+
+const USER_AGENT = `ai-sdk/threadline/${VERSION}`;
 
 /** The Chat Completions door of a Threadline server as an AI SDK language model. */
 export class ThreadlineChatLanguageModel implements LanguageModelV4 {
@@ -118,6 +121,9 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
     // Same on every resend of this call (streamRetries), so the server stores the turn once.
     const key = threadline.idempotencyKey ?? (await idempotencyKey(scoped.headers, body));
     const headers = combineHeaders(this.config.headers(), { [HEADERS.idempotencyKey]: key }, scoped.headers);
+    // The call's own user agent (ai sets one) replaced the provider's: name this package again.
+    const agent = headers['user-agent'] ?? '';
+    if (!agent.includes(USER_AGENT)) headers['user-agent'] = [agent, USER_AGENT].filter(Boolean).join(' ');
     return { body, headers, warnings, approved: converted.approved };
   }
 

@@ -1,2 +1,3 @@
-// Kept by hand in step with package.json; a test holds the two equal.
-export const VERSION = '0.1.0';
+// Kept in step with package.json by hand (provider.test.ts holds the two equal), so the user agent
+// names the release without bundling package.json.
+export const VERSION = '0.0.0';
