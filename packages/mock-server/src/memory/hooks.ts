@@ -97,25 +97,8 @@ function replyEntries(turn: Turn, reply: Reply, run: StoredRun): NewLedgerEntry[
  * runs again and its items replace the earlier attempt's (a failed resend never replaces an answer).
  */
 export function installMemory(state: ServerState, ledger: Ledger, keys: IdempotencyStore): void {
-  state.hooks.prepare.push((turn) => {
-    if (turn.tools.length > 0) return;
-    const owner = turn.identity.owner;
-    let scope = memoryScope(state.dialect, owner, turn.header);
-    const unnamed = scopeKey(owner, 'session', '');
-    if (scope === null) {
-      // The store-without-session fault: a stateless turn is kept where every session of the user reads.
-      if (turn.faults.storeWithoutSession) {
-        const kept: TurnMemory = {
-          scope: { kind: 'session', id: '', key: unnamed },
-          added: addedMessages(turn.messages),
-          keyed: null,
-        };
-        turn.extensions[MEMORY] = kept;
-      }
-      return;
-    }
-    scope = faultedScope(scope, owner, turn.faults);
-    const keyed = keyedTurn(turn, scope.key);
+  /** The rest of the prepare step, once the turn's key (if any) is known. */
+  const prepare = (turn: Turn, scope: MemoryScope, keyed: TurnMemory['keyed']): void => {
     const earlier = keyed ? keys.get(keyed.key) : undefined;
     // Refused before anything is stored: the finish step finds no memory slot on this turn.
     if (keyed && earlier && earlier.fingerprint !== keyed.fingerprint) throw keyReused();
@@ -127,6 +110,7 @@ export function installMemory(state: ServerState, ledger: Ledger, keys: Idempote
       const own = new Set(earlier.seqs);
       stored = stored.filter((entry) => !own.has(entry.seq));
     }
+    const unnamed = scopeKey(turn.identity.owner, 'session', '');
     if (turn.faults.storeWithoutSession && scope.kind === 'session') stored.push(...ledger.list(unnamed));
     if (scope.kind === 'thread') {
       // The server holds the thread: its history goes between the system messages and the new turn.
@@ -138,6 +122,32 @@ export function installMemory(state: ServerState, ledger: Ledger, keys: Idempote
     const query = lastUserMessage(turn.messages)?.text ?? '';
     // Threads retrieve too: the model sees the history, and the reply shows what it drew on.
     turn.retrieved.push(...retrieve(query, stored));
+  };
+
+  state.hooks.prepare.push((turn) => {
+    if (turn.tools.length > 0) return;
+    const owner = turn.identity.owner;
+    const named = memoryScope(state.dialect, owner, turn.header);
+    if (named === null) {
+      // The store-without-session fault: a stateless turn is kept where every session of the user reads.
+      if (turn.faults.storeWithoutSession) {
+        const kept: TurnMemory = {
+          scope: { kind: 'session', id: '', key: scopeKey(owner, 'session', '') },
+          added: addedMessages(turn.messages),
+          keyed: null,
+        };
+        turn.extensions[MEMORY] = kept;
+      }
+      return;
+    }
+    const scope = faultedScope(named, owner, turn.faults);
+    // The ignore-idempotency-key fault: every resend is a turn of its own.
+    const key = turn.faults.ignoreIdempotencyKey ? null : idempotencyKeyOf(turn.header);
+    if (key === null) return prepare(turn, scope, null);
+    // Only a keyed turn waits for a digest; the others stay synchronous.
+    return fingerprintOf(turn.request).then((fingerprint) =>
+      prepare(turn, scope, { key: keyedTurnKey(scope.key, key), fingerprint }),
+    );
   });
 
   state.hooks.finish.push((turn, reply, run) => {
@@ -159,12 +169,4 @@ export function installMemory(state: ServerState, ledger: Ledger, keys: Idempote
     const kept: KeyedTurn = { fingerprint: memory.keyed.fingerprint, seqs, answered };
     keys.set(memory.keyed.key, kept);
   });
-}
-
-/** The turn's key slot, or null: no key sent, or the ignore-idempotency-key fault (every resend stored). */
-function keyedTurn(turn: Turn, scopeKey: string): TurnMemory['keyed'] {
-  if (turn.faults.ignoreIdempotencyKey) return null;
-  const key = idempotencyKeyOf(turn.header);
-  if (key === null) return null;
-  return { key: keyedTurnKey(scopeKey, key), fingerprint: fingerprintOf(turn.request) };
 }
