@@ -38,6 +38,27 @@ describe('useChat on responses', () => {
     ]);
   });
 
+  it('in useChat the server tool’s part is running (input-available) until its item is done', async () => {
+    // Paced frames leave time between the item's added and done events to look at the chat.
+    const paced = ref.provider({ headers: { 'x-threadline-chunk-delay': '50' } }).responses('');
+    const { chat } = chatOn(paced);
+    let done = false;
+    const sent = chat.sendMessage({ text: 'Please look up order A-1001.' }).finally(() => {
+      done = true;
+    });
+    const states: string[] = [];
+    for (let i = 0; i < 1000 && !done; i++) {
+      const state = toolParts(chat.messages)[0]?.state as string | undefined;
+      if (state && states.at(-1) !== state) states.push(state);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await sent;
+    await settled(chat);
+    const final = toolParts(chat.messages)[0]?.state as string;
+    if (states.at(-1) !== final) states.push(final);
+    expect(states).toEqual(['input-available', 'output-available']);
+  });
+
   it('the pause is one approval card; approving runs the tool and the result lands on that card', async () => {
     const { chat } = chatOn(ref.provider().responses(''), { threadline: { sessionId: 'r-ui-approve' } });
     await chat.sendMessage({ text: 'Please delete the draft Q3-plan.' });
