@@ -58,12 +58,3 @@ export function scopeHeaders(
   }
   return { headers, scope, warnings };
 }
-
-/** Whether the call is stateful on the server (a session or a thread header will be sent). */
-export function isStateful(headers: Record<string, string>, config: Pick<ThreadlineModelConfig, 'dialect'>) {
-  const { sessionHeader, threadHeader } = config.dialect.memory;
-  return (
-    (sessionHeader !== null && headers[sessionHeader] !== undefined) ||
-    (threadHeader !== null && headers[threadHeader] !== undefined)
-  );
-}
