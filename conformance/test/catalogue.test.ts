@@ -88,11 +88,16 @@ describe('the catalogue', () => {
     expect(PROFILES.spice.dialect.errorShape).toBe('flat');
   });
 
-  it('docs/conformance.md shows a CI job whose command parses and keeps the JUnit report', async () => {
+  it('docs/conformance.md shows a CI job that runs the published package, parses and keeps the JUnit report', async () => {
     const doc = await readFile(new URL('../../docs/conformance.md', import.meta.url), 'utf8');
     const job = doc.slice(doc.indexOf('## CI against staging'), doc.indexOf('## Proof it can fail'));
-    const command = /npx -y pnpm@12 conformance\n([\s\S]*?)\n\s+- name:/.exec(job)?.[1];
-    expect(command, 'the job runs `npx -y pnpm@12 conformance` with its flags').toBeDefined();
+    // It runs in the reader's own repository: the published package through npx, nothing of this workspace.
+    expect(job).not.toMatch(/pnpm|run build/);
+    const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const [, name, command] = /npx -y (\S+)\n([\s\S]*?)\n\s+- name:/.exec(job) ?? [];
+    expect(name, 'the job runs `npx -y @threadline/conformance` with its flags').toBe(manifest.name);
+    // npx runs a package's only command, whatever its name.
+    expect(Object.keys(manifest.bin)).toEqual(['threadline-conformance']);
     const args = parseCliArgs(command!.trim().split(/\s+/));
     expect(args.baseUrl).toMatch(/^https:\/\//);
     const junit = args.reporters.find((r) => r.name === 'junit');
