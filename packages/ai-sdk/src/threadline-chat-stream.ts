@@ -93,6 +93,11 @@ export const chatEventStreamHandler: ResponseHandler<ReadableStream<ChatEvent>> 
   return { responseHeaders, value };
 };
 
+/** Arguments a server may stream for one tool call: a bound against a server that never stops. */
+const MAX_TOOL_ARGS = 4 * 1024 * 1024;
+/** Tool calls one answer may open (their `index`). */
+const MAX_TOOL_CALLS = 128;
+
 interface OpenToolCall {
   id: string;
   name: string;
@@ -129,7 +134,8 @@ export function chatStreamParts(
   let finished = false;
   let aborted = false;
 
-  const endOpenParts = (out: LanguageModelV4StreamPart[]) => {
+  /** Closes what is open; tool calls become calls only when the answer said it was done with them. */
+  const endOpenParts = (out: LanguageModelV4StreamPart[], callsComplete: boolean) => {
     if (textOpen) out.push({ type: 'text-end', id: 'text-0' });
     if (reasoningOpen) out.push({ type: 'reasoning-end', id: 'reasoning-0' });
     textOpen = reasoningOpen = false;
@@ -137,6 +143,7 @@ export function chatStreamParts(
       if (call.ended) continue;
       call.ended = true;
       out.push({ type: 'tool-input-end', id: call.id });
+      if (!callsComplete) continue; // cut off: its arguments may be half there
       const input = call.args || '{}';
       if (call.pause) {
         out.push({
@@ -155,7 +162,7 @@ export function chatStreamParts(
   };
 
   const finish = (out: LanguageModelV4StreamPart[], reason?: LanguageModelV4FinishReason) => {
-    endOpenParts(out);
+    endOpenParts(out, false);
     finished = true;
     const mapped = mapThreadlineFinishReason(finishRaw, stopReason);
     const finishReason =
@@ -218,12 +225,12 @@ export function chatStreamParts(
     for (const piece of delta?.tool_calls ?? []) {
       let call = calls[piece.index];
       if (!call) {
-        if (!piece.id || !piece.function?.name || piece.index > 128) {
+        if (!piece.id || !piece.function?.name || piece.index >= MAX_TOOL_CALLS) {
           failed = true;
           out.push({
             type: 'error',
             error: createProviderStreamError({
-              message: 'a tool call began without an id and a name',
+              message: `a tool call began without an id and a name, or past the ${MAX_TOOL_CALLS} calls one answer may open`,
               data: { runId, piece },
             }),
           });
@@ -242,12 +249,23 @@ export function chatStreamParts(
       const args = piece.function?.arguments;
       if (args) {
         call.args += args;
+        if (call.args.length > MAX_TOOL_ARGS) {
+          failed = true;
+          out.push({
+            type: 'error',
+            error: createProviderStreamError({
+              message: `tool call ${call.id} sent more than ${MAX_TOOL_ARGS} characters of arguments`,
+              data: { runId },
+            }),
+          });
+          return;
+        }
         out.push({ type: 'tool-input-delta', id: call.id, delta: args });
       }
     }
     if (choice.finish_reason) {
       finishRaw = choice.finish_reason;
-      endOpenParts(out);
+      endOpenParts(out, !failed);
     }
   };
 

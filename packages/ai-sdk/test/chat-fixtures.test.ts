@@ -12,7 +12,7 @@ const fixture = (name: string) =>
     .split('\n');
 
 /** A fetch that answers with the fixture as an event stream, and keeps the request it was given. */
-function replay(name: string) {
+function replay(name: string, lines = fixture(name)) {
   const requests: { url: string; headers: Record<string, string>; body: unknown }[] = [];
   const fetch = async (url: RequestInfo | URL, init?: RequestInit) => {
     requests.push({
@@ -20,9 +20,7 @@ function replay(name: string) {
       headers: Object.fromEntries(new Headers(init?.headers).entries()),
       body: JSON.parse(String(init?.body)),
     });
-    const body = fixture(name)
-      .map((data) => `data: ${data}\n\n`)
-      .join('');
+    const body = lines.map((data) => `data: ${data}\n\n`).join('');
     return new Response(body, {
       headers: { 'content-type': 'text/event-stream', 'x-threadline-run-id': 'run_fixture' },
     });
@@ -124,5 +122,25 @@ describe('doStream on recorded chat streams', () => {
     expect(requests[0]?.body).toMatchObject({
       response_format: { type: 'json_schema', json_schema: { name: 'thing', schema, strict: true } },
     });
+  });
+
+  it('bounds what a server can make the provider hold: tool call count and argument size', async () => {
+    const chunk = (tool_calls: unknown[]) =>
+      JSON.stringify({ id: 'run_x', choices: [{ index: 0, delta: { tool_calls }, finish_reason: null }] });
+    const open = { index: 0, id: 'c1', function: { name: 'f', arguments: '' } };
+    const huge = 'x'.repeat(1024 * 1024);
+    const tooLong = [
+      chunk([open]),
+      ...Array.from({ length: 5 }, () => chunk([{ index: 0, function: { arguments: huge } }])),
+      '[DONE]',
+    ];
+    const tooMany = [chunk([{ ...open, index: 500 }]), '[DONE]'];
+    for (const lines of [tooLong, tooMany]) {
+      const { model } = replay('text', lines);
+      const result = await convertReadableStreamToArray((await model.doStream(call())).stream);
+      expect(result.filter((p) => p.type === 'error')).toHaveLength(1);
+      expect(result.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'error' } });
+      expect(result.some((p) => p.type === 'tool-call')).toBe(false);
+    }
   });
 });
