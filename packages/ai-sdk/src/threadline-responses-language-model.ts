@@ -17,11 +17,12 @@ import {
 } from '@ai-sdk/provider-utils';
 import { HEADERS } from '@threadline/protocol';
 import { isPauseId } from './internal/approvals';
+import { catchBrokenOff } from './internal/broken-off';
 import type { ThreadlineModelConfig } from './internal/config';
 import { streamError, threadlineFailedResponseHandler } from './internal/errors';
 import { responsesArgs } from './internal/responses-args';
 import { serverToolCall, serverToolResult } from './internal/responses-items';
-import { catchBrokenOff, responsesStreamTransform } from './internal/responses-stream';
+import { responsesStreamTransform } from './internal/responses-stream';
 import { mapResponsesFinishReason } from './map-responses-finish-reason';
 import { mapResponsesUsage } from './map-responses-usage';
 import {

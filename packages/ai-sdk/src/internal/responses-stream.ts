@@ -5,7 +5,7 @@ import type {
   SharedV4ProviderMetadata,
   SharedV4Warning,
 } from '@ai-sdk/provider';
-import { createProviderStreamError, isAbortError, type ParseResult } from '@ai-sdk/provider-utils';
+import { createProviderStreamError, type ParseResult } from '@ai-sdk/provider-utils';
 import { mapResponsesFinishReason } from '../map-responses-finish-reason';
 import { mapResponsesUsage } from '../map-responses-usage';
 import type {
@@ -18,6 +18,7 @@ import type {
   ResponsesResource,
 } from '../threadline-responses-api';
 import { isPauseId } from './approvals';
+import type { BrokenOff } from './broken-off';
 import { streamError } from './errors';
 import { serverToolCall, serverToolResult } from './responses-items';
 
@@ -86,6 +87,10 @@ export function responsesStreamTransform(
   const openText = (controller: Controller, id: string) => {
     const state = texts.get(id);
     if (state) return state;
+    if (texts.size >= MAX_ITEMS) {
+      protocolError(controller, `more than ${MAX_ITEMS} text parts`);
+      return undefined;
+    }
     const opened = { text: '', open: true };
     texts.set(id, opened);
     controller.enqueue({ type: 'text-start', id, ...withMeta(partMeta()) });
@@ -127,8 +132,8 @@ export function responsesStreamTransform(
         (item as MessageOutputItem).content?.forEach((part, index) => {
           const key = textKey(id, index);
           if (texts.has(key) || !part.text) return;
-          openText(controller, key);
-          controller.enqueue({ type: 'text-delta', id: key, delta: part.text });
+          if (openText(controller, key))
+            controller.enqueue({ type: 'text-delta', id: key, delta: part.text });
         });
         closeTexts(controller, id);
         return;
@@ -220,6 +225,7 @@ export function responsesStreamTransform(
       case 'response.output_text.delta': {
         const key = textKey(referenced!, event.content_index);
         const state = openText(controller, key);
+        if (!state) return;
         state.text += event.delta ?? '';
         if (event.delta) controller.enqueue({ type: 'text-delta', id: key, delta: event.delta });
         return;
@@ -311,35 +317,6 @@ export function responsesStreamTransform(
           threadline: { ...options.metadata, ...(responseId ? { responseId } : {}) },
         },
       });
-    },
-  });
-}
-
-/** A read error of the answer's body, handed on as the stream's last item. */
-export interface BrokenOff {
-  brokenOff: unknown;
-}
-
-/**
- * The event stream with a broken connection as a last `BrokenOff` item instead of a stream error, so
- * the model can still say what it got and finish. An abort stays an abort.
- */
-export function catchBrokenOff<T>(source: ReadableStream<T>): ReadableStream<T | BrokenOff> {
-  const reader = source.getReader();
-  return new ReadableStream<T | BrokenOff>({
-    async pull(controller) {
-      try {
-        const next = await reader.read();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (error) {
-        if (isAbortError(error)) return controller.error(error);
-        controller.enqueue({ brokenOff: error });
-        controller.close();
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
     },
   });
 }
