@@ -159,12 +159,12 @@ describe('stream faults: an error part with finish error, or interrupted when no
   it('stall-after=2: the caller’s abort signal ends the stalled stream', async () => {
     const started = Date.now();
     const { text, aborted, finishReason } = await streamed('stall-after=2', HELLO, {
-      abortSignal: AbortSignal.timeout(300),
+      abortSignal: AbortSignal.timeout(1500),
     });
     expect(text.length).toBeGreaterThan(0);
     expect(aborted).toBe(true);
     expect(finishReason).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(8000);
   });
 
   it('no-done: no terminal event → finish interrupted, no error, the text kept', async () => {

@@ -40,7 +40,7 @@ describe('useChat on responses', () => {
 
   it('in useChat the server tool’s part is running (input-available) until its item is done', async () => {
     // Paced frames leave time between the item's added and done events to look at the chat.
-    const paced = ref.provider({ headers: { 'x-threadline-chunk-delay': '50' } }).responses('');
+    const paced = ref.provider({ headers: { 'x-threadline-chunk-delay': '80' } }).responses('');
     const { chat } = chatOn(paced);
     let done = false;
     const sent = chat.sendMessage({ text: 'Please look up order A-1001.' }).finally(() => {
