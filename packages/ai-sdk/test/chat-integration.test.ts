@@ -28,6 +28,9 @@ describe('chat door with generateText and streamText', () => {
     expect(deltas.join('')).toBe('You said: stream me');
     expect(await result.finishReason).toBe('stop');
     expect((await result.usage).outputTokens).toBeGreaterThan(0);
+    const metadata = (await result.providerMetadata) as { threadline: { runId: string; stopReason: string } };
+    expect(metadata.threadline).toEqual({ runId: expect.stringMatching(/^run_/), stopReason: 'end_turn' });
+    expect((await ref.run(metadata.threadline.runId)).status).toBe('completed');
   });
 
   it('runs a client tool loop: tool call, local execution, tool result, final answer', async () => {
