@@ -170,7 +170,7 @@ describe('stream faults as the SDK reports them', () => {
     // Leaving closed the connection, which cancels the run on the server.
     const runId = ref.journal().at(-1)?.runId ?? '';
     let status = '';
-    for (let i = 0; i < 50 && status !== 'cancelled'; i++) {
+    for (let i = 0; i < 150 && status !== 'cancelled'; i++) {
       status = (await ref.run(runId)).status;
       if (status !== 'cancelled') await new Promise((r) => setTimeout(r, 20));
     }
