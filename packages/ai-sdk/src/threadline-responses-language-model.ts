@@ -140,6 +140,7 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
           warnings,
           includeRawChunks: options.includeRawChunks === true,
           metadata: this.answerMetadata(responseHeaders),
+          knownToolCalls: promptToolCalls(options.prompt),
         }),
       ),
       request: { url, body },
@@ -174,6 +175,16 @@ const eventStreamHandler: ResponseHandler<ReadableStream<ParseResult<ResponsesEv
   }
   return createEventSourceResponseHandler(responsesEventSchema)(input);
 };
+
+/** The tool call ids of the prompt's assistant messages. */
+function promptToolCalls(prompt: LanguageModelV4CallOptions['prompt']): Set<string> {
+  const ids = new Set<string>();
+  for (const message of prompt) {
+    if (message.role !== 'assistant') continue;
+    for (const part of message.content) if (part.type === 'tool-call') ids.add(part.toolCallId);
+  }
+  return ids;
+}
 
 /** A response resource's output as V4 content, in order. */
 function generatedContent(response: ResponsesResource): {

@@ -88,6 +88,46 @@ describe('responses doStream on recorded streams', () => {
     expect(parts.at(-1)).toMatchObject({ finishReason: { unified: 'tool-calls' } });
   });
 
+  it('the call an approval let run: only its result when the prompt holds the pause, call and result when not', async () => {
+    const chunks = fixtureBody('approved');
+    const approval = /"approval_request_id":"(run_\w+::call_\w+)"/.exec(chunks)![1]!;
+    const withPause: LanguageModelV4Prompt = [
+      ...prompt,
+      {
+        role: 'assistant',
+        content: [
+          {
+            type: 'tool-call',
+            toolCallId: approval,
+            toolName: 'delete_draft',
+            input: {},
+            providerExecuted: true,
+          },
+        ],
+      },
+      { role: 'tool', content: [{ type: 'tool-approval-response', approvalId: approval, approved: true }] },
+    ];
+    const run = async (p: LanguageModelV4Prompt) => {
+      const result = await responsesModel(replayFetch(chunks).fetch).doStream({ prompt: p });
+      return (await convertReadableStreamToArray(result.stream)).filter((part) =>
+        part.type.startsWith('tool-'),
+      );
+    };
+    expect(await run(withPause)).toEqual([
+      expect.objectContaining({
+        type: 'tool-result',
+        toolCallId: approval,
+        result: { deleted: true, draft_id: 'Q3-plan' },
+      }),
+    ]);
+    expect(
+      (await run(prompt)).map((part) => [part.type, (part as { toolCallId: string }).toolCallId]),
+    ).toEqual([
+      ['tool-call', approval],
+      ['tool-result', approval],
+    ]);
+  });
+
   it('response.failed: an error part with the server code and status, finish error', async () => {
     const { parts } = await streamOf('response-failed');
     expect(parts).toMatchSnapshot();

@@ -29,6 +29,8 @@ export interface ResponsesStreamOptions {
   includeRawChunks: boolean;
   /** Run id and thread id from the response headers, for `providerMetadata.threadline`. */
   metadata: Record<string, string>;
+  /** Tool call ids the prompt already shows (pauses among them): a call resumed from one gets no second call part. */
+  knownToolCalls: ReadonlySet<string>;
 }
 
 interface FunctionCallState {
@@ -104,6 +106,9 @@ export function responsesStreamTransform(
     }
   };
 
+  const resumesKnownCall = (call: McpCallOutputItem) =>
+    call.approval_request_id != null && options.knownToolCalls.has(call.approval_request_id);
+
   const itemAdded = (controller: Controller, item: ResponsesOutputItem) => {
     const id = itemId(item);
     if (items.has(id)) return protocolError(controller, `output item ${id} added twice`);
@@ -116,8 +121,8 @@ export function responsesStreamTransform(
     } else if (item.type === 'mcp_call') {
       const call = item as McpCallOutputItem;
       // A running server tool shows as soon as it starts. One an approval let run is already on screen
-      // as the pause: only its result follows, on the same id.
-      if (call.approval_request_id == null) {
+      // as the pause (when the prompt holds it): only its result follows, on the same id.
+      if (!resumesKnownCall(call)) {
         controller.enqueue(serverToolCall(call, responseId));
         announcedCalls.add(id);
       }
@@ -155,7 +160,7 @@ export function responsesStreamTransform(
       }
       case 'mcp_call': {
         const call = item as McpCallOutputItem;
-        if (call.approval_request_id == null && !announcedCalls.has(id)) {
+        if (!resumesKnownCall(call) && !announcedCalls.has(id)) {
           controller.enqueue(serverToolCall(call, responseId));
         }
         controller.enqueue(serverToolResult(call, responseId));
