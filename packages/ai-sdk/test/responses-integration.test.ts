@@ -1,4 +1,4 @@
-import { APICallError } from '@ai-sdk/provider';
+import { APICallError, InvalidPromptError } from '@ai-sdk/provider';
 import { generateText, jsonSchema, type ModelMessage, stepCountIs, streamText, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { approve, reject } from '../src/index';
@@ -160,6 +160,22 @@ describe('responses model on the reference server', () => {
       expect(run.tool_calls[0]?.status).toBe('rejected');
     },
   );
+
+  it('a hand-made decision without providerExecuted (dropped by the SDK) is an InvalidPromptError, nothing sent', async () => {
+    const { approvalId, messages } = await paused('generateText');
+    const before = bodies().length;
+    const error = await generateText({
+      model: ref.provider().responses(''),
+      messages: [
+        ...messages,
+        { role: 'tool', content: [{ type: 'tool-approval-response', approvalId, approved: true }] },
+      ],
+    }).catch((e: unknown) => e);
+    expect(InvalidPromptError.isInstance(error)).toBe(true);
+    expect(String((error as Error).message)).toContain('providerExecuted: true');
+    expect(bodies()).toHaveLength(before);
+    expect(ref.server.tools.executions).toHaveLength(0);
+  });
 
   it('previous_response_id: a later call continues an earlier response, sending only its new turn', async () => {
     const model = ref.provider().responses('');
