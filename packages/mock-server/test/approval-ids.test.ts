@@ -71,6 +71,11 @@ describe.each(TARGETS)('approval ids that are not well formed (%s)', (_name, mak
         ],
       });
       await expectUnknownId(asOutput, 'input', 'RUN::CALL');
+      // An mcp_approval_response is a decision whatever its id: one without `::` is refused too.
+      const plain = await respond(target, {
+        input: [{ type: 'mcp_approval_response', approval_request_id: 'call_1', approve: true }],
+      });
+      await expectUnknownId(plain, 'input[0].approval_request_id', 'call_1');
       expect(target.server.tools.executions).toHaveLength(0);
     } finally {
       await target.close();

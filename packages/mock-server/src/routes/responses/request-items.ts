@@ -1,3 +1,4 @@
+import { APPROVAL_ID_SEPARATOR, ERROR_CODES } from '@threadline/protocol';
 import type {
   ChatMessage,
   InputContentPart,
@@ -124,6 +125,15 @@ function addItem(
       assistantFor(messages).tool_calls.push(toolCall(item.id, item.name, item.arguments));
       return;
     case 'mcp_approval_response':
+      // Always a decision: an id that is not `<run_id>::<tool_call_id>` was never issued, and must not
+      // pass for a client tool's result (ids with `::` are refused later, with every other decision).
+      if (!item.approval_request_id.includes(APPROVAL_ID_SEPARATOR)) {
+        throw invalidValue(
+          `${param}.approval_request_id`,
+          `'${item.approval_request_id.slice(0, 80)}' is not an approval id: use the id of the mcp_approval_request, <run_id>::<tool_call_id>.`,
+          ERROR_CODES.unknownApprovalId,
+        );
+      }
       // The decision a chat tool message answering the approval id carries.
       push({
         role: 'tool',
