@@ -19,7 +19,7 @@ function App() {
   const [transport] = useState(
     () => new DefaultChatTransport({ api: '/api/chat', body: { sessionId: session } }),
   );
-  const { messages, sendMessage, addToolApprovalResponse, status, error } = useChat({
+  const { messages, sendMessage, addToolApprovalResponse, stop, status, error } = useChat({
     transport,
     // After the last pause is decided, the chat sends the decision on its own: the run resumes.
     sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
@@ -69,9 +69,14 @@ function App() {
           placeholder="Ask something…"
           onChange={(event) => setInput(event.target.value)}
         />
-        <button type="submit" disabled={busy}>
-          Send
-        </button>
+        {busy ? (
+          // Stopping drops the connection; the route then cancels the run on the server too.
+          <button type="button" onClick={() => void stop()}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit">Send</button>
+        )}
       </form>
       <nav className="hints" aria-label="Demo prompts">
         try:

@@ -11,36 +11,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = fileURLToPath(new URL('./screenshot.png', import.meta.url));
 const PATHS: Record<Door, string> = { chat: '/v1/chat/completions', responses: '/v1/responses' };
 
-declare global {
-  interface Window {
-    /** Every state each tool card went through, in order: `<tool>:<state>`. */
-    toolStates: string[];
-    /** Each text the newest reply showed, with the chat's status then: `<status>|<text>`. */
-    replyTexts: string[];
-  }
-}
-
-/**
- * Runs in the page before the app: notes every state a tool card and the newest reply show, however
- * briefly (a mutation observer sees each render, where polling could miss one).
- */
-function recordRenders() {
-  window.toolStates = [];
-  window.replyTexts = [];
-  const seen = new WeakMap<Element, string>();
-  new MutationObserver(() => {
-    for (const card of document.querySelectorAll<HTMLElement>('[data-tool]')) {
-      const state = `${card.dataset.tool}:${card.dataset.state}`;
-      if (seen.get(card) !== state) window.toolStates.push(state);
-      seen.set(card, state);
-    }
-    const replies = document.querySelectorAll('[data-role="assistant"]');
-    const text = replies[replies.length - 1]?.querySelector('.text')?.textContent;
-    const entry = `${document.querySelector('main')?.dataset.status}|${text}`;
-    if (text && window.replyTexts.at(-1) !== entry) window.replyTexts.push(entry);
-  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
-}
-
 let browser: Browser;
 let script: string;
 beforeAll(async () => {
@@ -64,7 +34,6 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
     tab = await startChatTab({ baseURL: reference.url, script, door });
     page = await (await browser.newContext({ viewport: { width: 820, height: 900 } })).newPage();
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.addInitScript(recordRenders);
     await page.goto(tab.url);
   });
   afterAll(async () => {
@@ -79,41 +48,59 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
   };
   const idle = () => page.locator('main[data-status="ready"]').waitFor();
   const lastReply = () => page.locator('[data-role="assistant"]').last();
-  const run = async (approvalId: string) =>
-    (await fetch(`${reference.url}/v1/runs/${approvalId.split('::')[0]}`)).json();
+  /** The run record, by run id or by approval id (`<run_id>::<tool_call_id>`). */
+  const run = async (id: string) => (await fetch(`${reference.url}/v1/runs/${id.split('::')[0]}`)).json();
+  /** The server's fault queue: its next stream sends `frames` frames, then nothing until the caller leaves. */
+  const stallNext = async (frames: number) => {
+    const queued = await fetch(`${reference.url}/__threadline/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ fault: `stall-after=${frames}`, count: 1 }),
+    });
+    expect(queued.status).toBe(201);
+  };
   const card = (tool: string, state: string) => page.locator(`[data-tool="${tool}"][data-state="${state}"]`);
 
   it('streams, shows server tools, pauses for approval both ways, and remembers across a reload', async () => {
     const session = await page.locator('.session code').textContent();
     expect(session).toMatch(/^tab-/);
 
-    // 1. A reply streams in: seen partial while the status is still `streaming`, then whole.
+    // 1. A reply streams in. The server stalls this one after a few frames (its fault queue), so the
+    // partial text stays on screen while the status is `streaming`; Stop ends it, and the route
+    // cancels the run upstream.
+    await stallNext(3);
+    const whole = 'You said: My locker code is ZEBRA-42.';
+    await send('My locker code is ZEBRA-42.');
+    const partial = (await page
+      .waitForFunction(() => {
+        const text = document.querySelector('[data-role="assistant"] .text')?.textContent;
+        return document.querySelector('main')?.dataset.status === 'streaming' && text;
+      })
+      .then((handle) => handle.jsonValue())) as string;
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await idle();
+    // What stays on screen is the held part of the reply: a beginning of it, never the whole.
+    const stopped = (await lastReply().textContent())!;
+    expect(stopped.startsWith(partial) && whole.startsWith(stopped) && stopped.length < whole.length).toBe(
+      true,
+    );
+    const stalled = () => reference.server.journal.list().find((entry) => entry.path === PATHS[door])?.runId;
+    await expect.poll(async () => stalled() && (await run(stalled()!)).status).toBe('cancelled');
+    // Sent again, it streams to the end; the cancelled turn left nothing in memory to quote.
     await send('My locker code is ZEBRA-42.');
     await idle();
-    const whole = await lastReply().textContent();
-    expect(whole).toBe('You said: My locker code is ZEBRA-42.');
-    const partials = (await page.evaluate(() => window.replyTexts))
-      .filter((entry) => entry.startsWith('streaming|'))
-      .map((entry) => entry.slice('streaming|'.length))
-      .filter((text) => text.length < whole!.length);
-    expect(partials.length).toBeGreaterThan(0);
-    for (const text of partials) expect(whole?.startsWith(text)).toBe(true);
+    await expect(lastReply().textContent()).resolves.toBe(whole);
 
-    // 2. A read-only server tool. The responses door shows it as a card, running and then with its
-    // result; chat hides it by protocol (only the text that follows is on the wire).
+    // 2. A read-only server tool. The responses door shows it as a card with its result (its running
+    // state has its own test below); chat hides the call by protocol: only the text that follows is on
+    // the wire.
     await send('Please look up order A-1001.');
     await idle();
     await expect(lastReply().textContent()).resolves.toContain(
       'lookup_order returned {"order_id":"A-1001","status":"shipped"',
     );
     if (door === 'responses') {
-      const ran = card('lookup_order', 'output-available');
+      const ran = lastReply().locator('[data-tool="lookup_order"][data-state="output-available"]');
       await expect(ran.locator('.tool-output').textContent()).resolves.toContain('"status": "shipped"');
-      const states = await page.evaluate(() => window.toolStates);
-      expect(states.filter((s) => s.startsWith('lookup_order:'))).toEqual([
-        'lookup_order:input-available',
-        'lookup_order:output-available',
-      ]);
     } else {
       await expect(page.locator('[data-tool="lookup_order"]').count()).resolves.toBe(0);
     }
@@ -183,7 +170,7 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
 
     // Every turn reached the server on this door with the tab's session id, and none failed.
     const turns = reference.server.journal.list().filter((entry) => entry.path === PATHS[door]);
-    expect(turns.map((entry) => entry.status)).toEqual(Array(8).fill(200));
+    expect(turns.map((entry) => entry.status)).toEqual(Array(9).fill(200));
     expect(new Set(turns.map((entry) => entry.headers['x-session-id']))).toEqual(new Set([session]));
     expect(errors).toEqual([]);
   }, 45_000);
@@ -202,4 +189,51 @@ describe.each(['responses', 'chat'] as const)('the chat tab in a real Chromium, 
     await expect(error.count()).resolves.toBe(0);
     expect(errors).toEqual([]);
   });
+});
+
+/** Runs in the page before the app: notes each state a tool card shows, with its label, however briefly. */
+function recordToolCards() {
+  const log: string[] = [];
+  Object.assign(window, { toolCards: log });
+  const seen = new WeakMap<Element, string>();
+  new MutationObserver(() => {
+    for (const card of document.querySelectorAll<HTMLElement>('[data-tool]')) {
+      const entry = `${card.dataset.tool} ${card.dataset.state}: ${card.querySelector('.tool-state')?.textContent}`;
+      if (seen.get(card) !== entry) log.push(entry);
+      seen.set(card, entry);
+    }
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+describe('a server tool running in the chat tab (responses door)', () => {
+  it('shows the card as running on the server, then with its result', async () => {
+    // Frames 100 ms apart: the call's start and its result are three frames apart, so the running
+    // card is on screen for a while (a mutation observer notes it even if the page was slow to look).
+    const reference = await start({ port: 0, host: '127.0.0.1', chunkDelayMs: 100 });
+    const tab = await startChatTab({ baseURL: reference.url, script, door: 'responses' });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.addInitScript(recordToolCards);
+      await page.goto(tab.url);
+      await page.getByLabel('Message').fill('Please look up order A-1001.');
+      await page.getByLabel('Message').press('Enter');
+      const done = page.locator('[data-tool="lookup_order"][data-state="output-available"]');
+      await done.waitFor();
+      await expect(done.locator('.tool-input').textContent()).resolves.toBe('{ "order_id": "A-1001" }');
+      await expect(done.locator('.tool-output').textContent()).resolves.toBe(
+        '{ "order_id": "A-1001", "status": "shipped", "carrier": "Parcelway", "eta": "2026-12-03" }',
+      );
+      await expect(
+        page.evaluate(() => (window as unknown as { toolCards: string[] }).toolCards),
+      ).resolves.toEqual([
+        'lookup_order input-available: running on the server…',
+        'lookup_order output-available: ran on the server',
+      ]);
+    } finally {
+      await context.close();
+      await tab.close();
+      await reference.close();
+    }
+  }, 30_000);
 });

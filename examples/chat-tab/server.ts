@@ -122,7 +122,12 @@ export async function startChatTab(options: ChatTabOptions) {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Streams still open (a reply in flight) are ended too, so closing never waits on a browser.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
