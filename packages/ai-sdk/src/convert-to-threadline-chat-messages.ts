@@ -28,6 +28,8 @@ export interface ApprovedPause {
   toolName: string;
   /** The paused call's arguments as JSON text. */
   input: string;
+  /** Whether the prompt holds the paused call (a caller on a thread may send only the decision). */
+  inPrompt: boolean;
 }
 
 export interface ConvertedMessages {
@@ -188,6 +190,7 @@ export function convertToThreadlineChatMessages(
         approvalId: d.approvalId,
         toolName: call?.toolName ?? 'unknown',
         input: stringify(call?.input ?? {}),
+        inPrompt: call !== undefined,
       };
     });
   return { messages, warnings, approved };

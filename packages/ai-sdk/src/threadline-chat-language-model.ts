@@ -130,11 +130,13 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
   private approvedResults(
     approved: ApprovedPause[],
     headers: Record<string, string | undefined>,
+    repeatCalls: boolean,
     abortSignal?: AbortSignal,
   ) {
     const { [HEADERS.idempotencyKey]: _key, ...readHeaders } = headers;
     return approvedToolResults({
       approved,
+      repeatCalls,
       url: this.config.url,
       headers: readHeaders,
       ...(this.config.fetch ? { fetch: this.config.fetch } : {}),
@@ -156,7 +158,7 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
     });
     const content: LanguageModelV4Content[] = [];
     if (approved.length)
-      content.push(...(await this.approvedResults(approved, headers, options.abortSignal)));
+      content.push(...(await this.approvedResults(approved, headers, true, options.abortSignal)));
     const choice = value.choices[0];
     const message = choice?.message;
     if (message?.reasoning_content) content.push({ type: 'reasoning', text: message.reasoning_content });
@@ -220,7 +222,7 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
       runIdHeader: responseHeaders?.[HEADERS.runId],
       threadIdHeader: responseHeaders?.[HEADERS.threadId],
       ...(approved.length
-        ? { approvedResults: () => this.approvedResults(approved, headers, options.abortSignal) }
+        ? { approvedResults: () => this.approvedResults(approved, headers, false, options.abortSignal) }
         : {}),
     });
     return {

@@ -302,11 +302,11 @@ export function chatStreamParts(
         if (options.includeRawChunks) out.push({ type: 'raw', rawValue: result.rawValue });
         if (result.success) {
           // The first chunk means the resumed run started, so the approved tools have run: their
-          // results go first. Only the results: streamText takes a provider result for a call of an
-          // earlier step, and a repeated call would show as a second tool part in useChat.
+          // results go first (run-record.ts repeats a call only when the prompt lacks it: a call
+          // already shown would become a second tool part in useChat).
           let results: LanguageModelV4StreamPart[] = [];
           if (!started && options.approvedResults && 'choices' in result.value) {
-            results = (await options.approvedResults()).filter((part) => part.type === 'tool-result');
+            results = await options.approvedResults();
           }
           handle(result.value, out, results);
         } else if (!failed) {

@@ -132,7 +132,7 @@ describe('convertToThreadlineChatMessages', () => {
   it('an approval lists the pause for its result; earlier decided pauses are history, not re-sent', () => {
     const first = convertToThreadlineChatMessages([user('go'), paused, decision(true)], { onThread: false });
     expect(first.approved).toEqual([
-      { approvalId: PAUSE, toolName: 'delete_draft', input: '{"draft_id":"x"}' },
+      { approvalId: PAUSE, toolName: 'delete_draft', input: '{"draft_id":"x"}', inPrompt: true },
     ]);
     const later = convertToThreadlineChatMessages(
       [

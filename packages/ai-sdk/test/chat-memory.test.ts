@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@ai-sdk/provider';
+import { convertReadableStreamToArray } from '@ai-sdk/provider-utils/test';
 import { generateText, type ModelMessage, streamText } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { useServer } from './support/server';
@@ -69,6 +70,25 @@ describe('memory and identity through providerOptions.threadline', () => {
       expect.objectContaining({ type: 'other', message: expect.stringContaining('2 earlier') }),
     );
     expect(userTurns('thread:thr-1')).toEqual([STATED, 'What is the code word?']);
+  });
+
+  it('on a thread a decision alone resumes; the call is repeated before its result since the prompt lacks it', async () => {
+    const model = ref.provider({ threadId: 'thr-approve' }).chat('');
+    const paused = await generateText({ model, prompt: 'Please delete the draft Q3-plan.' });
+    const request = paused.content.find((p) => p.type === 'tool-approval-request');
+    const approvalId = request?.type === 'tool-approval-request' ? request.approvalId : '';
+    const { stream } = await model.doStream({
+      prompt: [{ role: 'tool', content: [{ type: 'tool-approval-response', approvalId, approved: true }] }],
+    });
+    const parts = await convertReadableStreamToArray(stream);
+    const tools = parts.filter((p) => p.type === 'tool-call' || p.type === 'tool-result');
+    expect(tools).toMatchObject([
+      { type: 'tool-call', toolCallId: approvalId, providerExecuted: true, dynamic: true },
+      { type: 'tool-result', toolCallId: approvalId, toolName: 'delete_draft', result: { deleted: true } },
+    ]);
+    expect(ref.chatBodies().at(-1)?.messages).toEqual([
+      { role: 'tool', tool_call_id: approvalId, content: 'approve' },
+    ]);
   });
 
   it('a scope the dialect has no header for is an unsupported warning, not a silent drop', async () => {

@@ -18,13 +18,16 @@ const parseResult = (value: unknown): NonNullable<unknown> => {
 /**
  * The results of approved server tools. The chat wire has no frame for a server tool's result (the
  * reply just continues), so they are read from the paused run's record, `GET /v1/runs/{run_id}`, whose
- * `tool_calls` entry for the approval id holds what the tool returned (or why it failed). Each result
- * comes after a repeat of its call: the SDK pairs a provider-executed result with a call of the same
- * response, and the repeat carries the same id, so a UI updates the one part it already shows. A record that
- * cannot be read gives a result saying so rather than failing the turn that did run.
+ * `tool_calls` entry for the approval id holds what the tool returned (or why it failed). A result
+ * comes after a repeat of its call when `repeatCalls` is set (generateText pairs a provider-executed
+ * result only with a call of the same response) or the prompt lacks the call; streamed, a call the UI
+ * already shows is not repeated. A record that cannot be read gives a result saying so rather than
+ * failing the turn that did run.
  */
 export async function approvedToolResults(options: {
   approved: ApprovedPause[];
+  /** generateText pairs a provider result only with a call of the same response: repeat every call. */
+  repeatCalls: boolean;
   url: (path: string) => string;
   headers: Record<string, string | undefined>;
   fetch?: FetchFunction;
@@ -44,17 +47,19 @@ export async function approvedToolResults(options: {
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
     }
-    for (const { approvalId: id, toolName, input } of pauses) {
+    for (const { approvalId: id, toolName, input, inPrompt } of pauses) {
       const call = calls?.find((c) => c.id === id);
       const failed = !call || call.status === 'failed';
-      results.push({
-        type: 'tool-call',
-        toolCallId: id,
-        toolName,
-        input,
-        providerExecuted: true,
-        dynamic: true,
-      });
+      if (!inPrompt || options.repeatCalls) {
+        results.push({
+          type: 'tool-call',
+          toolCallId: id,
+          toolName,
+          input,
+          providerExecuted: true,
+          dynamic: true,
+        });
+      }
       results.push({
         type: 'tool-result',
         toolCallId: id,
