@@ -12,7 +12,7 @@ import { type ApprovedPause, convertToThreadlineChatMessages } from './convert-t
 import { assertNoUndecidedPause, isPauseId as isPause } from './internal/approvals';
 import type { ThreadlineModelConfig } from './internal/config';
 import { threadlineFailedResponseHandler } from './internal/errors';
-import { idempotencyKey } from './internal/idempotency';
+import { givenKey, markFinished } from './internal/idempotency';
 import { readThreadlineOptions } from './internal/options';
 import { approvedToolResults } from './internal/run-record';
 import { scopeHeaders } from './internal/scope-headers';
@@ -119,12 +119,18 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
       user: scoped.scope.user,
     };
     // Same on every resend of this call (streamRetries), so the server stores the turn once.
-    const key = threadline.idempotencyKey ?? (await idempotencyKey(scoped.headers, body));
-    const headers = combineHeaders(this.config.headers(), { [HEADERS.idempotencyKey]: key }, scoped.headers);
+    const call = threadline.idempotencyKey
+      ? givenKey(threadline.idempotencyKey)
+      : await this.config.idempotency.forCall(scoped.headers, body);
+    const headers = combineHeaders(
+      this.config.headers(),
+      { [HEADERS.idempotencyKey]: call.key },
+      scoped.headers,
+    );
     // The call's own user agent (ai sets one) replaced the provider's: name this package again.
     const agent = headers['user-agent'] ?? '';
     if (!agent.includes(USER_AGENT)) headers['user-agent'] = [agent, USER_AGENT].filter(Boolean).join(' ');
-    return { body, headers, warnings, approved: converted.approved };
+    return { body, headers, warnings, approved: converted.approved, call };
   }
 
   private approvedResults(
@@ -145,7 +151,7 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
   }
 
   async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
-    const { body, headers, warnings, approved } = await this.getArgs(options, false);
+    const { body, headers, warnings, approved, call } = await this.getArgs(options, false);
     const url = this.config.url('/chat/completions');
     const { responseHeaders, value, rawValue } = await postJsonToApi({
       url,
@@ -181,6 +187,7 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
     }
     const runId = responseHeaders?.[HEADERS.runId] ?? value.id ?? undefined;
     const threadId = responseHeaders?.[HEADERS.threadId];
+    call.finished();
     return {
       content,
       finishReason: mapThreadlineFinishReason(choice?.finish_reason ?? 'other', value.stop_reason),
@@ -205,7 +212,7 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
   }
 
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    const { body, headers, warnings, approved } = await this.getArgs(options, true);
+    const { body, headers, warnings, approved, call } = await this.getArgs(options, true);
     const url = this.config.url('/chat/completions');
     const { responseHeaders, value } = await postJsonToApi({
       url,
@@ -226,7 +233,7 @@ export class ThreadlineChatLanguageModel implements LanguageModelV4 {
         : {}),
     });
     return {
-      stream,
+      stream: markFinished(stream, call),
       request: { url, body },
       ...(responseHeaders ? { response: { headers: responseHeaders } } : {}),
     };

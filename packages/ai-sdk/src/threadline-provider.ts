@@ -8,6 +8,7 @@ import {
 } from '@ai-sdk/provider-utils';
 import { type DialectName, getDialect } from '@threadline/protocol';
 import type { ThreadlineModelConfig, ThreadlineScope } from './internal/config';
+import { IdempotencyKeys } from './internal/idempotency';
 import { ThreadlineChatLanguageModel } from './threadline-chat-language-model';
 import { ThreadlineResponsesLanguageModel } from './threadline-responses-language-model';
 import { VERSION } from './version';
@@ -67,12 +68,14 @@ export function createThreadline(settings: ThreadlineProviderSettings = {}): Thr
       `ai-sdk/threadline/${VERSION}`,
     );
   };
+  const idempotency = new IdempotencyKeys();
   const config = (door: 'chat' | 'responses'): ThreadlineModelConfig => ({
     provider: `${name}.${door}`,
     url: (path) => `${baseURL()}/v1${path}`,
     headers,
     dialect,
     defaults,
+    idempotency,
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
   });
   const chat = (modelId = '') => new ThreadlineChatLanguageModel(modelId, config('chat'));

@@ -20,6 +20,7 @@ import { isPauseId } from './internal/approvals';
 import { catchBrokenOff } from './internal/broken-off';
 import type { ThreadlineModelConfig } from './internal/config';
 import { streamError, threadlineFailedResponseHandler } from './internal/errors';
+import { markFinished } from './internal/idempotency';
 import { responsesArgs } from './internal/responses-args';
 import { serverToolCall, serverToolResult } from './internal/responses-items';
 import { responsesStreamTransform } from './internal/responses-stream';
@@ -65,7 +66,7 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
   }
 
   async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
-    const { body, headers, warnings } = await responsesArgs(this.modelId, this.config, options, false);
+    const { body, headers, warnings, call } = await responsesArgs(this.modelId, this.config, options, false);
     const url = this.config.url('/responses');
     const {
       responseHeaders,
@@ -99,6 +100,7 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
       });
     }
     const { content, hasToolCalls } = generatedContent(response);
+    call.finished();
     return {
       content,
       finishReason: mapResponsesFinishReason({
@@ -123,7 +125,7 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
   }
 
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
-    const { body, headers, warnings } = await responsesArgs(this.modelId, this.config, options, true);
+    const { body, headers, warnings, call } = await responsesArgs(this.modelId, this.config, options, true);
     const url = this.config.url('/responses');
     const { responseHeaders, value: events } = await postJsonToApi({
       url,
@@ -135,13 +137,16 @@ export class ThreadlineResponsesLanguageModel implements LanguageModelV4 {
       fetch: this.config.fetch,
     });
     return {
-      stream: catchBrokenOff(events).pipeThrough(
-        responsesStreamTransform({
-          warnings,
-          includeRawChunks: options.includeRawChunks === true,
-          metadata: this.answerMetadata(responseHeaders),
-          knownToolCalls: promptToolCalls(options.prompt),
-        }),
+      stream: markFinished(
+        catchBrokenOff(events).pipeThrough(
+          responsesStreamTransform({
+            warnings,
+            includeRawChunks: options.includeRawChunks === true,
+            metadata: this.answerMetadata(responseHeaders),
+            knownToolCalls: promptToolCalls(options.prompt),
+          }),
+        ),
+        call,
       ),
       request: { url, body },
       response: { headers: responseHeaders },

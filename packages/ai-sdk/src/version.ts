@@ -1,3 +1,4 @@
-// Kept in step with package.json by hand (provider.test.ts holds the two equal), so the user agent
-// names the release without bundling package.json.
-export const VERSION = '0.0.0';
+// Only `version` is bundled, not the rest of the manifest; it follows every `changeset version`.
+import { version } from '../package.json';
+
+export const VERSION: string = version;

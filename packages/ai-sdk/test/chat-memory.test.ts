@@ -156,4 +156,16 @@ describe('streamRetries after a mid-stream error never stores a stateful turn tw
     await retried();
     expect(userTurns('session:retry-1')).toEqual([STATED, STATED]);
   });
+
+  it('the same words sent again on a thread after an answer are a new turn with a new key', async () => {
+    const model = ref.provider({ threadId: 'thr-twice' }).chat('');
+    await generateText({ model, prompt: 'yes' });
+    const streamed = streamText({ model, prompt: 'yes' });
+    await streamed.text;
+    await generateText({ model, prompt: 'yes' });
+    const keys = ref.journal().map((e) => e.headers['idempotency-key']);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect(userTurns('thread:thr-twice')).toEqual(['yes', 'yes', 'yes']);
+  });
 });

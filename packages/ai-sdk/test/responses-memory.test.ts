@@ -103,4 +103,14 @@ describe('streamRetries after a mid-stream error never stores a stateful turn tw
     const [a, b] = ref.journal().map((e) => e.headers['idempotency-key']);
     expect(a).not.toBe(b);
   });
+
+  it('the same words sent again on a thread after an answer are a new turn with a new key', async () => {
+    const model = ref.provider({ threadId: 'r-thr-twice' }).responses('');
+    await generateText({ model, prompt: 'yes' });
+    await streamText({ model, prompt: 'yes' }).text;
+    const keys = ref.journal().map((e) => e.headers['idempotency-key']);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(userTurns('thread:r-thr-twice')).toEqual(['yes', 'yes']);
+  });
 });

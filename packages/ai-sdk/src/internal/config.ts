@@ -1,5 +1,6 @@
 import type { FetchFunction } from '@ai-sdk/provider-utils';
 import type { Dialect } from '@threadline/protocol';
+import type { IdempotencyKeys } from './idempotency';
 
 /** Memory and identity of a call: what the provider's settings default and a call's options override. */
 export interface ThreadlineScope {
@@ -23,4 +24,6 @@ export interface ThreadlineModelConfig {
   dialect: Dialect;
   defaults: ThreadlineScope;
   fetch?: FetchFunction;
+  /** The provider's Idempotency-Keys, shared by its models (one key per call, new once a call finished). */
+  idempotency: IdempotencyKeys;
 }

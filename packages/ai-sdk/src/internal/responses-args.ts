@@ -3,7 +3,7 @@ import { HEADERS } from '@threadline/protocol';
 import { convertToResponsesInput } from '../convert-to-responses-input';
 import type { ResponsesRequestBody } from '../threadline-responses-api';
 import type { ThreadlineModelConfig } from './config';
-import { idempotencyKey } from './idempotency';
+import { type CallKey, givenKey } from './idempotency';
 import { readThreadlineOptions } from './options';
 import { scopeHeaders } from './scope-headers';
 
@@ -12,6 +12,8 @@ export interface ResponsesArgs {
   /** Scope, per-call and Idempotency-Key headers (the provider's own headers are added by the model). */
   headers: Record<string, string>;
   warnings: SharedV4Warning[];
+  /** The call's Idempotency-Key; mark it finished once the turn is answered. */
+  call: CallKey;
 }
 
 const unsupported = (feature: string, details?: string): SharedV4Warning =>
@@ -97,6 +99,9 @@ export async function responsesArgs(
   }
 
   const headers = { ...scoped.headers };
-  headers[HEADERS.idempotencyKey] = threadline.idempotencyKey ?? (await idempotencyKey(scoped.headers, body));
-  return { body, headers, warnings };
+  const call = threadline.idempotencyKey
+    ? givenKey(threadline.idempotencyKey)
+    : await config.idempotency.forCall(scoped.headers, body);
+  headers[HEADERS.idempotencyKey] = call.key;
+  return { body, headers, warnings, call };
 }

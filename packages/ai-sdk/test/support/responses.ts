@@ -3,6 +3,7 @@ import type { FetchFunction } from '@ai-sdk/provider-utils';
 import type { JournalEntry } from '@threadline/mock-server';
 import { DIALECTS, HEADERS } from '@threadline/protocol';
 import type { ThreadlineModelConfig } from '../../src/internal/config';
+import { IdempotencyKeys } from '../../src/internal/idempotency';
 import { ThreadlineResponsesLanguageModel } from '../../src/threadline-responses-language-model';
 
 const FIXTURES = new URL('../__fixtures__/', import.meta.url);
@@ -47,6 +48,7 @@ export function responsesModel(fetch: FetchFunction, overrides: Partial<Threadli
     headers: () => ({}),
     dialect: DIALECTS.threadline,
     defaults: {},
+    idempotency: new IdempotencyKeys(),
     fetch,
     ...overrides,
   });
