@@ -149,7 +149,11 @@ describe('Idempotency-Key on the chat door', () => {
 
   it('the ignore-idempotency-key fault stores every resend', async () => {
     target = await inProcess();
-    const session = { 'x-session-id': 'faulted', 'idempotency-key': 'call-5', [FAULT]: 'ignore-idempotency-key' };
+    const session = {
+      'x-session-id': 'faulted',
+      'idempotency-key': 'call-5',
+      [FAULT]: 'ignore-idempotency-key',
+    };
     for (let i = 0; i < 2; i++) await (await chat(target, { messages: userSays(STATED) }, session)).text();
     expect(userTurns('session:faulted')).toHaveLength(2);
   });

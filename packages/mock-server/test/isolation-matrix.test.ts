@@ -243,7 +243,9 @@ const PROBES: Array<[string, Probe]> = [
       if (intruder.refusedAs) return;
       // Stored as the intruder's own turn, not suppressed as a resend of the owner's.
       const asked = { ...intruder.headers, 'x-session-id': 'shared' };
-      const recalled = await say(await chat(target, { messages: userSays('Where is my own locker?') }, asked));
+      const recalled = await say(
+        await chat(target, { messages: userSays('Where is my own locker?') }, asked),
+      );
       expect(recalled).toContain(`OTTER-${tag.slice(-2)}`);
       expect(recalled).not.toContain(tag);
     },
