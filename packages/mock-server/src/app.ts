@@ -50,7 +50,8 @@ export interface App {
 
 /**
  * The request pipeline: preflight, routing (404/405), faults (latency, injected errors), the route,
- * error mapping into the dialect's body shape, then the headers every answer carries and the journal.
+ * error mapping into the dialect's body shape, then the headers every answer carries (CORS ones when the
+ * request has an Origin) and the journal.
  */
 export function createApp(state: ServerState, router: Router): App {
   const { dialect } = state;
@@ -154,9 +155,14 @@ export function createApp(state: ServerState, router: Router): App {
     }
     const headers = response.headers;
     headers[HEADERS.requestId] = requestId;
-    if (!shaping().noCors) {
+    // Only a request with an Origin (every cross-origin browser request has one) gets CORS headers: other
+    // callers never read them, and a cacheable answer says it varies on Origin.
+    if (request.header('origin') !== null && !shaping().noCors) {
       headers['access-control-allow-origin'] = '*';
       headers['access-control-expose-headers'] = EXPOSED_HEADERS;
+    }
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      headers.vary = headers.vary === undefined ? 'origin' : `${headers.vary}, origin`;
     }
     if (ctx?.runId) headers[HEADERS.runId] = ctx.runId;
     if (faults.shouldRetry !== undefined) headers[HEADERS.shouldRetry] = String(faults.shouldRetry);

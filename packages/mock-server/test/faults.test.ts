@@ -664,7 +664,9 @@ describe.each(TARGETS)('faults that break a wire promise (%s)', (_name, make) =>
     expect(refused.status).toBe(405);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
     expect(refused.headers.get('access-control-allow-methods')).toBeNull();
-    const answer = await target.fetch('/v1/models', { headers: fault('no-cors') });
+    const answer = await target.fetch('/v1/models', {
+      headers: { origin: 'https://app.example', ...fault('no-cors') },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-expose-headers')).toBeNull();
   });

@@ -43,7 +43,7 @@ describe.each(TARGETS)('GET / (%s)', (_name, make) => {
         const response = await target.fetch('/', accept ? { headers: { accept } } : {});
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toBe('application/json');
-        expect(response.headers.get('vary')).toBe('accept');
+        expect(response.headers.get('vary')).toBe('accept, origin');
         const page = await response.json();
         expect(page).toMatchObject({
           object: 'threadline.server',

@@ -95,18 +95,27 @@ describe.each(TARGETS)('models, health, errors, CORS (%s)', (_name, make) => {
     expect(await errorOf(wrong)).toMatchObject({ status: 405, code: 'method_not_allowed' });
   });
 
-  it('puts x-request-id and CORS headers on every answer, errors included', async () => {
-    for (const response of [
-      await target.fetch('/health'),
-      await target.fetch('/nope'),
-      await chat(target, { messages: userSays('hi') }),
-      await chat(target, { messages: userSays('hi'), stream: true }),
-    ]) {
+  it('puts x-request-id on every answer, and CORS headers on every answer to a request with an Origin', async () => {
+    const origin = { origin: 'http://localhost:5173' };
+    for (const [response, cors] of [
+      [await target.fetch('/health', { headers: origin }), true],
+      [await target.fetch('/nope', { headers: origin }), true],
+      [await chat(target, { messages: userSays('hi') }, origin), true],
+      [await chat(target, { messages: userSays('hi'), stream: true }, origin), true],
+      [await target.fetch('/health'), false],
+      [await chat(target, { messages: userSays('hi') }), false],
+      [await chat(target, { messages: userSays('hi'), stream: true }), false],
+    ] as const) {
       expect(response.headers.get('x-request-id')).toMatch(/^req_/);
-      expect(response.headers.get('access-control-allow-origin')).toBe('*');
-      expect(response.headers.get('access-control-expose-headers')).toContain('x-threadline-run-id');
+      expect(response.headers.get('access-control-allow-origin')).toBe(cors ? '*' : null);
+      if (cors)
+        expect(response.headers.get('access-control-expose-headers')).toContain('x-threadline-run-id');
+      else expect(response.headers.get('access-control-expose-headers')).toBeNull();
       await response.arrayBuffer();
     }
+    // A cacheable answer depends on whether the request had an Origin, and says so.
+    expect((await target.fetch('/v1/models')).headers.get('vary')).toBe('origin');
+    expect((await target.fetch('/v1/models', { headers: origin })).headers.get('vary')).toBe('origin');
     const echoed = await target.fetch('/health', { headers: { 'x-request-id': 'trace-123' } });
     expect(echoed.headers.get('x-request-id')).toBe('trace-123');
   });
