@@ -139,8 +139,9 @@ const weatherTool = {
   function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
 };
 /**
- * Streams of every kind of frame. A streamed turn writes one frame per write; an unknown model's answer
- * (an error frame and [DONE], known before anything is sent) goes out as one body.
+ * Streams of every kind of frame. In-process, a streamed turn hands the reader one frame per read; over a
+ * port the frames of one tick share a write (whole frames only). An unknown model's answer (an error
+ * frame and [DONE], known before anything is sent) goes out as one body.
  */
 const STREAMS: Array<[string, Record<string, unknown>, Record<string, string>, 'one each' | 'one body']> = [
   [
@@ -173,7 +174,7 @@ function expectWholeFrames(pieces: string[], mode: 'one each' | 'one body') {
   }
 }
 
-describe('each SSE frame is written whole in one write, unpaced (the hot path)', () => {
+describe('SSE frames are written whole, unpaced (the hot path) and paced', () => {
   let http: Server;
   let url: string;
   const writes: string[] = [];
@@ -212,8 +213,26 @@ describe('each SSE frame is written whole in one write, unpaced (the hot path)',
     const text = await response.text();
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
     expect(writes.join('')).toBe(text);
-    expectWholeFrames(writes, mode);
+    // Unpaced, the frames of one tick are joined: fewer writes than frames, each of whole frames.
+    for (const piece of writes) expect(piece).toMatch(WHOLE_FRAMES);
+    if (mode === 'one each') expect(writes.length).toBeLessThan(frameCount(text));
+    else expect(writes).toHaveLength(1);
   });
+
+  it.each(STREAMS.filter((entry) => entry[3] === 'one each'))(
+    'over a port, paced: %s goes out one frame per write',
+    async (_case, body, headers) => {
+      writes.length = 0;
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...headers, 'x-threadline-chunk-delay': '1' },
+        body: JSON.stringify({ model: '', stream: true, ...body }),
+      });
+      const text = await response.text();
+      expect(writes.join('')).toBe(text);
+      expectWholeFrames(writes, 'one each');
+    },
+  );
 
   it.each(STREAMS)('in-process: %s', async (_case, body, headers, mode) => {
     const target = await inProcess({ fixtures: FIXTURES });

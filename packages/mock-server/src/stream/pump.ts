@@ -58,7 +58,8 @@ function firstFault(faults: FaultSet): { kind: StreamFault; after: number } | nu
 /**
  * Moves frames from a lazy source to a sink: honours backpressure, pacing and the stream faults.
  * With no delay it writes synchronously until the sink pushes back, so the hot path has no timer and
- * no await per frame. Each frame is one write, whole (docs/mock-server.md).
+ * no await per frame. Each frame is one sink write, whole; the node sink may join a tick's frames
+ * into one socket write (docs/mock-server.md, Pacing).
  */
 export class FramePump {
   readonly #source: Iterator<Frame>;
