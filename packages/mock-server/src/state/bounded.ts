@@ -115,10 +115,9 @@ export class StoreMeter {
 }
 
 interface Slot<V> {
+  key: string;
   value: V;
   bytes: number;
-  /** Which insertion of the key this is: a stale FIFO entry (deleted or replaced) is skipped. */
-  generation: number;
 }
 
 /**
@@ -127,10 +126,11 @@ interface Slot<V> {
  */
 export class BoundedMap<V> implements MeteredStore {
   readonly #slots = new Map<string, Slot<V>>();
-  readonly #order = new Fifo<{ key: string; generation: number }>();
+  // The slots themselves queue in insertion order (one object per insert): a slot no longer in the
+  // map (deleted, replaced or evicted) is a stale entry and is skipped.
+  readonly #order = new Fifo<Slot<V>>();
   readonly #meter: StoreMeter;
   readonly #onEvict: ((key: string, value: V) => void) | undefined;
-  #generation = 0;
 
   constructor(cap: StoreCap, onEvict?: (key: string, value: V) => void) {
     this.#meter = new StoreMeter(cap);
@@ -151,9 +151,9 @@ export class BoundedMap<V> implements MeteredStore {
 
   set(key: string, value: V, bytes: number): void {
     this.#drop(key, false);
-    const generation = ++this.#generation;
-    this.#slots.set(key, { value, bytes, generation });
-    this.#order.push({ key, generation });
+    const slot: Slot<V> = { key, value, bytes };
+    this.#slots.set(key, slot);
+    this.#order.push(slot);
     this.#meter.add(bytes);
     this.#evict();
   }
@@ -174,9 +174,8 @@ export class BoundedMap<V> implements MeteredStore {
   /** Oldest first. */
   values(): V[] {
     const out: V[] = [];
-    for (const { key, generation } of this.#order.toArray()) {
-      const slot = this.#slots.get(key);
-      if (slot?.generation === generation) out.push(slot.value);
+    for (const queued of this.#order.toArray()) {
+      if (this.#slots.get(queued.key) === queued) out.push(queued.value);
     }
     return out;
   }
@@ -198,7 +197,7 @@ export class BoundedMap<V> implements MeteredStore {
     this.#meter.remove(slot.bytes, evicted);
     // Deleted keys leave stale entries in the FIFO; rebuild it when they outnumber the live ones.
     if (this.#order.length > 2 * this.#slots.size + 1024) {
-      this.#order.filter(({ key, generation }) => this.#slots.get(key)?.generation === generation);
+      this.#order.filter((queued) => this.#slots.get(queued.key) === queued);
     }
     return true;
   }
@@ -207,10 +206,9 @@ export class BoundedMap<V> implements MeteredStore {
     while (this.#meter.over) {
       const oldest = this.#order.shift();
       if (!oldest) return;
-      const slot = this.#slots.get(oldest.key);
-      if (slot?.generation !== oldest.generation) continue;
+      if (this.#slots.get(oldest.key) !== oldest) continue;
       this.#drop(oldest.key, true);
-      this.#onEvict?.(oldest.key, slot.value);
+      this.#onEvict?.(oldest.key, oldest.value);
     }
   }
 }
