@@ -182,7 +182,8 @@ export function createApp(state: ServerState, router: Router): App {
         query: request.search,
         headers: request.headerEntries,
         body: ctx?.body ?? null,
-        ...(ctx?.bodyBytes !== undefined ? { bodyBytes: ctx.bodyBytes } : {}),
+        // Undefined reads as "not measured" (journal.ts): no spread of a one-key object per request.
+        bodyBytes: ctx?.bodyBytes,
         status: response.status,
         runId: ctx?.runId ?? null,
         requestId,
