@@ -5,7 +5,7 @@ import { HttpError, modelNotFound } from '../internal/errors';
 import { newRunId } from '../internal/ids';
 import { modelDecision, replyText } from '../model/deterministic';
 import type { ParsedFixture } from '../model/fixture-schema';
-import type { ServerState } from '../state';
+import type { ServerState, StoredRun } from '../state';
 import { buildConversation, type Conversation } from './context';
 import { finalizeReply } from './finalize';
 import type { Decision, Reply, Turn, TurnRequest } from './types';
@@ -63,7 +63,7 @@ function openRun(
   conversation: { fileIds: string[]; instructions: string } | null,
   status: 'in_progress' | 'failed',
 ): void {
-  state.runs.create({
+  const run: StoredRun = {
     id: runId,
     object: 'run',
     status,
@@ -75,8 +75,10 @@ function openRun(
     tool_calls: [],
     file_ids: conversation?.fileIds ?? [],
     owner,
-    ...(conversation ? { instructions: conversation.instructions } : {}),
-  });
+  };
+  // Assigned, not spread: no throwaway object per run (the key still comes last in the record).
+  if (conversation) run.instructions = conversation.instructions;
+  state.runs.create(run);
 }
 
 function openTurn(
