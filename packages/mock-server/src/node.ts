@@ -262,6 +262,9 @@ function listenerFor(
  * status line, when nothing of another answer went out on this connection yet, then close it. Bytes still
  * arriving are read and dropped meanwhile, so the close does not reset the answer away.
  */
+/** Connections already given their parse-error answer. */
+const clientErrorAnswered = new WeakSet<Duplex>();
+
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   // A response of this connection is under way: raw bytes would corrupt it.
   const responding = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -269,12 +272,26 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  socket.end(clientErrorResponse(clientErrorAnswer(error.code)));
-  socket.on('data', () => {});
+  // Answer, then read and drop what is still arriving until it stops (or LINGER_MS passes) before
+  // closing: closing with upload bytes unread resets the connection, and the reset can overtake the
+  // answer. The http parser held the socket's reads, so they are resumed here.
+  // Node may report the same broken connection again while its rest is drained: one answer only.
+  if (clientErrorAnswered.has(socket)) return;
+  clientErrorAnswered.add(socket);
+  socket.write(clientErrorResponse(clientErrorAnswer(error.code)));
   socket.on('error', () => {});
+  let quiet = setTimeout(() => socket.end(), 50);
+  socket.on('data', () => {
+    clearTimeout(quiet);
+    quiet = setTimeout(() => socket.end(), 50);
+  });
+  socket.resume();
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  socket.once('close', () => {
+    clearTimeout(timer);
+    clearTimeout(quiet);
+  });
 }
 
 /** A JSON error written by the adapter for a request the core never sees; the connection then closes. */
