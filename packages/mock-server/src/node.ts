@@ -6,9 +6,10 @@ import type { MockServerConfig } from './config';
 import { adapterFailureBody, clientErrorAnswer, clientErrorResponse } from './internal/client-error';
 import { clientClosedRequest, payloadTooLarge } from './internal/errors';
 import type { InboundRequest, OutboundResponse } from './internal/wire';
+import { batchingSink } from './node-sink';
 import { responsesUpgradeHandler } from './node-websocket';
 import { createMockServer, type MockServer } from './server';
-import { FramePump, type FrameSink } from './stream/pump';
+import { FramePump } from './stream/pump';
 
 /** How long the rest of an over-limit body is read and discarded before the socket is closed anyway. */
 const LINGER_MS = 5_000;
@@ -160,56 +161,6 @@ function send(req: IncomingMessage, res: ServerResponse, out: OutboundResponse, 
   }
   res.writeHead(out.status, out.headers);
   res.end(body ?? undefined);
-}
-
-/** Text frames are joined up to this size before a write; a bigger batch goes out at once. */
-const BATCH_CHARS = 16_384;
-
-/**
- * A node sink that joins the text frames written in one tick into one write (one chunk on the wire):
- * an unpaced stream goes out in a few writes instead of one per frame. Frames stay whole, in order; a
- * paced frame is alone in its tick, so it still goes out on its own; end and a drop flush first.
- */
-function batchingSink(res: ServerResponse): FrameSink {
-  let pending = '';
-  let scheduled = false;
-  const flush = (): boolean => {
-    scheduled = false;
-    if (pending === '' || res.destroyed) return true;
-    const text = pending;
-    pending = '';
-    return res.write(text);
-  };
-  const flushLater = () => {
-    scheduled = false;
-    flush();
-  };
-  return {
-    write(data) {
-      if (typeof data !== 'string') {
-        flush();
-        return res.write(data);
-      }
-      pending += data;
-      if (pending.length >= BATCH_CHARS) return flush();
-      if (!scheduled) {
-        scheduled = true;
-        process.nextTick(flushLater);
-      }
-      return true;
-    },
-    end() {
-      const text = pending;
-      pending = '';
-      res.end(text === '' ? undefined : text);
-    },
-    // Flush what was written, then close the socket mid-message: the client gets every frame sent so
-    // far and then a broken stream (no chunked terminator, no [DONE]).
-    destroy() {
-      flush();
-      res.socket?.destroySoon();
-    },
-  };
 }
 
 function toBuffer(body: string | Uint8Array | null): Buffer {
