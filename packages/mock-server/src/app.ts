@@ -180,8 +180,9 @@ export function createApp(state: ServerState, router: Router): App {
         method: request.method,
         path: request.path,
         query: request.search,
-        headers: request.headerEntries,
+        headers: request.headerRecord ?? request.headerEntries,
         body: ctx?.body ?? null,
+        bodyText: ctx?.bodyText,
         // Undefined reads as "not measured" (journal.ts): no spread of a one-key object per request.
         bodyBytes: ctx?.bodyBytes,
         status: response.status,

@@ -11,8 +11,10 @@ export interface RequestContext {
   readonly faults: FaultSet;
   /** The run the request started, once known: sent as `x-threadline-run-id` and journalled. */
   runId: string | null;
-  /** The parsed JSON body, once read (for the journal). */
+  /** What the journal shows as the body (a summary, a query), when it is not `bodyText`. */
   body: unknown;
+  /** The JSON body's text as it arrived, for the journal (parsed when the journal is listed). */
+  bodyText?: string;
   /**
    * The size of `body` as it arrived, when the route knows it: the journal counts it against its byte
    * cap without serialising the body again on every request.

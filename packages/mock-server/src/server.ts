@@ -24,7 +24,7 @@ import { health } from './routes/health';
 import { homeRoute } from './routes/home';
 import { getModel, listModels } from './routes/models';
 import { createResponse } from './routes/responses';
-import { useResponseStore } from './routes/responses/chain';
+import { MemoryResponseStore, useResponseStore } from './routes/responses/chain';
 import { compactResponse } from './routes/responses/compact';
 import { getRun } from './routes/runs';
 import { createState, type ServerState } from './state';
@@ -147,6 +147,9 @@ function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): Mo
     state.runs = stores.runs;
     state.files = stores.files;
     useResponseStore(state, stores.responses);
+  } else {
+    // In memory, created now so that /health lists it from the first request on.
+    useResponseStore(state, new MemoryResponseStore(state.storeLimits.responses));
   }
   const parts: StatefulParts = installStateful(state, stores ?? {});
   const router = new Router();

@@ -177,6 +177,27 @@ describe('in-memory stores are bounded by bytes as well as count', () => {
     await target.close();
   });
 
+  it('bounds stored responses by count: an evicted one cannot be continued, a kept one still can', async () => {
+    const target = await inProcess({ storeLimits: { responses: { maxCount: 2 } } });
+    const respond = async (body: Record<string, unknown>) =>
+      postJson(target, '/v1/responses', { model: 'threadline-mini', ...body });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await (await respond({ input: `turn ${i}` })).json()).id);
+    const usage = (await stores(target)).responses!;
+    expect(usage).toMatchObject({ count: 2, maxCount: 2, evicted: 1 });
+    expect(usage.bytes).toBeGreaterThan(0);
+    const evicted = await respond({ previous_response_id: ids[0], input: 'again' });
+    expect(await errorOf(evicted)).toMatchObject({ status: 404, code: 'previous_response_not_found' });
+    const kept = await respond({ previous_response_id: ids[2], input: 'And then?' });
+    expect(kept.status).toBe(200);
+    const alone = await (await respond({ input: 'And then?' })).json();
+    // The kept link is read back whole: its turn counts in the continued prompt.
+    expect((await kept.json()).usage.input_tokens).toBeGreaterThan(alone.usage.input_tokens);
+    await target.fetch('/__threadline/reset', { method: 'POST' });
+    expect((await stores(target)).responses).toMatchObject({ count: 0, bytes: 0 });
+    await target.close();
+  });
+
   it('reports every store with its documented defaults, and empties the counters on reset', async () => {
     const target = await inProcess();
     await (await chat(target, { messages: userSays('hello') })).text();
@@ -198,7 +219,7 @@ describe('in-memory stores are bounded by bytes as well as count', () => {
     const dir = mkdtempSync(join(tmpdir(), 'threadline-stores-'));
     const target = await inProcess({ db: join(dir, 'x.db') });
     const usage = await stores(target);
-    for (const name of ['runs', 'files', 'memory', 'approvals'])
+    for (const name of ['runs', 'files', 'memory', 'approvals', 'responses'])
       expect(usage[name], name).toEqual({ persistent: true });
     expect(usage.journal.maxCount).toBe(DEFAULT_STORE_CAPS.journal.maxCount);
     await target.close();

@@ -15,13 +15,25 @@ export type OwnerPrincipal =
 
 const part = (value: string) => encodeURIComponent(value);
 
+/** The last anonymous and api-key owners built: one caller's runs then share one owner string. */
+let lastAnonymous = { userId: '', owner: '' };
+let lastKeyed = { keyId: '', userId: '', owner: '' };
+
 export function ownerKey(principal: OwnerPrincipal, userId: string): string {
-  const user = part(userId);
   switch (principal.kind) {
     case 'anonymous':
-      return `anon/${user}`;
+      if (lastAnonymous.userId !== userId || lastAnonymous.owner === '') {
+        lastAnonymous = { userId, owner: `anon/${part(userId)}` };
+      }
+      return lastAnonymous.owner;
     case 'api-key':
-      return `key:${principal.keyId}/${user}`;
+      if (lastKeyed.keyId !== principal.keyId || lastKeyed.userId !== userId || lastKeyed.owner === '') {
+        lastKeyed = { keyId: principal.keyId, userId, owner: `key:${principal.keyId}/${part(userId)}` };
+      }
+      return lastKeyed.owner;
+  }
+  const user = part(userId);
+  switch (principal.kind) {
     case 'tenant':
       return `tenant:${part(principal.tenant)}/${user}`;
     case 'agent':

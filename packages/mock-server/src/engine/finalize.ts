@@ -1,7 +1,7 @@
 import type { FinishReason, StopReason, Usage } from '@threadline/protocol';
 import { newToolCallId } from '../internal/ids';
 import { replyLogprobs } from '../model/logprobs';
-import { countTokens, splitTokens } from '../model/tokens';
+import { countTokens, cutTokens } from '../model/tokens';
 import type { Decision, Reply, ReplyToolCall, Turn } from './types';
 
 /** Tokens an image, file or audio part costs, whatever its size. */
@@ -29,19 +29,23 @@ export function promptTokens(turn: Turn): number {
   return total;
 }
 
+// Every answer reports the same zero details: one shared (frozen) pair instead of two objects per run.
+const PROMPT_DETAILS = Object.freeze({ cached_tokens: 0, audio_tokens: 0 });
+const COMPLETION_DETAILS = Object.freeze({
+  reasoning_tokens: 0,
+  audio_tokens: 0,
+  accepted_prediction_tokens: 0,
+  rejected_prediction_tokens: 0,
+});
+
 export function makeUsage(prompt: number, completion: number, bad = false): Usage {
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     // The bad-usage fault: a total that does not add up, for the conformance suite to catch.
     total_tokens: prompt + completion + (bad ? 7 : 0),
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: {
-      reasoning_tokens: 0,
-      audio_tokens: 0,
-      accepted_prediction_tokens: 0,
-      rejected_prediction_tokens: 0,
-    },
+    prompt_tokens_details: PROMPT_DETAILS,
+    completion_tokens_details: COMPLETION_DETAILS,
   };
 }
 
@@ -73,14 +77,14 @@ export function finalizeReply(turn: Turn, decision: Decision, fallbackText: () =
   if (text === null && toolCalls.length === 0) text = '';
   let stopReason: StopReason = toolCalls.length > 0 ? 'tool_calls' : 'end_turn';
   let finishReason: FinishReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';
-  let pieces: string[] = [];
+  let pieces: readonly string[] = [];
   if (text !== null) {
     const cut = cutAtStop(text, turn.request.stop);
     if (cut !== null) {
       text = cut;
       if (toolCalls.length === 0) stopReason = 'stop_sequence';
     }
-    pieces = splitTokens(text);
+    pieces = cutTokens(text);
     const limit = turn.request.maxTokens;
     if (limit !== null && pieces.length > limit) {
       pieces = pieces.slice(0, limit);
@@ -91,7 +95,8 @@ export function finalizeReply(turn: Turn, decision: Decision, fallbackText: () =
       }
     }
   }
-  let completion = text === null ? 0 : countTokens(text);
+  // One piece per token, except for text that is only whitespace: one piece, no token.
+  let completion = text === null ? 0 : pieces.length === 1 ? countTokens(pieces[0]!) : pieces.length;
   for (const call of toolCalls) completion += countTokens(call.name) + countTokens(call.arguments);
   return {
     text,

@@ -23,6 +23,10 @@ export interface TurnInput {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+// Most runs call no tool and reference no file: they share these (frozen) empty lists.
+const NO_TOOL_CALLS = Object.freeze([]) as unknown as StoredRun['tool_calls'];
+const NO_FILE_IDS = Object.freeze([]) as unknown as string[];
+
 /**
  * The turn engine, step one: resolve the model, build the context (conversation, files, instructions)
  * and open the run. Throws an `HttpError` (the run is then recorded as failed). Synchronous unless an
@@ -63,21 +67,37 @@ function openRun(
   conversation: { fileIds: string[]; instructions: string } | null,
   status: 'in_progress' | 'failed',
 ): void {
-  const run: StoredRun = {
-    id: runId,
-    object: 'run',
-    status,
-    stop_reason: status === 'failed' ? 'error' : null,
-    model,
-    created_at: created,
-    completed_at: status === 'failed' ? nowSeconds() : null,
-    usage: null,
-    tool_calls: [],
-    file_ids: conversation?.fileIds ?? [],
-    owner,
-  };
-  // Assigned, not spread: no throwaway object per run (the key still comes last in the record).
-  if (conversation) run.instructions = conversation.instructions;
+  const failed = status === 'failed';
+  // One literal per case, every key in it: a run is one object with its fields in place (the store keeps
+  // thousands, and each extra object is work for every garbage collection). `instructions` comes last.
+  const run: StoredRun = conversation
+    ? {
+        id: runId,
+        object: 'run',
+        status,
+        stop_reason: failed ? 'error' : null,
+        model,
+        created_at: created,
+        completed_at: failed ? nowSeconds() : null,
+        usage: null,
+        tool_calls: NO_TOOL_CALLS,
+        file_ids: conversation.fileIds.length === 0 ? NO_FILE_IDS : conversation.fileIds,
+        owner,
+        instructions: conversation.instructions,
+      }
+    : {
+        id: runId,
+        object: 'run',
+        status,
+        stop_reason: failed ? 'error' : null,
+        model,
+        created_at: created,
+        completed_at: failed ? nowSeconds() : null,
+        usage: null,
+        tool_calls: NO_TOOL_CALLS,
+        file_ids: NO_FILE_IDS,
+        owner,
+      };
   state.runs.create(run);
 }
 
@@ -245,13 +265,15 @@ export function finishRun(state: ServerState, turn: Turn, reply: Reply | null, o
     usage: reply?.usage ?? null,
     tool_calls:
       reply?.runToolCalls ??
-      (reply?.toolCalls ?? []).map((call) => ({
-        id: call.id,
-        name: call.name,
-        arguments: call.arguments,
-        status: 'client' as const,
-        result: null,
-      })),
+      (!reply || reply.toolCalls.length === 0
+        ? NO_TOOL_CALLS
+        : reply.toolCalls.map((call) => ({
+            id: call.id,
+            name: call.name,
+            arguments: call.arguments,
+            status: 'client' as const,
+            result: null,
+          }))),
   });
   if (state.hooks.finish.length === 0) return;
   const run = state.runs.get(turn.runId, turn.identity.owner);

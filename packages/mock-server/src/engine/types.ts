@@ -85,7 +85,7 @@ export interface Reply {
   /** The assistant text; null when the turn only calls tools. */
   text: string | null;
   /** `text` cut into stream pieces; their concatenation is `text`. */
-  pieces: string[];
+  pieces: readonly string[];
   toolCalls: ReplyToolCall[];
   finishReason: FinishReason;
   stopReason: StopReason;

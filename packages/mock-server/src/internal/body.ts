@@ -27,6 +27,8 @@ export function checkDeclaredLength(request: InboundRequest, limit = MAX_REQUEST
 export interface JsonBody {
   value: unknown;
   bytes: number;
+  /** The JSON text the value was parsed from. */
+  text: string;
 }
 
 /**
@@ -39,10 +41,32 @@ export async function readJsonBody(request: InboundRequest, limit = MAX_REQUEST_
   if (raw.byteLength === 0) throw invalidJson('the body is empty');
   // Before parsing: nothing recursive (validation, the journal) ever meets a value nested thousands deep.
   if (jsonDepthOver(raw)) throw jsonTooDeep('The request body');
+  const text = utf8(raw);
   try {
-    return { value: JSON.parse(utf8(raw)), bytes: raw.byteLength };
+    return { value: JSON.parse(text), bytes: raw.byteLength, text };
   } catch (error) {
     throw invalidJson(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** What a route that read a JSON body tells the journal about it. */
+interface BodyNote {
+  body: unknown;
+  bodyText?: string;
+  bodyBytes?: number;
+}
+
+/**
+ * Hands a read body to the journal: its text, which the journal parses only when it is listed (one
+ * string per entry instead of the parsed value's objects), or a summary for a body over the limit.
+ */
+export function noteBody(ctx: BodyNote, read: JsonBody): void {
+  if (read.bytes <= JOURNAL_BODY_LIMIT) {
+    ctx.bodyText = read.text;
+    ctx.bodyBytes = read.bytes;
+  } else {
+    ctx.body = { truncated: true, bytes: read.bytes };
+    ctx.bodyBytes = 64;
   }
 }
 

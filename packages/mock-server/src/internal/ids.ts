@@ -17,22 +17,30 @@ function randomBytes(count: number): Uint8Array {
   return bytes;
 }
 
-/** A random base62 string (62 is close enough to 64 that the modulo bias does not matter here). */
-export function randomId(length = 16): string {
+const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const codes: number[] = [];
+
+/**
+ * A random base62 string after `prefix` (62 is close enough to 64 that the modulo bias does not matter
+ * here), built as one flat string: the stores keep thousands of ids, and a string grown by `+=` is a
+ * chain of string objects until something flattens it.
+ */
+export function randomId(length = 16, prefix = ''): string {
   const bytes = randomBytes(length);
-  let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % 62];
-  return out;
+  codes.length = prefix.length + length;
+  for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
+  for (let i = 0; i < length; i++) codes[prefix.length + i] = ALPHABET_CODES[bytes[i]! % 62]!;
+  return String.fromCharCode.apply(null, codes);
 }
 
-export const newRunId = (): string => `run_${randomId(20)}`;
+export const newRunId = (): string => randomId(20, 'run_');
 // Request ids only need to be unique: a random per-process prefix and a counter are enough, and cheap.
 const requestPrefix = `req_${randomId(8)}`;
 let requestCounter = 0;
 export const newRequestId = (): string =>
   `${requestPrefix}${(++requestCounter).toString(36).padStart(8, '0')}`;
-export const newFileId = (): string => `file-${randomId(24)}`;
-export const newToolCallId = (): string => `call_${randomId(20)}`;
+export const newFileId = (): string => randomId(24, 'file-');
+export const newToolCallId = (): string => randomId(20, 'call_');
 
 /** Ids a caller names in headers (user, session, thread); owner keys encode them (auth/owners). */
 const CALLER_ID = /^[\w.:@+-]{1,256}$/;

@@ -53,3 +53,22 @@ export function splitTokens(text: string): string[] {
   }
   return pieces;
 }
+
+/** The last texts cut, so a text served again and again (a fixture's reply) is cut once. */
+const RECENT_CUTS = 8;
+const recentTexts: string[] = [];
+const recentPieces: ReadonlyArray<string>[] = [];
+let nextSlot = 0;
+
+/**
+ * `splitTokens`, remembered for the last few texts. The pieces are shared between the callers that cut
+ * the same text, so they come frozen: copy them (`slice`) to change them.
+ */
+export function cutTokens(text: string): readonly string[] {
+  for (let i = 0; i < recentTexts.length; i++) if (recentTexts[i] === text) return recentPieces[i]!;
+  const pieces = Object.freeze(splitTokens(text));
+  recentTexts[nextSlot] = text;
+  recentPieces[nextSlot] = pieces;
+  nextSlot = (nextSlot + 1) % RECENT_CUTS;
+  return pieces;
+}

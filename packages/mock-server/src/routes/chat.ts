@@ -4,7 +4,7 @@ import type { RequestContext } from '../context';
 import { completionJson } from '../engine/completion';
 import { decideReply, finishRun, startTurn } from '../engine/turn';
 import type { Reply, ScriptedError, Turn } from '../engine/types';
-import { JOURNAL_BODY_LIMIT, readJsonBody } from '../internal/body';
+import { noteBody, readJsonBody } from '../internal/body';
 import { codeForStatus, HttpError, typeForStatus } from '../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../internal/wire';
 import { chatFrames, errorFrameText, malformedFrameText } from '../stream/chunks';
@@ -23,9 +23,9 @@ export async function chatCompletions(ctx: RequestContext): Promise<OutboundResp
   const { state, request: inbound, faults } = ctx;
   const principal = authenticate(state.config, inbound, faults);
   // The body-limit fault moves the limit, so a suite can catch a server whose limit is not 32 MiB.
-  const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
-  ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
-  ctx.bodyBytes = bytes <= JOURNAL_BODY_LIMIT ? bytes : 64;
+  const read = await readJsonBody(inbound, faults.bodyLimit);
+  noteBody(ctx, read);
+  const { value } = read;
   const request = parseChatRequest(value, faults);
   const identity = resolveIdentity(state.config, principal, inbound, {
     user: request.user,

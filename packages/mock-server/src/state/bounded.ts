@@ -150,7 +150,8 @@ export class BoundedMap<V> implements MeteredStore {
   }
 
   set(key: string, value: V, bytes: number): void {
-    this.#drop(key, false);
+    // A new key (the common case) costs one lookup here; only a replaced one is dropped first.
+    if (this.#slots.has(key)) this.#drop(key, false);
     const slot: Slot<V> = { key, value, bytes };
     this.#slots.set(key, slot);
     this.#order.push(slot);
@@ -207,7 +208,9 @@ export class BoundedMap<V> implements MeteredStore {
       const oldest = this.#order.shift();
       if (!oldest) return;
       if (this.#slots.get(oldest.key) !== oldest) continue;
-      this.#drop(oldest.key, true);
+      // The oldest live slot, already in hand: no second lookup, and no stale entry left behind.
+      this.#slots.delete(oldest.key);
+      this.#meter.remove(oldest.bytes, true);
       this.#onEvict?.(oldest.key, oldest.value);
     }
   }

@@ -45,13 +45,31 @@ export function maskHeaders(entries: Iterable<[string, string]>): Record<string,
   return out;
 }
 
+/** Request headers as the journal keeps them: a function giving the entries, or a node headers object. */
+export type JournalHeaders =
+  | (() => Iterable<[string, string]>)
+  | Readonly<Record<string, string | string[] | undefined>>;
+
+function* headerEntries(headers: JournalHeaders): Iterable<[string, string]> {
+  if (typeof headers === 'function') {
+    yield* headers();
+    return;
+  }
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) yield [name, Array.isArray(value) ? value.join(', ') : value];
+  }
+}
+
 /** What the app records per request; time and headers are turned into their entry form only when read. */
 export interface JournalRecord extends Omit<JournalEntry, 'seq' | 'time' | 'headers'> {
   /** Epoch milliseconds. */
   startedAt: number;
-  headers: () => Iterable<[string, string]>;
+  headers: JournalHeaders;
   /** The body's size as it arrived, when known; otherwise the body is measured by serialising it. */
   bodyBytes?: number;
+  /** The JSON body's text, parsed when listed (`body` is then null): a string costs the heap far less. */
+  bodyText?: string | undefined;
 }
 
 interface Stored {
@@ -141,12 +159,14 @@ export class Journal implements MeteredStore {
     const visible = tenant === undefined ? kept : kept.filter((stored) => stored.record.tenant === tenant);
     return visible.map((stored) => {
       if (stored.entry === null) {
-        const { startedAt, headers, bodyBytes: _size, ...rest } = stored.record;
+        const { startedAt, headers, bodyBytes: _size, bodyText, ...rest } = stored.record;
         stored.entry = {
           seq: stored.seq,
           time: new Date(startedAt).toISOString(),
           ...rest,
-          headers: maskHeaders(headers()),
+          // Read as JSON (and depth-checked) when it arrived, so it parses again.
+          body: bodyText === undefined ? rest.body : JSON.parse(bodyText),
+          headers: maskHeaders(headerEntries(headers)),
         };
       }
       return stored.entry;

@@ -11,11 +11,12 @@ export const STORE_NAMES = [
   'idempotency',
   'approvals',
   'toolRuns',
+  'responses',
 ] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
 /**
- * Default caps (about 334 MiB in all). Past either cap a store evicts its oldest entries; fixtures and
+ * Default caps (about 356 MiB in all). Past either cap a store evicts its oldest entries; fixtures and
  * queued faults are refused instead (see FIXTURE_CAP, FAULT_QUEUE_CAP), as dropping one would silently
  * change what a test scripted.
  */
@@ -28,6 +29,8 @@ export const DEFAULT_STORE_CAPS: Readonly<Record<StoreName, Readonly<StoreCap>>>
   idempotency: { maxCount: 10_000, maxBytes: 4 * MiB },
   approvals: { maxCount: 10_000, maxBytes: 16 * MiB },
   toolRuns: { maxCount: 10_000, maxBytes: 16 * MiB },
+  /** Stored responses: a response is continued only while its run is kept, so as many as runs. */
+  responses: { maxCount: 10_000, maxBytes: 32 * MiB },
 };
 
 /** Fixtures added through the control route (configured ones do not count). */

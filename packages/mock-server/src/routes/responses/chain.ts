@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@threadline/protocol/schemas';
 import type { ConversationMessage } from '../../engine/types';
 import type { ServerState } from '../../state';
-import { BoundedMap } from '../../state/bounded';
+import { BoundedMap, type MeteredStore, type StoreCap, type StoreUsage } from '../../state/bounded';
 import { DEFAULT_STORE_CAPS } from '../../state/limits';
 
 /**
@@ -28,28 +28,66 @@ export interface ResponseStore {
   clear(): void;
 }
 
+/** A link as the in-memory store keeps it: its messages as JSON text, one string instead of a tree. */
+interface KeptChain {
+  owner: string;
+  parent: string | null;
+  json: string;
+}
+
 /**
  * The in-memory store: bounded like every in-memory store (the oldest links go first). A response can
- * be continued only while its run is kept, so a reset or an evicted run ends the chain.
+ * be continued only while its run is kept, so a reset or an evicted run ends the chain. Messages are kept
+ * as their JSON text (also what their size is counted by) and parsed when a later request loads them:
+ * thousands of stored turns are then thousands of strings, which cost a garbage collection next to
+ * nothing, instead of trees of objects that every collection walks.
  */
-export class MemoryResponseStore implements ResponseStore {
-  readonly #chains = new BoundedMap<StoredChain>(DEFAULT_STORE_CAPS.memory);
-  readonly #items = new BoundedMap<ChatMessage[]>(DEFAULT_STORE_CAPS.memory);
+export class MemoryResponseStore implements ResponseStore, MeteredStore {
+  readonly #cap: StoreCap;
+  readonly #chains: BoundedMap<KeptChain>;
+  readonly #items: BoundedMap<string>;
+
+  /**
+   * `cap` counts stored responses; their bytes (links and output items together) stay within
+   * `maxBytes`, half for each. A response has a few output items at most, so items get four per response.
+   */
+  constructor(cap: StoreCap = DEFAULT_STORE_CAPS.responses) {
+    this.#cap = { ...cap };
+    const bytes = Math.max(1, Math.floor(cap.maxBytes / 2));
+    this.#chains = new BoundedMap({ maxCount: cap.maxCount, maxBytes: bytes });
+    this.#items = new BoundedMap({ maxCount: cap.maxCount * 4, maxBytes: bytes });
+  }
+
+  usage(): StoreUsage {
+    const chains = this.#chains.usage();
+    return {
+      count: chains.count,
+      bytes: chains.bytes + this.#items.usage().bytes,
+      maxCount: this.#cap.maxCount,
+      maxBytes: this.#cap.maxBytes,
+      evicted: chains.evicted,
+    };
+  }
 
   getChain(responseId: string): StoredChain | undefined {
-    return this.#chains.get(responseId);
+    const kept = this.#chains.get(responseId);
+    if (!kept) return undefined;
+    return { owner: kept.owner, parent: kept.parent, messages: JSON.parse(kept.json) as ChatMessage[] };
   }
 
   setChain(responseId: string, chain: StoredChain): void {
-    this.#chains.set(responseId, chain, 128 + JSON.stringify(chain.messages).length);
+    const json = JSON.stringify(chain.messages);
+    this.#chains.set(responseId, { owner: chain.owner, parent: chain.parent, json }, 128 + json.length);
   }
 
   getItem(owner: string, itemId: string): ChatMessage[] | undefined {
-    return this.#items.get(`${owner}\u0000${itemId}`);
+    const json = this.#items.get(`${owner}\u0000${itemId}`);
+    return json === undefined ? undefined : (JSON.parse(json) as ChatMessage[]);
   }
 
   setItem(owner: string, itemId: string, messages: ChatMessage[]): void {
-    this.#items.set(`${owner}\u0000${itemId}`, messages, 64 + JSON.stringify(messages).length);
+    const json = JSON.stringify(messages);
+    this.#items.set(`${owner}\u0000${itemId}`, json, 64 + json.length);
   }
 
   clear(): void {
@@ -62,14 +100,17 @@ const stores = new WeakMap<ServerState, ResponseStore>();
 
 /** Puts `store` in place of the state's in-memory one (the `db` file's); reset empties it. */
 export function useResponseStore(state: ServerState, store: ResponseStore): void {
-  if (!stores.has(state)) state.resetHandlers.push(() => stores.get(state)?.clear());
+  if (!stores.has(state)) {
+    state.resetHandlers.push(() => stores.get(state)?.clear());
+    state.stores.set('responses', () => stores.get(state));
+  }
   stores.set(state, store);
 }
 
 function storeOf(state: ServerState): ResponseStore {
   let store = stores.get(state);
   if (!store) {
-    store = new MemoryResponseStore();
+    store = new MemoryResponseStore(state.storeLimits.responses);
     useResponseStore(state, store);
   }
   return store;

@@ -8,7 +8,7 @@ import {
 import type { z } from 'zod';
 import { authenticate, resolveIdentity } from '../../auth/identity';
 import type { RequestContext } from '../../context';
-import { JOURNAL_BODY_LIMIT, readJsonBody } from '../../internal/body';
+import { noteBody, readJsonBody } from '../../internal/body';
 import { decodeCompaction, encodeCompaction } from '../../internal/compaction';
 import { HttpError, modelNotFound } from '../../internal/errors';
 import { randomId } from '../../internal/ids';
@@ -56,9 +56,9 @@ function conversationTokens(messages: readonly ChatMessage[]): number {
 export async function compactResponse(ctx: RequestContext): Promise<OutboundResponse> {
   const { state, request: inbound, faults } = ctx;
   const principal = authenticate(state.config, inbound, faults);
-  const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
-  ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
-  ctx.bodyBytes = bytes <= JOURNAL_BODY_LIMIT ? bytes : 64;
+  const read = await readJsonBody(inbound, faults.bodyLimit);
+  noteBody(ctx, read);
+  const { value } = read;
   const parsed = compactRequestSchema.safeParse(value);
   if (!parsed.success) {
     const issue = reportedIssue(parsed.error.issues) ?? parsed.error.issues[0]!;

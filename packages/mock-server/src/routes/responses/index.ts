@@ -4,7 +4,7 @@ import { authenticate, resolveIdentity } from '../../auth/identity';
 import type { RequestContext } from '../../context';
 import { decideReply, finishRun, startTurn } from '../../engine/turn';
 import type { Reply, Turn } from '../../engine/types';
-import { JOURNAL_BODY_LIMIT, readJsonBody } from '../../internal/body';
+import { noteBody, readJsonBody } from '../../internal/body';
 import { HttpError, typeForStatus } from '../../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
 import type { ServerState } from '../../state';
@@ -69,9 +69,9 @@ function onThisDoor(error: unknown): unknown {
 export async function createResponse(ctx: RequestContext): Promise<OutboundResponse> {
   const { state, request: inbound, faults } = ctx;
   const principal = authenticate(state.config, inbound, faults);
-  const { value, bytes } = await readJsonBody(inbound, faults.bodyLimit);
-  ctx.body = bytes <= JOURNAL_BODY_LIMIT ? value : { truncated: true, bytes };
-  ctx.bodyBytes = bytes <= JOURNAL_BODY_LIMIT ? bytes : 64;
+  const read = await readJsonBody(inbound, faults.bodyLimit);
+  noteBody(ctx, read);
+  const { value } = read;
   const parsed = parseResponsesRequest(value, faults);
   const { request } = parsed;
   const identity = resolveIdentity(state.config, principal, inbound, {
