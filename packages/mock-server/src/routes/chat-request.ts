@@ -2,6 +2,7 @@ import { ERROR_CODES, HEADERS } from '@threadline/protocol';
 import { type ChatCompletionRequest, chatCompletionRequestSchema } from '@threadline/protocol/schemas';
 import type { FaultSet } from '../faults/parse';
 import { HttpError, invalidValue } from '../internal/errors';
+import { plainChatRequest } from '../internal/plain-requests';
 import { validationError } from '../internal/validation';
 import type { InboundRequest } from '../internal/wire';
 
@@ -14,7 +15,13 @@ const invalidToolChoice = (message: string) =>
  * `top_logprobs` needs `logprobs: true`.
  */
 export function parseChatRequest(body: unknown, faults: FaultSet): ChatCompletionRequest {
-  const parsed = chatCompletionRequestSchema.safeParse(loosen(body, faults));
+  const loosened = loosen(body, faults);
+  // Plain text messages and nothing else to check: the schema's result without running it.
+  if (loosened === body) {
+    const plain = plainChatRequest(body);
+    if (plain !== null) return plain;
+  }
+  const parsed = chatCompletionRequestSchema.safeParse(loosened);
   if (!parsed.success) throw validationError(parsed.error, body);
   const request = parsed.data;
   if (request.top_logprobs != null && request.logprobs !== true) {

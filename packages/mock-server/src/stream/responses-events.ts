@@ -34,6 +34,14 @@ export function eventText(sequence: EventSequence, type: string, fields: Record<
   return encodeSSE({ type, sequence_number: sequence.take(), ...fields }, { event: type });
 }
 
+/**
+ * The bytes `eventText(sequence, type, { response })` gives, around a resource already serialised
+ * (JSON.stringify never writes a raw line break, so the data stays one line).
+ */
+function resourceEventText(sequence: EventSequence, type: string, resourceJson: string): string {
+  return `event: ${type}\ndata: {"type":${JSON.stringify(type)},"sequence_number":${sequence.take()},"response":${resourceJson}}\n\n`;
+}
+
 export interface ResponseStreamParts {
   sequence: EventSequence;
   /** The resource in a given status, with the output so far. */
@@ -91,8 +99,10 @@ export function* responseEvents(
     kind,
     data: eventText(sequence, type, fields),
   });
-  yield event('response.created', { response: parts.resource('in_progress', []) });
-  yield event('response.in_progress', { response: parts.resource('in_progress', []) });
+  // The two opening events carry the same resource: it is serialised once for both.
+  const opening = JSON.stringify(parts.resource('in_progress', []));
+  yield { kind: 'event', data: resourceEventText(sequence, 'response.created', opening) };
+  yield { kind: 'event', data: resourceEventText(sequence, 'response.in_progress', opening) };
   for (let index = 0; index < items.length; index++) {
     const item = items[index]!;
     const position = { item_id: item.id, output_index: index };

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { TurnRequest } from '../../engine/types';
 import type { FaultSet } from '../../faults/parse';
 import { HttpError } from '../../internal/errors';
+import { plainResponsesRequest } from '../../internal/plain-requests';
 import { validationError } from '../../internal/validation';
 
 type ResponseTextFormat = z.infer<typeof responseTextFormatSchema>;
@@ -96,12 +97,7 @@ const invalidToolChoice = (message: string) =>
  * tool in it (skipped under ignore-tool-choice).
  */
 export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedResponsesRequest {
-  const parsed = responsesRequestSchema.safeParse(faults.lenientSampling ? lenient(body) : body);
-  if (!parsed.success) {
-    const issue = reportedIssue(parsed.error.issues) ?? parsed.error.issues[0]!;
-    throw validationError({ issues: [issue] } as unknown as z.ZodError, body);
-  }
-  const request = parsed.data;
+  const request = (!faults.lenientSampling && plainResponsesRequest(body)) || schemaParsed(body, faults);
   const noInput = request.input == null || (Array.isArray(request.input) && request.input.length === 0);
   if (noInput && request.previous_response_id == null) {
     // Nothing to answer: neither new input nor a conversation to continue.
@@ -122,6 +118,16 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
     }
   }
   return { request, echo: echoOf(request) };
+}
+
+/** The request as the protocol schema validates it (the general path; see internal/plain-requests). */
+function schemaParsed(body: unknown, faults: FaultSet): ResponsesRequest {
+  const parsed = responsesRequestSchema.safeParse(faults.lenientSampling ? lenient(body) : body);
+  if (!parsed.success) {
+    const issue = reportedIssue(parsed.error.issues) ?? parsed.error.issues[0]!;
+    throw validationError({ issues: [issue] } as unknown as z.ZodError, body);
+  }
+  return parsed.data;
 }
 
 function echoOf(request: ResponsesRequest): ResponseEcho {
