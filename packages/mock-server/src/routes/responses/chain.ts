@@ -33,7 +33,15 @@ interface KeptChain {
   owner: string;
   parent: string | null;
   json: string;
+  /** The response's message output item (`msg_<run id suffix>`), kept with its link: one entry, not two. */
+  messageItem: string | null;
 }
+
+/** The link a message item belongs to: its id is the response's own (`msg_…` for `run_…`). */
+const MESSAGE_ITEM = 'msg_';
+const linkOfMessageItem = (itemId: string) => `run_${itemId.slice(MESSAGE_ITEM.length)}`;
+const chainBytes = (kept: KeptChain) =>
+  128 + kept.json.length + (kept.messageItem === null ? 0 : 64 + kept.messageItem.length);
 
 /**
  * The in-memory store: bounded like every in-memory store (the oldest links go first). A response can
@@ -76,17 +84,37 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
   }
 
   setChain(responseId: string, chain: StoredChain): void {
-    const json = JSON.stringify(chain.messages);
-    this.#chains.set(responseId, { owner: chain.owner, parent: chain.parent, json }, 128 + json.length);
+    const kept: KeptChain = {
+      owner: chain.owner,
+      parent: chain.parent,
+      json: JSON.stringify(chain.messages),
+      messageItem: null,
+    };
+    this.#chains.set(responseId, kept, chainBytes(kept));
   }
 
   getItem(owner: string, itemId: string): ChatMessage[] | undefined {
+    if (itemId.startsWith(MESSAGE_ITEM)) {
+      const link = this.#chains.get(linkOfMessageItem(itemId));
+      if (link !== undefined && link.owner === owner && link.messageItem !== null) {
+        return JSON.parse(link.messageItem) as ChatMessage[];
+      }
+    }
     const json = this.#items.get(`${owner}\u0000${itemId}`);
     return json === undefined ? undefined : (JSON.parse(json) as ChatMessage[]);
   }
 
   setItem(owner: string, itemId: string, messages: ChatMessage[]): void {
     const json = JSON.stringify(messages);
+    if (itemId.startsWith(MESSAGE_ITEM)) {
+      const key = linkOfMessageItem(itemId);
+      const link = this.#chains.get(key);
+      if (link !== undefined && link.owner === owner) {
+        link.messageItem = json;
+        this.#chains.resize(key, chainBytes(link));
+        return;
+      }
+    }
     this.#items.set(`${owner}\u0000${itemId}`, json, 64 + json.length);
   }
 

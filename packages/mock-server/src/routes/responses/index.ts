@@ -143,18 +143,19 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
       held!.set(turn.runId, identity.owner, [...history, ...turnMessages]);
       return;
     }
-    saveItems(
-      state,
-      identity.owner,
-      output.map((item) => ({ id: item.id, messages: itemMessages(item) })),
-    );
     // A stored response continuing a connection-held one keeps that history itself: its parent is
-    // nowhere a later request could load it from.
+    // nowhere a later request could load it from. The link first: the in-memory store keeps the
+    // message item with it.
     saveChain(state, turn.runId, {
       owner: identity.owner,
       parent: heldByConnection ? null : (request.previous_response_id ?? null),
       messages: heldByConnection ? [...history, ...turnMessages] : turnMessages,
     });
+    saveItems(
+      state,
+      identity.owner,
+      output.map((item) => ({ id: item.id, messages: itemMessages(item) })),
+    );
   };
   if (reply.error && (!turn.stream || reply.error.afterChunks === undefined)) {
     finishRun(state, turn, reply, 'failed');
