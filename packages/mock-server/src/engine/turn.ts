@@ -68,36 +68,23 @@ function openRun(
   status: 'in_progress' | 'failed',
 ): void {
   const failed = status === 'failed';
-  // One literal per case, every key in it: a run is one object with its fields in place (the store keeps
-  // thousands, and each extra object is work for every garbage collection). `instructions` comes last.
-  const run: StoredRun = conversation
-    ? {
-        id: runId,
-        object: 'run',
-        status,
-        stop_reason: failed ? 'error' : null,
-        model,
-        created_at: created,
-        completed_at: failed ? nowSeconds() : null,
-        usage: null,
-        tool_calls: NO_TOOL_CALLS,
-        file_ids: conversation.fileIds.length === 0 ? NO_FILE_IDS : conversation.fileIds,
-        owner,
-        instructions: conversation.instructions,
-      }
-    : {
-        id: runId,
-        object: 'run',
-        status,
-        stop_reason: failed ? 'error' : null,
-        model,
-        created_at: created,
-        completed_at: failed ? nowSeconds() : null,
-        usage: null,
-        tool_calls: NO_TOOL_CALLS,
-        file_ids: NO_FILE_IDS,
-        owner,
-      };
+  // One literal with every key in it (`instructions` last, undefined when the turn never got that far,
+  // which JSON leaves out): a run is one object with its fields in place. The store keeps thousands, and
+  // every extra object is work for each garbage collection.
+  const run: StoredRun = {
+    id: runId,
+    object: 'run',
+    status,
+    stop_reason: failed ? 'error' : null,
+    model,
+    created_at: created,
+    completed_at: failed ? nowSeconds() : null,
+    usage: null,
+    tool_calls: NO_TOOL_CALLS,
+    file_ids: conversation && conversation.fileIds.length > 0 ? conversation.fileIds : NO_FILE_IDS,
+    owner,
+    instructions: conversation?.instructions,
+  };
   state.runs.create(run);
 }
 
