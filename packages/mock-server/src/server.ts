@@ -171,7 +171,7 @@ function assemble(resolved: ResolvedConfig, stores: PersistentStores | null): Mo
   // Only a db file needs its streams ended before it closes; the in-memory hot path stays as it is.
   const handle = stores
     ? async (request: InboundRequest) => streams.track(await app.handle(request))
-    : (request: InboundRequest) => app.handle(request);
+    : app.handle;
   return {
     fetch: async (request) => toWebResponse(await handle(fromWebRequest(request))),
     handle,
