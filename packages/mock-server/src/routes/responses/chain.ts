@@ -28,27 +28,47 @@ export interface ResponseStore {
   clear(): void;
 }
 
-/** A link as the in-memory store keeps it: its messages as JSON text, one string instead of a tree. */
+/**
+ * A link as the in-memory store keeps it: the commonest turn, one user text answered by one assistant
+ * text, as those two strings; any other as its messages' JSON text. Either way a few strings, not a tree.
+ */
 interface KeptChain {
   owner: string;
   parent: string | null;
-  json: string;
+  json: string | null;
+  asked: string | null;
+  answered: string | null;
   /** The response's message output item (`msg_<run id suffix>`), kept with its link: one entry, not two. */
   messageItem: string | null;
+  /** The message item is the answered text alone (nothing else to keep). */
+  itemIsAnswer: boolean;
 }
 
 /** The link a message item belongs to: its id is the response's own (`msg_…` for `run_…`). */
 const MESSAGE_ITEM = 'msg_';
 const linkOfMessageItem = (itemId: string) => `run_${itemId.slice(MESSAGE_ITEM.length)}`;
 const chainBytes = (kept: KeptChain) =>
-  128 + kept.json.length + (kept.messageItem === null ? 0 : 64 + kept.messageItem.length);
+  128 +
+  (kept.json?.length ?? (kept.asked?.length ?? 0) + (kept.answered?.length ?? 0)) +
+  (kept.messageItem === null ? 0 : 64 + kept.messageItem.length);
+
+/** `{ role, content }` with that role, text content and no other key. */
+function isPlainText(message: unknown, role: string): message is { role: string; content: string } {
+  const m = message as Record<string, unknown>;
+  if (m.role !== role || typeof m.content !== 'string') return false;
+  let keys = 0;
+  for (const _ in m) keys++;
+  return keys === 2;
+}
+
+const textMessage = (role: 'user' | 'assistant', content: string) => ({ role, content }) as ChatMessage;
 
 /**
  * The in-memory store: bounded like every in-memory store (the oldest links go first). A response can
- * be continued only while its run is kept, so a reset or an evicted run ends the chain. Messages are kept
- * as their JSON text (also what their size is counted by) and parsed when a later request loads them:
- * thousands of stored turns are then thousands of strings, which cost a garbage collection next to
- * nothing, instead of trees of objects that every collection walks.
+ * be continued only while its run is kept, so a reset or an evicted run ends the chain. A link's messages
+ * are kept as two texts or as JSON text (see KeptChain; also what their size is counted by), turned back
+ * into messages when a later request loads them: thousands of stored turns are then a few strings each,
+ * which cost a garbage collection next to nothing, instead of trees of objects that every collection walks.
  */
 export class MemoryResponseStore implements ResponseStore, MeteredStore {
   readonly #cap: StoreCap;
@@ -80,15 +100,25 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
   getChain(responseId: string): StoredChain | undefined {
     const kept = this.#chains.get(responseId);
     if (!kept) return undefined;
-    return { owner: kept.owner, parent: kept.parent, messages: JSON.parse(kept.json) as ChatMessage[] };
+    const messages =
+      kept.json === null
+        ? [textMessage('user', kept.asked!), textMessage('assistant', kept.answered!)]
+        : (JSON.parse(kept.json) as ChatMessage[]);
+    return { owner: kept.owner, parent: kept.parent, messages };
   }
 
   setChain(responseId: string, chain: StoredChain): void {
+    const [asked, answered] = chain.messages;
+    const texts =
+      chain.messages.length === 2 && isPlainText(asked, 'user') && isPlainText(answered, 'assistant');
     const kept: KeptChain = {
       owner: chain.owner,
       parent: chain.parent,
-      json: JSON.stringify(chain.messages),
+      json: texts ? null : JSON.stringify(chain.messages),
+      asked: texts ? asked.content : null,
+      answered: texts ? answered.content : null,
       messageItem: null,
+      itemIsAnswer: false,
     };
     this.#chains.set(responseId, kept, chainBytes(kept));
   }
@@ -96,8 +126,9 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
   getItem(owner: string, itemId: string): ChatMessage[] | undefined {
     if (itemId.startsWith(MESSAGE_ITEM)) {
       const link = this.#chains.get(linkOfMessageItem(itemId));
-      if (link !== undefined && link.owner === owner && link.messageItem !== null) {
-        return JSON.parse(link.messageItem) as ChatMessage[];
+      if (link !== undefined && link.owner === owner) {
+        if (link.itemIsAnswer) return [textMessage('assistant', link.answered!)];
+        if (link.messageItem !== null) return JSON.parse(link.messageItem) as ChatMessage[];
       }
     }
     const json = this.#items.get(`${owner}\u0000${itemId}`);
@@ -105,16 +136,26 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
   }
 
   setItem(owner: string, itemId: string, messages: ChatMessage[]): void {
-    const json = JSON.stringify(messages);
     if (itemId.startsWith(MESSAGE_ITEM)) {
       const key = linkOfMessageItem(itemId);
       const link = this.#chains.get(key);
       if (link !== undefined && link.owner === owner) {
-        link.messageItem = json;
+        const [only] = messages;
+        if (
+          messages.length === 1 &&
+          link.answered !== null &&
+          isPlainText(only, 'assistant') &&
+          only.content === link.answered
+        ) {
+          link.itemIsAnswer = true;
+          return;
+        }
+        link.messageItem = JSON.stringify(messages);
         this.#chains.resize(key, chainBytes(link));
         return;
       }
     }
+    const json = JSON.stringify(messages);
     this.#items.set(`${owner}\u0000${itemId}`, json, 64 + json.length);
   }
 
