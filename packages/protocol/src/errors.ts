@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   invalidToolChoice: 'invalid_tool_choice',
   payloadTooLarge: 'payload_too_large',
   unsupportedMediaType: 'unsupported_media_type',
+  /** (415) The body arrives compressed (`Content-Encoding` other than `identity`): send it as is. */
+  unsupportedContentEncoding: 'unsupported_content_encoding',
   insufficientQuota: 'insufficient_quota',
   rateLimitExceeded: 'rate_limit_exceeded',
   notFound: 'not_found',

@@ -1,5 +1,5 @@
 import { MAX_REQUEST_BYTES } from '@threadline/protocol';
-import { invalidJson, payloadTooLarge } from './errors';
+import { invalidJson, payloadTooLarge, unsupportedContentEncoding } from './errors';
 import { jsonDepthOver, jsonTooDeep } from './json';
 import type { InboundRequest } from './wire';
 
@@ -18,10 +18,17 @@ function utf8(raw: Uint8Array): string {
 /** Bodies up to this size are kept whole in the journal; larger ones are summarised. */
 export const JOURNAL_BODY_LIMIT = 64 * 1024;
 
-/** Rejects a declared Content-Length over the limit before a single body byte is read. */
+/**
+ * Before a single body byte is read: rejects a declared Content-Length over the limit, and a compressed
+ * body (any Content-Encoding but `identity`; nothing here decodes one).
+ */
 export function checkDeclaredLength(request: InboundRequest, limit = MAX_REQUEST_BYTES): void {
   const declared = request.header('content-length');
   if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
+  const encoding = request.header('content-encoding');
+  if (encoding !== null && encoding.trim() !== '' && encoding.trim().toLowerCase() !== 'identity') {
+    throw unsupportedContentEncoding(encoding.trim());
+  }
 }
 
 export interface JsonBody {

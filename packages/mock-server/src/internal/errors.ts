@@ -135,6 +135,17 @@ export const payloadTooLarge = (limit: number): HttpError =>
   });
 
 /**
+ * A compressed body. No door decodes one: reading it as JSON would fail with a misleading parse error,
+ * and a JSON body labelled compressed would be taken at its word by a real server.
+ */
+export const unsupportedContentEncoding = (encoding: string): HttpError =>
+  new HttpError({
+    status: 415,
+    code: ERROR_CODES.unsupportedContentEncoding,
+    message: `The request body's Content-Encoding '${encoding.slice(0, 64)}' is not supported: send the body uncompressed.`,
+  });
+
+/**
  * The client left before its body arrived. Nobody reads the answer; the journal shows it with nginx's
  * 499 so a test can tell a vanished client from a server failure.
  */
