@@ -5,6 +5,7 @@ import {
   expectItemsInOrder,
   respond,
   responseBody,
+  type StreamEvent,
   streamEvents,
   terminalOf,
 } from './support/responses';
@@ -94,6 +95,28 @@ describe.each(TARGETS)('POST /v1/responses (%s)', (_name, make) => {
       expect(final.usage.output_tokens).toBeGreaterThan(0);
       const run = await (await target.fetch(`/v1/runs/${final.id}`)).json();
       expect(run.status).toBe('completed');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('sends the same events whether its frames go out one by one (paced) or together', async () => {
+    const target = await make();
+    // Ids and times differ between two turns; everything else must not.
+    const normalised = (events: StreamEvent[]) =>
+      JSON.parse(
+        JSON.stringify(events)
+          .replace(/(run|msg)_[A-Za-z0-9]+/g, '$1_X')
+          .replace(/"(created_at|completed_at)":\d+/g, '"$1":0'),
+      );
+    try {
+      const input = 'Stream this reply please, word by word';
+      const together = await streamEvents(await respond(target, { input, stream: true }));
+      const paced = await streamEvents(
+        await respond(target, { input, stream: true }, { 'x-threadline-chunk-delay': '1' }),
+      );
+      expect(together.filter((e) => e.type === 'response.output_text.delta').length).toBeGreaterThan(4);
+      expect(normalised(together)).toEqual(normalised(paced));
     } finally {
       await target.close();
     }

@@ -56,6 +56,13 @@ function firstFault(faults: FaultSet): { kind: StreamFault; after: number } | nu
 }
 
 /**
+ * Whether frames are seen one by one: paced by a delay, or counted by a fault that fires after n chunks.
+ * When not, a source may join consecutive frames (the same bytes in fewer, larger frames).
+ */
+export const framesCounted = (faults: FaultSet, delayMs: number): boolean =>
+  delayMs > 0 || firstFault(faults) !== null;
+
+/**
  * Moves frames from a lazy source to a sink: honours backpressure, pacing and the stream faults.
  * With no delay it writes synchronously until the sink pushes back, so the hot path has no timer and
  * no await per frame. Each frame is one sink write, whole; the node sink may join a tick's frames

@@ -1,4 +1,3 @@
-import { encodeSSE } from '@threadline/protocol';
 import type { Reply } from '../engine/types';
 import type { FaultSet } from '../faults/parse';
 import type { OutputItem } from '../routes/responses/resource';
@@ -29,9 +28,15 @@ export class EventSequence {
   }
 }
 
-/** One named event (`event: <type>` and its `data:` line). */
+/**
+ * One named event (`event: <type>` and its `data:` line): the bytes of
+ * `encodeSSE({ type, sequence_number, ...fields }, { event: type })`, with the fields serialised on
+ * their own instead of copied into a new object first (JSON.stringify never writes a raw line break).
+ */
 export function eventText(sequence: EventSequence, type: string, fields: Record<string, unknown>): string {
-  return encodeSSE({ type, sequence_number: sequence.take(), ...fields }, { event: type });
+  const head = `event: ${type}\ndata: {"type":${JSON.stringify(type)},"sequence_number":${sequence.take()}`;
+  const rest = JSON.stringify(fields);
+  return rest === '{}' ? `${head}}\n\n` : `${head},${rest.slice(1)}\n\n`;
 }
 
 /**
@@ -44,10 +49,13 @@ function resourceEventText(sequence: EventSequence, type: string, resourceJson: 
 
 export interface ResponseStreamParts {
   sequence: EventSequence;
-  /** The resource in a given status, with the output so far. */
-  resource(status: 'in_progress', output: OutputItem[]): unknown;
-  /** The terminal event's type and resource, once every item is done. */
-  terminal(): { type: string; response: unknown };
+  /** The resource's JSON text in progress, with no output yet. */
+  openingJson(): string;
+  /**
+   * The terminal event's type and its resource's JSON text, once every item is done (with the
+   * changing-response-id fault, under another id).
+   */
+  terminal(): { type: string; json: string };
   /** A scripted mid-stream failure: the `error` event's fields, and the failed resource. */
   scriptedFailure(): { error: Record<string, unknown>; response: unknown };
   /**
@@ -55,6 +63,12 @@ export interface ResponseStreamParts {
    * changing-response-id, frames-after-done).
    */
   faults?: FaultSet;
+  /**
+   * Send an item's deltas as one frame: nothing counts or paces them one by one (no delay, no progress,
+   * no fault that fires after n chunks). The bytes are the same; the pump and sink handle one frame
+   * instead of one per piece.
+   */
+  joinDeltas?: boolean;
 }
 
 /**
@@ -100,7 +114,7 @@ export function* responseEvents(
     data: eventText(sequence, type, fields),
   });
   // The two opening events carry the same resource: it is serialised once for both.
-  const opening = JSON.stringify(parts.resource('in_progress', []));
+  const opening = parts.openingJson();
   yield { kind: 'event', data: resourceEventText(sequence, 'response.created', opening) };
   yield { kind: 'event', data: resourceEventText(sequence, 'response.in_progress', opening) };
   for (let index = 0; index < items.length; index++) {
@@ -120,12 +134,15 @@ export function* responseEvents(
       // With log probabilities asked for, each delta carries the entry of its one token.
       const tokens = reply.logprobs?.content ?? [];
       const delta = deltaTemplate('response.output_text.delta', item.id, index, ',"content_index":0');
+      let joined = '';
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
         if (i === 0 && faults.lostTextDelta) continue;
         const logprobs = tokens[i] ? JSON.stringify([tokens[i]]) : '[]';
         const data = `${delta.head}${sequence.take()}${delta.at}${JSON.stringify(reply.pieces[i])},"logprobs":${logprobs}}\n\n`;
-        yield { kind: 'chunk', data };
+        if (parts.joinDeltas) joined += data;
+        else yield { kind: 'chunk', data };
       }
+      if (joined !== '') yield { kind: 'chunk', data: joined };
       if (reply.error) {
         // A scripted failure after some text: the error event, then the failed response ends the stream.
         const failure = parts.scriptedFailure();
@@ -158,12 +175,9 @@ export function* responseEvents(
     yield event('response.output_item.done', { output_index: index, item });
   }
   const end = parts.terminal();
-  const response = faults.changingResponseId
-    ? { ...(end.response as Record<string, unknown>), id: `${(end.response as { id: string }).id}_changed` }
-    : end.response;
-  yield event(end.type, { response }, 'done');
+  yield { kind: 'done', data: resourceEventText(sequence, end.type, end.json) };
   // The frames-after-done fault on this door: the terminal event is sent a second time.
-  if (faults.framesAfterDone) yield event(end.type, { response }, 'event');
+  if (faults.framesAfterDone) yield { kind: 'event', data: resourceEventText(sequence, end.type, end.json) };
 }
 
 /** An event whose data is cut-off JSON: what the malformed-chunk-after fault sends on this door. */

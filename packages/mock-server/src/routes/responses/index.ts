@@ -9,7 +9,7 @@ import { HttpError, typeForStatus } from '../../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
 import type { ServerState } from '../../state';
 import { splitArguments } from '../../stream/chunks';
-import { FramePump } from '../../stream/pump';
+import { FramePump, framesCounted } from '../../stream/pump';
 import { EventSequence, eventText, malformedEventText, responseEvents } from '../../stream/responses-events';
 import { withResponseProgress } from '../../stream/responses-progress';
 import { scriptedError, scriptedErrorBody } from '../chat';
@@ -29,10 +29,12 @@ import {
   itemMessages,
   type OutputItem,
   outputItems,
+  type ResourceState,
   replyMessages,
   responseResource,
   spoiledResource,
 } from './resource';
+import { resourceJson } from './resource-json';
 
 const STREAM_HEADERS = {
   'content-type': SSE_CONTENT_TYPE,
@@ -165,7 +167,7 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
   if (!turn.stream) {
     finishRun(state, turn, reply, 'completed');
     remember();
-    const resource = responseResource(parsed.echo, {
+    const at: ResourceState = {
       id: turn.runId,
       createdAt: turn.created,
       model: turn.model,
@@ -173,11 +175,13 @@ export async function createResponse(ctx: RequestContext): Promise<OutboundRespo
       output: items,
       reply,
       error: null,
-    });
+    };
     return {
       status: 200,
       headers: { 'content-type': JSON_CONTENT_TYPE },
-      body: JSON.stringify(faults.badResponseObject ? spoiledResource(resource) : resource),
+      body: faults.badResponseObject
+        ? JSON.stringify(spoiledResource(responseResource(parsed.echo, at)))
+        : resourceJson(parsed.echo, at),
     };
   }
   return streamResponse(ctx, state, turn, reply, items, parsed.echo, remember, delayMs);
@@ -201,27 +205,36 @@ function streamResponse(
 ): OutboundResponse {
   const { faults } = ctx;
   const sequence = new EventSequence(faults);
-  const at = (
+  const resourceAt = (
     status: 'in_progress' | 'completed' | 'incomplete' | 'failed',
     error: { code: string; message: string } | null = null,
-  ) =>
-    responseResource(echo, {
-      id: turn.runId,
-      createdAt: turn.created,
-      model: turn.model,
-      status,
-      output: status === 'in_progress' || status === 'failed' ? [] : items,
-      reply: status === 'failed' ? null : reply,
-      error,
-    });
+    id = turn.runId,
+  ): ResourceState => ({
+    id,
+    createdAt: turn.created,
+    model: turn.model,
+    status,
+    output: status === 'in_progress' || status === 'failed' ? [] : items,
+    reply: status === 'failed' ? null : reply,
+    error,
+  });
+  const at = (status: 'failed', error: { code: string; message: string }) =>
+    responseResource(echo, resourceAt(status, error));
   let failure = { code: faults.code ?? 'server_error', message: 'The stream failed.' };
   const scripted = reply.error ? scriptedErrorBody(reply.error) : null;
   const scriptedCode = (scripted as { error?: { code?: unknown } } | null)?.error?.code ?? null;
+  const progress = wantsProgress(ctx);
   const events = responseEvents(reply, items, {
     sequence,
     faults,
-    resource: (status) => at(status),
-    terminal: () => ({ type: `response.${finalStatus(reply)}`, response: at(finalStatus(reply)) }),
+    joinDeltas: !progress && !framesCounted(faults, delayMs),
+    openingJson: () => resourceJson(echo, resourceAt('in_progress')),
+    terminal: () => {
+      const status = finalStatus(reply);
+      // The changing-response-id fault: the terminal resource names another response.
+      const id = faults.changingResponseId ? `${turn.runId}_changed` : turn.runId;
+      return { type: `response.${status}`, json: resourceJson(echo, resourceAt(status, null, id)) };
+    },
     scriptedFailure: () => {
       const code = typeof scriptedCode === 'string' ? scriptedCode : 'server_error';
       const message = `Scripted error (HTTP ${reply.error!.status}).`;
@@ -231,7 +244,6 @@ function streamResponse(
       };
     },
   });
-  const progress = wantsProgress(ctx);
   const frames = progress
     ? withResponseProgress(events, {
         id: turn.runId,

@@ -14,6 +14,7 @@ import type { FaultSet } from '../../faults/parse';
 import { HttpError } from '../../internal/errors';
 import { plainResponsesRequest } from '../../internal/plain-requests';
 import { validationError } from '../../internal/validation';
+import { type EchoFragments, echoFragments } from './resource-json';
 
 type ResponseTextFormat = z.infer<typeof responseTextFormatSchema>;
 
@@ -38,6 +39,8 @@ export interface ResponseEcho {
   safetyIdentifier: string | null;
   promptCacheKey: string | null;
   reasoning: { effort: ReasoningEffort | null; summary: ReasoningSummary | null } | null;
+  /** The echoed fields as JSON text, once serialised (resource-json.ts). */
+  fragments?: EchoFragments;
 }
 
 type ReasoningEffort = 'none' | 'low' | 'medium' | 'high' | 'xhigh';
@@ -97,7 +100,8 @@ const invalidToolChoice = (message: string) =>
  * tool in it (skipped under ignore-tool-choice).
  */
 export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedResponsesRequest {
-  const request = (!faults.lenientSampling && plainResponsesRequest(body)) || schemaParsed(body, faults);
+  const plain = faults.lenientSampling ? null : plainResponsesRequest(body);
+  const request = plain ?? schemaParsed(body, faults);
   const noInput = request.input == null || (Array.isArray(request.input) && request.input.length === 0);
   if (noInput && request.previous_response_id == null) {
     // Nothing to answer: neither new input nor a conversation to continue.
@@ -117,7 +121,16 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
       throw invalidToolChoice(`tool_choice names '${choice.name}', which is not in tools.`);
     }
   }
-  return { request, echo: echoOf(request) };
+  const echo = echoOf(request);
+  // A plain request echoes every default but `store` (and the instructions, outside the fragments).
+  if (plain) echo.fragments = plainFragments(echo);
+  return { request, echo };
+}
+
+const PLAIN_FRAGMENTS: { stored?: EchoFragments; unstored?: EchoFragments } = {};
+function plainFragments(echo: ResponseEcho): EchoFragments {
+  if (echo.store) return (PLAIN_FRAGMENTS.stored ??= echoFragments(echo));
+  return (PLAIN_FRAGMENTS.unstored ??= echoFragments(echo));
 }
 
 /** The request as the protocol schema validates it (the general path; see internal/plain-requests). */

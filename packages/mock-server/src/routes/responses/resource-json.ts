@@ -1,0 +1,62 @@
+import type { ResponseEcho } from './request';
+import type { ResourceState } from './resource';
+
+/**
+ * The parts of a resource's JSON that come from its request alone, as JSON text: `middle` runs from
+ * `tools` to `reasoning`, `tail` from `max_output_tokens` to the end. Serialised once per echo (and, for
+ * the plain requests most traffic is, once per process) instead of once per resource.
+ */
+export interface EchoFragments {
+  middle: string;
+  tail: string;
+}
+
+/** The fields between the braces of `JSON.stringify(fields)` (never empty here: every key is set). */
+const inner = (fields: Record<string, unknown>) => JSON.stringify(fields).slice(1, -1);
+
+export function echoFragments(echo: ResponseEcho): EchoFragments {
+  return {
+    middle: inner({
+      tools: echo.tools,
+      tool_choice: echo.toolChoice,
+      truncation: echo.truncation,
+      parallel_tool_calls: echo.parallelToolCalls,
+      text: { format: echo.textFormat },
+      top_p: echo.topP,
+      presence_penalty: echo.presencePenalty,
+      frequency_penalty: echo.frequencyPenalty,
+      top_logprobs: echo.topLogprobs,
+      temperature: echo.temperature,
+      reasoning: echo.reasoning,
+    }),
+    tail: inner({
+      max_output_tokens: echo.maxOutputTokens,
+      max_tool_calls: echo.maxToolCalls,
+      store: echo.store,
+      background: false,
+      service_tier: 'default',
+      metadata: echo.metadata,
+      safety_identifier: echo.safetyIdentifier,
+      prompt_cache_key: echo.promptCacheKey,
+    }),
+  };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * `JSON.stringify(responseResource(echo, at))`, byte for byte (resource-json.test.ts holds them
+ * together): the per-response fields serialised, the echoed ones taken from `echo.fragments`.
+ */
+export function resourceJson(echo: ResponseEcho, at: ResourceState): string {
+  echo.fragments ??= echoFragments(echo);
+  const { middle, tail } = echo.fragments;
+  const usage = at.reply?.usage;
+  const done = at.status !== 'in_progress' && at.status !== 'queued';
+  const usageJson =
+    done && usage
+      ? `{"input_tokens":${usage.prompt_tokens},"output_tokens":${usage.completion_tokens},"total_tokens":${usage.total_tokens},"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}`
+      : 'null';
+  const incomplete = at.status === 'incomplete' ? '{"reason":"max_output_tokens"}' : 'null';
+  return `{"id":${JSON.stringify(at.id)},"object":"response","created_at":${at.createdAt},"completed_at":${done ? nowSeconds() : 'null'},"status":"${at.status}","incomplete_details":${incomplete},"model":${JSON.stringify(at.model)},"previous_response_id":${JSON.stringify(echo.previousResponseId)},"instructions":${JSON.stringify(echo.instructions)},"output":${JSON.stringify(at.output)},"error":${JSON.stringify(at.error)},${middle},"usage":${usageJson},${tail}}`;
+}
