@@ -24,6 +24,7 @@ export function batchingSink(res: ServerResponse): FrameSink {
     flush();
   };
   return {
+    joinsFrames: true,
     write(data) {
       if (typeof data !== 'string') {
         flush();

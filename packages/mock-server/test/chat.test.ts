@@ -234,6 +234,25 @@ describe('SSE frames are written whole, unpaced (the hot path) and paced', () =>
     },
   );
 
+  it.each(STREAMS)(
+    'over a port: %s carries the same frames joined as paced',
+    async (_case, body, headers) => {
+      const send = async (extra: Record<string, string>) => {
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...headers, ...extra },
+          body: JSON.stringify({ model: '', stream: true, ...body }),
+        });
+        // Ids and times differ between two turns; nothing else may.
+        return (await response.text())
+          .replace(/(run|call)_[A-Za-z0-9]+/g, '$1_X')
+          .replace(/"created":\d+/g, '"created":0')
+          .split('\n\n');
+      };
+      expect(await send({})).toEqual(await send({ 'x-threadline-chunk-delay': '1' }));
+    },
+  );
+
   it.each(STREAMS)('in-process: %s', async (_case, body, headers, mode) => {
     const target = await inProcess({ fixtures: FIXTURES });
     const response = await chat(target, { stream: true, ...body }, headers);

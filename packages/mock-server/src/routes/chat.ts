@@ -97,6 +97,7 @@ function streamReply(
     framesAfterDone: faults.framesAfterDone === true,
     progressBackwards: faults.progressBackwards === true,
     scriptedErrorFrame: reply.error ? errorFrameText(scriptedErrorBody(reply.error)) : null,
+    joinDeltas: () => !progress && pump.framesJoinable,
   });
   const pump = new FramePump(frames, {
     delayMs,

@@ -27,6 +27,11 @@ export interface ChunkStreamOptions {
   progressBackwards?: boolean;
   /** The terminal frame of a scripted mid-stream error (fixture `error.afterChunks`). */
   scriptedErrorFrame: string | null;
+  /**
+   * Whether to send the text chunks as one frame (asked once they are due): yes when nothing sees them
+   * one by one (FramePump.framesJoinable, and no progress). The bytes are the same.
+   */
+  joinDeltas?: () => boolean;
 }
 
 /**
@@ -77,11 +82,12 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     Math.floor((3 * contentFrames) / 4),
   ]);
   let sent = 0;
-  const next = (delta: string, logprobs = 'null'): Frame => {
+  const nextText = (delta: string, logprobs = 'null'): string => {
     if (sent === switchAt) env = envelope(newRunId(), created, model);
     sent++;
-    return chunk(`${env.deltaHead}${delta}${env.logprobsHead}${logprobs}${env.deltaTail}`);
+    return `${env.deltaHead}${delta}${env.logprobsHead}${logprobs}${env.deltaTail}`;
   };
+  const next = (delta: string, logprobs?: string): Frame => chunk(nextText(delta, logprobs));
   // With `logprobs: true`, each text chunk carries the entry of its one token.
   const tokenLogprobs = reply.logprobs?.content ?? null;
   const pieceLogprobs = (i: number) =>
@@ -103,12 +109,17 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
       role = '';
     }
     const limit = reply.error?.afterChunks ?? pieces.length;
+    let joined = '';
+    const join = options.joinDeltas?.() === true;
     for (let i = 0; i < pieces.length; i++) {
       if (i === limit) break;
       if (wantsProgress()) yield progress();
-      yield next(`{${role}"content":${JSON.stringify(pieces[i])}}`, pieceLogprobs(i));
+      const text = nextText(`{${role}"content":${JSON.stringify(pieces[i])}}`, pieceLogprobs(i));
+      if (join) joined += text;
+      else yield chunk(text);
       role = '';
     }
+    if (joined !== '') yield chunk(joined);
     if (reply.error) {
       // A scripted failure: the error frame ends the stream, then [DONE].
       if (options.scriptedErrorFrame) yield { kind: 'error', data: options.scriptedErrorFrame };

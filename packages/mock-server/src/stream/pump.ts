@@ -16,6 +16,12 @@ export interface FrameSink {
   end(): void;
   /** Drops the connection mid-stream (the drop-after fault). */
   destroy(reason: Error): void;
+  /**
+   * The sink joins the frames written in one tick into one write anyway (the node sink), so a source
+   * may hand it frames already joined. Others (a Web stream's chunks, WebSocket messages) keep frames
+   * apart.
+   */
+  readonly joinsFrames?: boolean;
 }
 
 /**
@@ -56,13 +62,6 @@ function firstFault(faults: FaultSet): { kind: StreamFault; after: number } | nu
 }
 
 /**
- * Whether frames are seen one by one: paced by a delay, or counted by a fault that fires after n chunks.
- * When not, a source may join consecutive frames (the same bytes in fewer, larger frames).
- */
-export const framesCounted = (faults: FaultSet, delayMs: number): boolean =>
-  delayMs > 0 || firstFault(faults) !== null;
-
-/**
  * Moves frames from a lazy source to a sink: honours backpressure, pacing and the stream faults.
  * With no delay it writes synchronously until the sink pushes back, so the hot path has no timer and
  * no await per frame. Each frame is one sink write, whole; the node sink may join a tick's frames
@@ -97,6 +96,14 @@ export class FramePump {
     if (this.#state !== 'paused') return;
     this.#state = 'running';
     this.#guarded(() => this.#run());
+  }
+
+  /**
+   * Whether the source may join consecutive frames (the same bytes in fewer frames): the sink joins
+   * them anyway, and nothing sees frames one by one (no delay, no fault that fires after n chunks).
+   */
+  get framesJoinable(): boolean {
+    return this.#sink?.joinsFrames === true && this.#options.delayMs === 0 && this.#fault === null;
   }
 
   /** Whether the stream is over (delivered, failed or cancelled): its run is recorded. */

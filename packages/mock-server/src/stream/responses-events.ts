@@ -64,11 +64,11 @@ export interface ResponseStreamParts {
    */
   faults?: FaultSet;
   /**
-   * Send an item's deltas as one frame: nothing counts or paces them one by one (no delay, no progress,
-   * no fault that fires after n chunks). The bytes are the same; the pump and sink handle one frame
-   * instead of one per piece.
+   * Whether to send an item's deltas as one frame (asked once they are due): yes when nothing sees them
+   * one by one (FramePump.framesJoinable, and no progress). The bytes are the same; the pump and sink
+   * handle one frame instead of one per piece.
    */
-  joinDeltas?: boolean;
+  joinDeltas?: () => boolean;
 }
 
 /**
@@ -135,11 +135,12 @@ export function* responseEvents(
       const tokens = reply.logprobs?.content ?? [];
       const delta = deltaTemplate('response.output_text.delta', item.id, index, ',"content_index":0');
       let joined = '';
+      const join = parts.joinDeltas?.() === true;
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
         if (i === 0 && faults.lostTextDelta) continue;
         const logprobs = tokens[i] ? JSON.stringify([tokens[i]]) : '[]';
         const data = `${delta.head}${sequence.take()}${delta.at}${JSON.stringify(reply.pieces[i])},"logprobs":${logprobs}}\n\n`;
-        if (parts.joinDeltas) joined += data;
+        if (join) joined += data;
         else yield { kind: 'chunk', data };
       }
       if (joined !== '') yield { kind: 'chunk', data: joined };

@@ -9,7 +9,7 @@ import { HttpError, typeForStatus } from '../../internal/errors';
 import { JSON_CONTENT_TYPE, type OutboundResponse } from '../../internal/wire';
 import type { ServerState } from '../../state';
 import { splitArguments } from '../../stream/chunks';
-import { FramePump, framesCounted } from '../../stream/pump';
+import { FramePump } from '../../stream/pump';
 import { EventSequence, eventText, malformedEventText, responseEvents } from '../../stream/responses-events';
 import { withResponseProgress } from '../../stream/responses-progress';
 import { scriptedError, scriptedErrorBody } from '../chat';
@@ -227,7 +227,7 @@ function streamResponse(
   const events = responseEvents(reply, items, {
     sequence,
     faults,
-    joinDeltas: !progress && !framesCounted(faults, delayMs),
+    joinDeltas: () => !progress && pump.framesJoinable,
     openingJson: () => resourceJson(echo, resourceAt('in_progress')),
     terminal: () => {
       const status = finalStatus(reply);
