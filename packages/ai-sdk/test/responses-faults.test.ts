@@ -75,7 +75,7 @@ describe('HTTP faults on /v1/responses are APICallError with the server’s retr
     expect(error.responseHeaders?.['retry-after']).toBe('2');
   });
 
-  it.each(['express', 'string'])(
+  it.each(['express', 'string', 'fastapi'])(
     'error-shape=%s: the server’s message whatever the body shape',
     async (shape) => {
       const error = await httpError(`status=400; error-shape=${shape}`);
@@ -85,11 +85,11 @@ describe('HTTP faults on /v1/responses are APICallError with the server’s retr
     },
   );
 
-  it('error-shape=fastapi: the status and the whole body are kept (its `detail` is not read as the message)', async () => {
+  it('error-shape=fastapi: its `detail` is the message, and the status and whole body are kept', async () => {
     const error = await httpError('status=400; error-shape=fastapi');
     expect(error.statusCode).toBe(400);
     expect(error.isRetryable).toBe(false);
-    expect(JSON.parse(error.responseBody!)).toEqual({ detail: expect.any(String) });
+    expect(JSON.parse(error.responseBody!)).toEqual({ detail: error.message });
   });
 
   it('latency: the SDK’s abort signal ends the wait', async () => {

@@ -130,6 +130,11 @@ export function parseErrorBody(body: unknown, status?: number): ErrorInfo {
       };
     }
     if (typeof value.message === 'string') return fromFields(value, 'flat', body);
+    // FastAPI's default: `{"detail": "..."}`, or for a 422 a list of `{loc, msg, type}`.
+    const detail = Array.isArray(value.detail) ? str(value.detail[0]?.msg) : str(value.detail);
+    if (detail !== null) {
+      return { message: detail, type: null, param: null, code: null, shape: 'unknown', raw: body };
+    }
   }
   return {
     message: status ? `HTTP ${status}` : 'unknown error',

@@ -61,6 +61,26 @@ describe('parseErrorBody', () => {
     expect(parseErrorBody([1, 2])).toMatchObject({ shape: 'unknown' });
   });
 
+  it("reads FastAPI's `detail`: a string, or the first message of a validation list", () => {
+    expect(parseErrorBody({ detail: 'Not Found' }, 404)).toMatchObject({
+      message: 'Not Found',
+      code: null,
+      type: null,
+      shape: 'unknown',
+    });
+    const invalid = {
+      detail: [{ loc: ['body', 'model'], msg: 'field required', type: 'value_error.missing' }],
+    };
+    expect(parseErrorBody(JSON.stringify(invalid), 422)).toMatchObject({
+      message: 'field required',
+      raw: JSON.stringify(invalid),
+    });
+    // Anything else under `detail` is not a message: the status stands in.
+    expect(parseErrorBody({ detail: [] }, 422).message).toBe('HTTP 422');
+    expect(parseErrorBody({ detail: [null] }, 422).message).toBe('HTTP 422');
+    expect(parseErrorBody({ detail: { nested: true } }, 400).message).toBe('HTTP 400');
+  });
+
   it('keeps numeric codes as strings', () => {
     expect(parseErrorBody({ error: { message: 'x', code: 42 } }).code).toBe('42');
   });
