@@ -118,6 +118,8 @@ interface Slot<V> {
   key: string;
   value: V;
   bytes: number;
+  /** Deleted or replaced: its FIFO entry is skipped (no map lookup needed to tell). */
+  stale: boolean;
 }
 
 /**
@@ -127,7 +129,7 @@ interface Slot<V> {
 export class BoundedMap<V> implements MeteredStore {
   readonly #slots = new Map<string, Slot<V>>();
   // The slots themselves queue in insertion order (one object per insert): a slot no longer in the
-  // map (deleted, replaced or evicted) is a stale entry and is skipped.
+  // map (deleted or replaced) is marked stale and skipped.
   readonly #order = new Fifo<Slot<V>>();
   readonly #meter: StoreMeter;
   readonly #onEvict: ((key: string, value: V) => void) | undefined;
@@ -152,11 +154,26 @@ export class BoundedMap<V> implements MeteredStore {
   set(key: string, value: V, bytes: number): void {
     // A new key (the common case) costs one lookup here; only a replaced one is dropped first.
     if (this.#slots.has(key)) this.#drop(key, false);
-    const slot: Slot<V> = { key, value, bytes };
+    const slot: Slot<V> = { key, value, bytes, stale: false };
     this.#slots.set(key, slot);
     this.#order.push(slot);
     this.#meter.add(bytes);
     this.#evict();
+  }
+
+  /**
+   * Changes an entry in place and records its new size (it keeps its age), with one lookup; false when
+   * the key is not held.
+   */
+  update(key: string, change: (value: V) => void, bytesOf: (value: V) => number): boolean {
+    const slot = this.#slots.get(key);
+    if (!slot) return false;
+    change(slot.value);
+    const bytes = bytesOf(slot.value);
+    this.#meter.bytes += bytes - slot.bytes;
+    slot.bytes = bytes;
+    this.#evict();
+    return true;
   }
 
   /** Records a new size for an entry that changed in place (it keeps its age). */
@@ -175,9 +192,7 @@ export class BoundedMap<V> implements MeteredStore {
   /** Oldest first. */
   values(): V[] {
     const out: V[] = [];
-    for (const queued of this.#order.toArray()) {
-      if (this.#slots.get(queued.key) === queued) out.push(queued.value);
-    }
+    for (const queued of this.#order.toArray()) if (!queued.stale) out.push(queued.value);
     return out;
   }
 
@@ -194,11 +209,12 @@ export class BoundedMap<V> implements MeteredStore {
   #drop(key: string, evicted: boolean): boolean {
     const slot = this.#slots.get(key);
     if (!slot) return false;
+    slot.stale = true;
     this.#slots.delete(key);
     this.#meter.remove(slot.bytes, evicted);
     // Deleted keys leave stale entries in the FIFO; rebuild it when they outnumber the live ones.
     if (this.#order.length > 2 * this.#slots.size + 1024) {
-      this.#order.filter((queued) => this.#slots.get(queued.key) === queued);
+      this.#order.filter((queued) => !queued.stale);
     }
     return true;
   }
@@ -207,8 +223,8 @@ export class BoundedMap<V> implements MeteredStore {
     while (this.#meter.over) {
       const oldest = this.#order.shift();
       if (!oldest) return;
-      if (this.#slots.get(oldest.key) !== oldest) continue;
-      // The oldest live slot, already in hand: no second lookup, and no stale entry left behind.
+      if (oldest.stale) continue;
+      // The oldest live slot, already in hand: one lookup to delete it, and no stale entry left behind.
       this.#slots.delete(oldest.key);
       this.#meter.remove(oldest.bytes, true);
       this.#onEvict?.(oldest.key, oldest.value);

@@ -56,10 +56,7 @@ export class MemoryRunStore implements RunStore, MeteredStore {
   }
 
   update(id: string, patch: Partial<RunRecord> & { instructions?: string }): void {
-    const run = this.#runs.get(id);
-    if (!run) return;
-    Object.assign(run, patch);
-    this.#runs.resize(id, runBytes(run));
+    this.#runs.update(id, (run) => Object.assign(run, patch), runBytes);
   }
 
   clear(): void {
