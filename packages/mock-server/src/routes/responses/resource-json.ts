@@ -14,33 +14,37 @@ export interface EchoFragments {
 /** The fields between the braces of `JSON.stringify(fields)` (never empty here: every key is set). */
 const inner = (fields: Record<string, unknown>) => JSON.stringify(fields).slice(1, -1);
 
-export function echoFragments(echo: ResponseEcho): EchoFragments {
-  return {
-    middle: inner({
-      tools: echo.tools,
-      tool_choice: echo.toolChoice,
-      truncation: echo.truncation,
-      parallel_tool_calls: echo.parallelToolCalls,
-      text: { format: echo.textFormat },
-      top_p: echo.topP,
-      presence_penalty: echo.presencePenalty,
-      frequency_penalty: echo.frequencyPenalty,
-      top_logprobs: echo.topLogprobs,
-      temperature: echo.temperature,
-      reasoning: echo.reasoning,
-    }),
-    tail: inner({
-      max_output_tokens: echo.maxOutputTokens,
-      max_tool_calls: echo.maxToolCalls,
-      store: echo.store,
-      background: false,
-      service_tier: 'default',
-      metadata: echo.metadata,
-      safety_identifier: echo.safetyIdentifier,
-      prompt_cache_key: echo.promptCacheKey,
-    }),
-  };
-}
+/** The echoed fields from `tools` to `reasoning`, in the resource's key order. */
+export const echoMiddle = (echo: ResponseEcho) => ({
+  tools: echo.tools,
+  tool_choice: echo.toolChoice,
+  truncation: echo.truncation,
+  parallel_tool_calls: echo.parallelToolCalls,
+  text: { format: echo.textFormat },
+  top_p: echo.topP,
+  presence_penalty: echo.presencePenalty,
+  frequency_penalty: echo.frequencyPenalty,
+  top_logprobs: echo.topLogprobs,
+  temperature: echo.temperature,
+  reasoning: echo.reasoning,
+});
+
+/** The echoed fields from `max_output_tokens` to the end, in the resource's key order. */
+export const echoTail = (echo: ResponseEcho) => ({
+  max_output_tokens: echo.maxOutputTokens,
+  max_tool_calls: echo.maxToolCalls,
+  store: echo.store,
+  background: false,
+  service_tier: 'default',
+  metadata: echo.metadata,
+  safety_identifier: echo.safetyIdentifier,
+  prompt_cache_key: echo.promptCacheKey,
+});
+
+export const echoFragments = (echo: ResponseEcho): EchoFragments => ({
+  middle: inner(echoMiddle(echo)),
+  tail: inner(echoTail(echo)),
+});
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

@@ -3,6 +3,7 @@ import type { ChatMessage, ResponseResource } from '@threadline/protocol/schemas
 import type { Reply } from '../../engine/types';
 import type { FaultSet } from '../../faults/parse';
 import type { ResponseEcho } from './request';
+import { echoMiddle, echoTail } from './resource-json';
 
 /** The label every server tool carries: they are this server's own, not a remote MCP server's. */
 export const SERVER_LABEL = 'threadline';
@@ -152,17 +153,7 @@ export function responseResource(echo: ResponseEcho, at: ResourceState): Respons
     instructions: echo.instructions,
     output: at.output,
     error: at.error,
-    tools: echo.tools,
-    tool_choice: echo.toolChoice,
-    truncation: echo.truncation,
-    parallel_tool_calls: echo.parallelToolCalls,
-    text: { format: echo.textFormat },
-    top_p: echo.topP,
-    presence_penalty: echo.presencePenalty,
-    frequency_penalty: echo.frequencyPenalty,
-    top_logprobs: echo.topLogprobs,
-    temperature: echo.temperature,
-    reasoning: echo.reasoning,
+    ...echoMiddle(echo),
     usage:
       done && usage
         ? {
@@ -173,14 +164,7 @@ export function responseResource(echo: ResponseEcho, at: ResourceState): Respons
             output_tokens_details: { reasoning_tokens: 0 },
           }
         : null,
-    max_output_tokens: echo.maxOutputTokens,
-    max_tool_calls: echo.maxToolCalls,
-    store: echo.store,
-    background: false,
-    service_tier: 'default',
-    metadata: echo.metadata,
-    safety_identifier: echo.safetyIdentifier,
-    prompt_cache_key: echo.promptCacheKey,
+    ...echoTail(echo),
   } as ResponseResource;
 }
 
