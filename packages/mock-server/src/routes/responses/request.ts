@@ -127,10 +127,15 @@ export function parseResponsesRequest(body: unknown, faults: FaultSet): ParsedRe
   return { request, echo };
 }
 
-const PLAIN_FRAGMENTS: { stored?: EchoFragments; unstored?: EchoFragments } = {};
+/** The fragments of a plain request's echo, stored and not: built by the first of each. */
+const plainEchoes = new Map<boolean, EchoFragments>();
 function plainFragments(echo: ResponseEcho): EchoFragments {
-  if (echo.store) return (PLAIN_FRAGMENTS.stored ??= echoFragments(echo));
-  return (PLAIN_FRAGMENTS.unstored ??= echoFragments(echo));
+  let fragments = plainEchoes.get(echo.store);
+  if (fragments === undefined) {
+    fragments = echoFragments(echo);
+    plainEchoes.set(echo.store, fragments);
+  }
+  return fragments;
 }
 
 /** The request as the protocol schema validates it (the general path; see internal/plain-requests). */
