@@ -214,6 +214,7 @@ const HEADER_NAMES = [
   'openai-beta',
   'x-ice-progress',
   'accept-encoding',
+  'content-encoding',
 ];
 
 function headerValue(rng: Rng): string {
@@ -228,6 +229,7 @@ function headerValue(rng: Rng): string {
         'text/event-stream',
         '100-continue',
         'gzip',
+        'identity',
         '-1',
         '1e9',
         '60001',
