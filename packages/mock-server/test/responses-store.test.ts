@@ -66,4 +66,39 @@ describe('the in-memory Responses store', () => {
     expect(store.getChain('run_abc')).toBeUndefined();
     expect(store.getItem('anon/u', 'fc_1')).toBeUndefined();
   });
+
+  it('keeps the newest links with their message items as it grows, and evicts the oldest', () => {
+    const store = new MemoryResponseStore({ maxCount: 200, maxBytes: 1 << 30 });
+    const turn = (i: number) => [
+      m({ role: 'user', content: `q${i}` }),
+      m({ role: 'assistant', content: `a${i}` }),
+    ];
+    for (let i = 0; i < 250; i++) {
+      store.setChain(`run_${i}`, {
+        owner: 'anon/u',
+        parent: i === 0 ? null : `run_${i - 1}`,
+        messages: turn(i),
+      });
+      // Odd turns keep a message item other than their answer: it lives in the link's place too.
+      store.setItem(
+        'anon/u',
+        `msg_${i}`,
+        i % 2 ? [m({ role: 'assistant', content: `other${i}` })] : [turn(i)[1]!],
+      );
+    }
+    // It grew 64 → 128 → 200 places: links 50–127 were moved when it last grew.
+    expect(store.usage()).toMatchObject({ count: 200, evicted: 50 });
+    expect(store.getChain('run_49')).toBeUndefined();
+    expect(store.getItem('anon/u', 'msg_49')).toBeUndefined();
+    for (const i of [50, 51, 126, 127, 249]) {
+      expect(store.getChain(`run_${i}`)).toEqual({
+        owner: 'anon/u',
+        parent: `run_${i - 1}`,
+        messages: turn(i),
+      });
+      expect(store.getItem('anon/u', `msg_${i}`)).toEqual(
+        i % 2 ? [m({ role: 'assistant', content: `other${i}` })] : [turn(i)[1]],
+      );
+    }
+  });
 });

@@ -244,7 +244,7 @@ export function finishRun(state: ServerState, turn: Turn, reply: Reply | null, o
   if (outcome === 'completed' && reply?.stopReason === 'awaiting_approval' && !turn.faults.pauseAsCompleted)
     status = 'awaiting_approval';
   if (outcome === 'completed' && reply?.stopReason === 'approval_rejected') status = 'approval_rejected';
-  state.runs.update(turn.runId, {
+  const run = state.runs.update(turn.runId, {
     status,
     stop_reason:
       outcome === 'cancelled' ? 'cancelled' : outcome === 'failed' ? 'error' : (reply?.stopReason ?? null),
@@ -262,7 +262,6 @@ export function finishRun(state: ServerState, turn: Turn, reply: Reply | null, o
             result: null,
           }))),
   });
-  if (state.hooks.finish.length === 0) return;
-  const run = state.runs.get(turn.runId, turn.identity.owner);
+  // The run as updated, in hand: reading it back from the store would rebuild a packed one.
   if (run) for (const finish of state.hooks.finish) finish(turn, reply, run);
 }

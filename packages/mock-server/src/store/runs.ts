@@ -19,7 +19,7 @@ export class SqliteRunStore implements RunStore {
       'INSERT OR REPLACE INTO runs (id, owner, status, created_at, record) VALUES (?, ?, ?, ?, ?)',
     );
     this.#get = db.prepare('SELECT owner, record FROM runs WHERE id = ? AND owner = ?');
-    this.#getAny = db.prepare('SELECT record FROM runs WHERE id = ?');
+    this.#getAny = db.prepare('SELECT owner, record FROM runs WHERE id = ?');
     this.#save = db.prepare('UPDATE runs SET status = ?, record = ? WHERE id = ?');
     this.#clear = db.prepare('DELETE FROM runs');
   }
@@ -34,11 +34,12 @@ export class SqliteRunStore implements RunStore {
     return row ? { ...JSON.parse(row.record as string), owner: row.owner as string } : undefined;
   }
 
-  update(id: string, patch: Partial<RunRecord> & { instructions?: string }): void {
+  update(id: string, patch: Partial<RunRecord> & { instructions?: string }): StoredRun | undefined {
     const row = this.#getAny.get(id) as Row | undefined;
-    if (!row) return;
+    if (!row) return undefined;
     const record = { ...JSON.parse(row.record as string), ...patch };
     this.#save.run(record.status, JSON.stringify(record), id);
+    return { ...record, owner: row.owner as string };
   }
 
   clear(): void {

@@ -3,6 +3,7 @@ import type { ConversationMessage } from '../../engine/types';
 import type { ServerState } from '../../state';
 import { BoundedMap, type MeteredStore, type StoreCap, type StoreUsage } from '../../state/bounded';
 import { DEFAULT_STORE_CAPS } from '../../state/limits';
+import { KeyedRing, type RingColumns } from '../../state/ring';
 
 /**
  * A stored response: its owner, the response it continued, and what it added to the conversation (its
@@ -29,28 +30,64 @@ export interface ResponseStore {
 }
 
 /**
- * A link as the in-memory store keeps it: the commonest turn, one user text answered by one assistant
- * text, as those two strings; any other as its messages' JSON text. Either way a few strings, not a tree.
+ * Links as the in-memory store keeps them, one ring place each: the commonest turn, one user text
+ * answered by one assistant text, as those two strings; any other as its messages' JSON text. Either
+ * way a few strings, not a tree, and no object per link.
  */
-interface KeptChain {
-  owner: string;
-  parent: string | null;
-  json: string | null;
-  asked: string | null;
-  answered: string | null;
-  /** The response's message output item (`msg_<run id suffix>`), kept with its link: one entry, not two. */
-  messageItem: string | null;
-  /** The message item is the answered text alone (nothing else to keep). */
-  itemIsAnswer: boolean;
+class ChainColumns implements RingColumns<ChainColumns> {
+  readonly owner: string[];
+  readonly parent: Array<string | null>;
+  readonly json: Array<string | null>;
+  readonly asked: Array<string | null>;
+  readonly answered: Array<string | null>;
+  /** The response's message output item (`msg_<run id suffix>`) as JSON, kept with its link. */
+  readonly messageItem: Array<string | null>;
+  /** 1 when the message item is the answered text alone (nothing else to keep). */
+  readonly itemIsAnswer: Uint8Array;
+
+  constructor(capacity: number) {
+    this.owner = new Array(capacity);
+    this.parent = new Array(capacity);
+    this.json = new Array(capacity);
+    this.asked = new Array(capacity);
+    this.answered = new Array(capacity);
+    this.messageItem = new Array(capacity);
+    this.itemIsAnswer = new Uint8Array(capacity);
+  }
+
+  bytesAt(at: number): number {
+    const item = this.messageItem[at];
+    return (
+      128 +
+      (this.json[at]?.length ?? (this.asked[at]?.length ?? 0) + (this.answered[at]?.length ?? 0)) +
+      (item == null ? 0 : 64 + item.length)
+    );
+  }
+
+  release(at: number): void {
+    this.owner[at] = undefined as unknown as string;
+    this.parent[at] = null;
+    this.json[at] = null;
+    this.asked[at] = null;
+    this.answered[at] = null;
+    this.messageItem[at] = null;
+    this.itemIsAnswer[at] = 0;
+  }
+
+  copyTo(target: ChainColumns, from: number, to: number): void {
+    target.owner[to] = this.owner[from]!;
+    target.parent[to] = this.parent[from]!;
+    target.json[to] = this.json[from]!;
+    target.asked[to] = this.asked[from]!;
+    target.answered[to] = this.answered[from]!;
+    target.messageItem[to] = this.messageItem[from]!;
+    target.itemIsAnswer[to] = this.itemIsAnswer[from]!;
+  }
 }
 
 /** The link a message item belongs to: its id is the response's own (`msg_…` for `run_…`). */
 const MESSAGE_ITEM = 'msg_';
 const linkOfMessageItem = (itemId: string) => `run_${itemId.slice(MESSAGE_ITEM.length)}`;
-const chainBytes = (kept: KeptChain) =>
-  128 +
-  (kept.json?.length ?? (kept.asked?.length ?? 0) + (kept.answered?.length ?? 0)) +
-  (kept.messageItem === null ? 0 : 64 + kept.messageItem.length);
 
 /** `{ role, content }` with that role, text content and no other key. */
 function isPlainText(message: unknown, role: string): message is { role: string; content: string } {
@@ -66,13 +103,14 @@ const textMessage = (role: 'user' | 'assistant', content: string) => ({ role, co
 /**
  * The in-memory store: bounded like every in-memory store (the oldest links go first). A response can
  * be continued only while its run is kept, so a reset or an evicted run ends the chain. A link's messages
- * are kept as two texts or as JSON text (see KeptChain; also what their size is counted by), turned back
- * into messages when a later request loads them: thousands of stored turns are then a few strings each,
- * which cost a garbage collection next to nothing, instead of trees of objects that every collection walks.
+ * are kept as two texts or as JSON text (see ChainColumns; also what their size is counted by), turned
+ * back into messages when a later request loads them: thousands of stored turns are then a few strings
+ * each, which cost a garbage collection next to nothing, instead of trees of objects that every
+ * collection walks.
  */
 export class MemoryResponseStore implements ResponseStore, MeteredStore {
   readonly #cap: StoreCap;
-  readonly #chains: BoundedMap<KeptChain>;
+  readonly #chains: KeyedRing<ChainColumns>;
   readonly #items: BoundedMap<string>;
 
   /**
@@ -82,7 +120,10 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
   constructor(cap: StoreCap = DEFAULT_STORE_CAPS.responses) {
     this.#cap = { ...cap };
     const bytes = Math.max(1, Math.floor(cap.maxBytes / 2));
-    this.#chains = new BoundedMap({ maxCount: cap.maxCount, maxBytes: bytes });
+    this.#chains = new KeyedRing(
+      { maxCount: cap.maxCount, maxBytes: bytes },
+      (capacity) => new ChainColumns(capacity),
+    );
     this.#items = new BoundedMap({ maxCount: cap.maxCount * 4, maxBytes: bytes });
   }
 
@@ -98,37 +139,46 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
   }
 
   getChain(responseId: string): StoredChain | undefined {
-    const kept = this.#chains.get(responseId);
-    if (!kept) return undefined;
+    const at = this.#chains.find(responseId);
+    if (at === undefined) return undefined;
+    const link = this.#chains.columns;
+    const json = link.json[at]!;
     const messages =
-      kept.json === null
-        ? [textMessage('user', kept.asked!), textMessage('assistant', kept.answered!)]
-        : (JSON.parse(kept.json) as ChatMessage[]);
-    return { owner: kept.owner, parent: kept.parent, messages };
+      json === null
+        ? [textMessage('user', link.asked[at]!), textMessage('assistant', link.answered[at]!)]
+        : (JSON.parse(json) as ChatMessage[]);
+    return { owner: link.owner[at]!, parent: link.parent[at]!, messages };
   }
 
   setChain(responseId: string, chain: StoredChain): void {
     const [asked, answered] = chain.messages;
     const texts =
       chain.messages.length === 2 && isPlainText(asked, 'user') && isPlainText(answered, 'assistant');
-    const kept: KeptChain = {
-      owner: chain.owner,
-      parent: chain.parent,
-      json: texts ? null : JSON.stringify(chain.messages),
-      asked: texts ? asked.content : null,
-      answered: texts ? answered.content : null,
-      messageItem: null,
-      itemIsAnswer: false,
-    };
-    this.#chains.set(responseId, kept, chainBytes(kept));
+    const json = texts ? null : JSON.stringify(chain.messages);
+    const askedText = texts ? asked.content : null;
+    const answeredText = texts ? answered.content : null;
+    // Placed at no size, then measured once its columns are written.
+    const at = this.#chains.place(responseId, 0);
+    const link = this.#chains.columns;
+    link.owner[at] = chain.owner;
+    link.parent[at] = chain.parent;
+    link.json[at] = json;
+    link.asked[at] = askedText;
+    link.answered[at] = answeredText;
+    link.messageItem[at] = null;
+    link.itemIsAnswer[at] = 0;
+    this.#chains.resize(at, link.bytesAt(at));
+    this.#chains.trim();
   }
 
   getItem(owner: string, itemId: string): ChatMessage[] | undefined {
     if (itemId.startsWith(MESSAGE_ITEM)) {
-      const link = this.#chains.get(linkOfMessageItem(itemId));
-      if (link !== undefined && link.owner === owner) {
-        if (link.itemIsAnswer) return [textMessage('assistant', link.answered!)];
-        if (link.messageItem !== null) return JSON.parse(link.messageItem) as ChatMessage[];
+      const at = this.#chains.find(linkOfMessageItem(itemId));
+      const link = this.#chains.columns;
+      if (at !== undefined && link.owner[at] === owner) {
+        if (link.itemIsAnswer[at] === 1) return [textMessage('assistant', link.answered[at]!)];
+        const item = link.messageItem[at];
+        if (item != null) return JSON.parse(item) as ChatMessage[];
       }
     }
     const json = this.#items.get(`${owner}\u0000${itemId}`);
@@ -137,21 +187,23 @@ export class MemoryResponseStore implements ResponseStore, MeteredStore {
 
   setItem(owner: string, itemId: string, messages: ChatMessage[]): void {
     if (itemId.startsWith(MESSAGE_ITEM)) {
-      const key = linkOfMessageItem(itemId);
-      const link = this.#chains.get(key);
-      if (link !== undefined && link.owner === owner) {
+      const at = this.#chains.find(linkOfMessageItem(itemId));
+      const link = this.#chains.columns;
+      if (at !== undefined && link.owner[at] === owner) {
         const [only] = messages;
+        const answeredText = link.answered[at];
         if (
           messages.length === 1 &&
-          link.answered !== null &&
+          answeredText != null &&
           isPlainText(only, 'assistant') &&
-          only.content === link.answered
+          only.content === answeredText
         ) {
-          link.itemIsAnswer = true;
+          link.itemIsAnswer[at] = 1;
           return;
         }
-        link.messageItem = JSON.stringify(messages);
-        this.#chains.resize(key, chainBytes(link));
+        link.messageItem[at] = JSON.stringify(messages);
+        this.#chains.resize(at, link.bytesAt(at));
+        this.#chains.trim();
         return;
       }
     }
