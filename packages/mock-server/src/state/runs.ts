@@ -40,6 +40,8 @@ function runBytes(run: StoredRun): number {
 
 /** Distinct model names kept as one string each (a request's model is a new string every time). */
 const MAX_MODEL_NAMES = 256;
+/** Longer names (a stranger's, of a failed run) are not kept for sharing: the table stays small. */
+const MAX_SHARED_MODEL_LENGTH = 256;
 
 /**
  * The most recent runs, bounded by count and bytes (each run keeps its whole instructions) so a long
@@ -91,11 +93,13 @@ export class MemoryRunStore implements RunStore, MeteredStore {
     this.#ring.trim();
   }
 
-  /** The one string kept for a model name (up to MAX_MODEL_NAMES names; others are kept as they come). */
+  /** The one string kept for a model name (up to MAX_MODEL_NAMES short names; others as they come). */
   #modelName(model: string): string {
     const kept = this.#models.get(model);
     if (kept !== undefined) return kept;
-    if (this.#models.size < MAX_MODEL_NAMES) this.#models.set(model, model);
+    if (this.#models.size < MAX_MODEL_NAMES && model.length <= MAX_SHARED_MODEL_LENGTH) {
+      this.#models.set(model, model);
+    }
     return model;
   }
 }
