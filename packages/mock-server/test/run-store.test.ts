@@ -94,6 +94,17 @@ describe('the in-memory run store', () => {
     expect(store.usage()).toMatchObject({ count: 302, evicted: 0 });
   });
 
+  it('reads back every model name as it came, however long or many', () => {
+    const store = new MemoryRunStore();
+    const long = 'm'.repeat(10_000);
+    for (let i = 0; i < 300; i++) {
+      const run = { ...opened(`run_named_${i}`), model: i % 2 ? `${long}${i}` : `model-${i}` };
+      store.create(run);
+      store.update(run.id, ended);
+      expect(store.get(run.id, 'anon/u')!.model).toBe(run.model);
+    }
+  });
+
   it('evicts the oldest runs past its count, packed or not, and counts them', () => {
     const store = new MemoryRunStore({ maxCount: 100, maxBytes: 1 << 30 });
     for (let i = 0; i < 250; i++) {
