@@ -60,9 +60,22 @@ describe('KeyedRing', () => {
     expect(read(ring, 'huge')).toBe('h');
     expect(ring.usage()).toMatchObject({ count: 1, bytes: 500, evicted: 2 });
     ring.clear();
-    expect(read(ring, 'huge')).toBeUndefined();
+    // The key itself is gone, not only its value (the newest key is looked up without the map).
+    expect(ring.find('huge')).toBeUndefined();
     expect(ring.usage()).toMatchObject({ count: 0, bytes: 0, evicted: 0 });
     put(ring, 'c', 'c1');
     expect(read(ring, 'c')).toBe('c1');
+  });
+
+  it('finds the newest entry at its place and forgets it once evicted', () => {
+    const ring = new KeyedRing({ maxCount: 1, maxBytes: 100 }, (n) => new Values(n));
+    put(ring, 'a', 'a1');
+    expect(read(ring, 'a')).toBe('a1');
+    put(ring, 'b', 'b1'); // the ring holds one entry: a goes
+    expect(ring.find('a')).toBeUndefined();
+    expect(read(ring, 'b')).toBe('b1');
+    put(ring, 'b', 'b2');
+    expect(read(ring, 'b')).toBe('b2');
+    expect(ring.usage()).toMatchObject({ count: 1, evicted: 1 });
   });
 });

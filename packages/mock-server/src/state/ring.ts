@@ -30,6 +30,12 @@ export class KeyedRing<C extends RingColumns<C>> implements MeteredStore {
   #columns!: C;
   /** Sequence number of the oldest entry; the ring holds `#meter.count` entries from there. */
   #head = 0;
+  /**
+   * The newest key and its sequence number: a store most often reads back the entry it just placed (a
+   * run updated as it ends), and this spares that read a hash lookup in a map of thousands of keys.
+   */
+  #newestKey: string | undefined;
+  #newestSeq = 0;
 
   constructor(cap: StoreCap, makeColumns: (capacity: number) => C) {
     this.#meter = new StoreMeter(cap);
@@ -49,6 +55,7 @@ export class KeyedRing<C extends RingColumns<C>> implements MeteredStore {
 
   /** Where `key`'s entry is, or undefined. */
   find(key: string): number | undefined {
+    if (key === this.#newestKey) return this.#newestSeq % this.#capacity;
     const seq = this.#index.get(key);
     return seq === undefined ? undefined : seq % this.#capacity;
   }
@@ -72,6 +79,8 @@ export class KeyedRing<C extends RingColumns<C>> implements MeteredStore {
     this.#keys[at] = key;
     this.#bytes[at] = bytes;
     this.#index.set(key, seq);
+    this.#newestKey = key;
+    this.#newestSeq = seq;
     this.#meter.add(bytes);
     return at;
   }
@@ -89,6 +98,7 @@ export class KeyedRing<C extends RingColumns<C>> implements MeteredStore {
 
   clear(): void {
     this.#index.clear();
+    this.#newestKey = undefined;
     this.#meter.reset();
     this.#head = 0;
     this.#allocate(Math.min(FIRST_CAPACITY, this.#maxCount));
@@ -100,7 +110,9 @@ export class KeyedRing<C extends RingColumns<C>> implements MeteredStore {
 
   #evictOldest(): void {
     const at = this.#head % this.#capacity;
-    this.#index.delete(this.#keys[at]!);
+    const key = this.#keys[at]!;
+    this.#index.delete(key);
+    if (key === this.#newestKey) this.#newestKey = undefined;
     this.#keys[at] = undefined;
     this.#columns.release(at);
     this.#meter.remove(this.#bytes[at]!, true);
