@@ -24,6 +24,8 @@ interface TurnMemory {
 }
 
 const MEMORY = 'memory';
+/** Sentences a turn draws from memory. */
+const RECALLED = 3;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -104,12 +106,16 @@ export function installMemory(state: ServerState, ledger: Ledger, keys: Idempote
     if (keyed && earlier && earlier.fingerprint !== keyed.fingerprint) throw keyReused();
     const memory: TurnMemory = { scope, added: addedMessages(turn.messages), keyed };
     turn.extensions[MEMORY] = memory;
+    const skip = earlier ? new Set(earlier.seqs) : undefined;
+    // A session is only searched: the ledger's index answers without the whole scope being read.
+    if (scope.kind === 'session' && !turn.faults.storeWithoutSession && ledger.recall) {
+      const query = lastUserMessage(turn.messages)?.text ?? '';
+      turn.retrieved.push(...ledger.recall(scope.key, query, RECALLED, skip));
+      return;
+    }
     let stored = ledger.list(scope.key);
     // A resend is answered from the memory its first attempt saw: without that attempt's own items.
-    if (earlier) {
-      const own = new Set(earlier.seqs);
-      stored = stored.filter((entry) => !own.has(entry.seq));
-    }
+    if (skip) stored = stored.filter((entry) => !skip.has(entry.seq));
     const unnamed = scopeKey(turn.identity.owner, 'session', '');
     if (turn.faults.storeWithoutSession && scope.kind === 'session') stored.push(...ledger.list(unnamed));
     if (scope.kind === 'thread') {
@@ -121,7 +127,12 @@ export function installMemory(state: ServerState, ledger: Ledger, keys: Idempote
     }
     const query = lastUserMessage(turn.messages)?.text ?? '';
     // Threads retrieve too: the model sees the history, and the reply shows what it drew on.
-    turn.retrieved.push(...retrieve(query, stored));
+    const faulted = turn.faults.storeWithoutSession && scope.kind === 'session';
+    turn.retrieved.push(
+      ...(ledger.recall && !faulted
+        ? ledger.recall(scope.key, query, RECALLED, skip)
+        : retrieve(query, stored, RECALLED)),
+    );
   };
 
   state.hooks.prepare.push((turn) => {

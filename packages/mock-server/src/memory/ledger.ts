@@ -8,6 +8,7 @@ import {
   textBytes,
 } from '../state/bounded';
 import { DEFAULT_STORE_CAPS } from '../state/limits';
+import { RecallIndex } from './recall-index';
 
 /** One remembered item: a conversation message or a chunk of an ingested document. */
 export interface LedgerEntry {
@@ -44,6 +45,11 @@ export interface Ledger {
   list(scope: string): LedgerEntry[];
   /** Every scope holding something (for inspection and tests). */
   scopes(): string[];
+  /**
+   * Optional: up to `limit` remembered sentences for `query` (retrieve.ts's ranking), leaving out the
+   * items whose seq is in `skip`, without listing the scope. Without it, the scope is listed and read.
+   */
+  recall?(scope: string, query: string, limit: number, skip?: ReadonlySet<number>): string[];
   clear(): void;
 }
 
@@ -61,6 +67,8 @@ function entryBytes(entry: NewLedgerEntry): number {
  */
 export class MemoryLedger implements Ledger, MeteredStore {
   readonly #scopes = new Map<string, Fifo<LedgerEntry>>();
+  /** Each scope's sentences by content word, kept in step with `#scopes`. */
+  readonly #indexes = new Map<string, RecallIndex>();
   /** Every item in the order it was remembered: the oldest is always the first of its scope. */
   readonly #order = new Fifo<{ scope: string; seq: number; bytes: number }>();
   /** Items removed out of order whose `#order` entry is still waiting to be passed over. */
@@ -75,16 +83,21 @@ export class MemoryLedger implements Ledger, MeteredStore {
   append(scope: string, entries: readonly NewLedgerEntry[]): number[] {
     if (entries.length === 0) return [];
     let list = this.#scopes.get(scope);
-    if (!list) {
+    let index = this.#indexes.get(scope);
+    if (!list || !index) {
       list = new Fifo();
+      index = new RecallIndex();
       this.#scopes.set(scope, list);
+      this.#indexes.set(scope, index);
     }
     const seqs: number[] = [];
     for (const entry of entries) {
       const bytes = entryBytes(entry);
       const seq = ++this.#seq;
       seqs.push(seq);
-      list.push({ ...entry, seq });
+      const kept = { ...entry, seq };
+      list.push(kept);
+      index.add(kept);
       this.#order.push({ scope, seq, bytes });
       this.#meter.add(bytes);
     }
@@ -94,7 +107,8 @@ export class MemoryLedger implements Ledger, MeteredStore {
       if (this.#removed.delete(oldest.seq)) continue;
       const owner = this.#scopes.get(oldest.scope)!;
       owner.shift();
-      if (owner.length === 0) this.#scopes.delete(oldest.scope);
+      this.#indexes.get(oldest.scope)!.forget(oldest.seq);
+      if (owner.length === 0) this.#forgetScope(oldest.scope);
       this.#meter.remove(oldest.bytes, true);
     }
     return seqs;
@@ -104,13 +118,15 @@ export class MemoryLedger implements Ledger, MeteredStore {
     const list = this.#scopes.get(scope);
     if (!list || seqs.length === 0) return;
     const gone = new Set(seqs);
+    const index = this.#indexes.get(scope)!;
     list.filter((entry) => {
       if (!gone.has(entry.seq)) return true;
       this.#meter.remove(entryBytes(entry), false);
       this.#removed.add(entry.seq);
+      index.forget(entry.seq);
       return false;
     });
-    if (list.length === 0) this.#scopes.delete(scope);
+    if (list.length === 0) this.#forgetScope(scope);
     // Passed-over entries outnumbering the live ones: drop them from the order now (rare, O(n)).
     if (this.#removed.size > this.#meter.count + 1024) {
       this.#order.filter((item) => !this.#removed.has(item.seq));
@@ -126,8 +142,13 @@ export class MemoryLedger implements Ledger, MeteredStore {
     return [...this.#scopes.keys()];
   }
 
+  recall(scope: string, query: string, limit: number, skip?: ReadonlySet<number>): string[] {
+    return this.#indexes.get(scope)?.recall(query, limit, skip) ?? [];
+  }
+
   clear(): void {
     this.#scopes.clear();
+    this.#indexes.clear();
     this.#order.clear();
     this.#removed.clear();
     this.#meter.reset();
@@ -135,5 +156,10 @@ export class MemoryLedger implements Ledger, MeteredStore {
 
   usage(): StoreUsage {
     return this.#meter.usage();
+  }
+
+  #forgetScope(scope: string): void {
+    this.#scopes.delete(scope);
+    this.#indexes.delete(scope);
   }
 }

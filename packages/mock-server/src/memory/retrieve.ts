@@ -9,7 +9,7 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-/** The content words of a text, lower-cased (letters and digits; `AMBER-FALCON-7` gives three). */
+/** The content words of a text, lower-cased (letters and digits, 2+ characters: `AMBER-FALCON-7` gives two). */
 export function contentTerms(text: string): Set<string> {
   const terms = new Set<string>();
   for (const word of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
@@ -26,25 +26,50 @@ export function sentences(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-interface Candidate {
+/** A sentence that shares content words with the question, and what ranks it. */
+export interface RecallCandidate {
   text: string;
   score: number;
   /** 0 documents, user and tool messages; 1 assistant text (the model's own words rank last). */
   tier: number;
   question: boolean;
   seq: number;
+  /** Remembering order (item, then sentence within it): breaks the ties that remain. */
+  order: number;
 }
 
 /**
- * Ranks remembered sentences against a query, deterministically: most shared content words first; then
- * what users, tools and documents said before what the assistant said; statements before questions; the
- * most recent first. Sentences sharing no content word are never returned.
+ * The first `limit` distinct texts, ranked: most shared content words first; then what users, tools and
+ * documents said before what the assistant said; statements before questions; the most recent first.
+ * Ties left after all that go by remembering order.
+ */
+export function rankCandidates(candidates: RecallCandidate[], limit: number): string[] {
+  candidates.sort(
+    (a, b) =>
+      b.score - a.score ||
+      a.tier - b.tier ||
+      Number(a.question) - Number(b.question) ||
+      b.seq - a.seq ||
+      a.order - b.order,
+  );
+  const out: string[] = [];
+  for (const candidate of candidates) {
+    if (!out.includes(candidate.text)) out.push(candidate.text);
+    if (out.length === limit) break;
+  }
+  return out;
+}
+
+/**
+ * Ranks remembered sentences against a query, deterministically (see rankCandidates), reading every
+ * entry. Sentences sharing no content word are never returned. The in-memory ledger answers the same
+ * from its RecallIndex (recall-index.ts) without re-reading the scope.
  */
 export function retrieve(query: string, entries: readonly LedgerEntry[], limit = 3): string[] {
   const wanted = contentTerms(query);
   if (wanted.size === 0) return [];
   const normalisedQuery = query.trim().toLowerCase();
-  const candidates: Candidate[] = [];
+  const candidates: RecallCandidate[] = [];
   for (const entry of entries) {
     if (entry.role === 'system' || entry.role === 'developer') continue;
     for (const sentence of sentences(entry.text)) {
@@ -58,17 +83,9 @@ export function retrieve(query: string, entries: readonly LedgerEntry[], limit =
         tier: entry.role === 'assistant' ? 1 : 0,
         question: sentence.endsWith('?'),
         seq: entry.seq,
+        order: candidates.length,
       });
     }
   }
-  candidates.sort(
-    (a, b) =>
-      b.score - a.score || a.tier - b.tier || Number(a.question) - Number(b.question) || b.seq - a.seq,
-  );
-  const out: string[] = [];
-  for (const candidate of candidates) {
-    if (!out.includes(candidate.text)) out.push(candidate.text);
-    if (out.length === limit) break;
-  }
-  return out;
+  return rankCandidates(candidates, limit);
 }

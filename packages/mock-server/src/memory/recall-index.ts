@@ -1,0 +1,141 @@
+import type { LedgerEntry } from './ledger';
+import { contentTerms, type RecallCandidate, rankCandidates, sentences } from './retrieve';
+
+/**
+ * For each content word of a question, how many of the newest sentences holding it are scored. Past
+ * that, older sentences sharing only that word are not looked at: a question costs the same in a scope
+ * of a million items as in one of a thousand.
+ */
+export const RECALL_SENTENCES_PER_TERM = 256;
+/** Content words of a question beyond these (in order of first use) are not looked up. */
+export const RECALL_QUERY_TERMS = 64;
+
+/** One remembered sentence, analysed once when its item was remembered. */
+interface IndexedSentence {
+  text: string;
+  lower: string;
+  /** The ledger item it came from. */
+  seq: number;
+  tier: number;
+  question: boolean;
+  /** How many postings name it (its distinct content words). */
+  terms: number;
+}
+
+/**
+ * One scope's sentences by content word, so that answering a question walks the sentences sharing its
+ * words instead of re-reading the whole scope: retrieve.ts's ranking, with each item analysed once
+ * (when remembered) rather than on every turn. Sentence ids increase in the order items were remembered,
+ * and postings hold them in that order, so the newest come last.
+ */
+export class RecallIndex {
+  readonly #sentences = new Map<number, IndexedSentence>();
+  /** Content word → ids of the sentences holding it, oldest first (forgotten ones among them). */
+  #postings = new Map<string, number[]>();
+  /** Ledger item → the ids of its sentences: [first, count]. */
+  readonly #itemSentences = new Map<number, [number, number]>();
+  #nextId = 0;
+  #livePostings = 0;
+  #stalePostings = 0;
+
+  add(entry: LedgerEntry): void {
+    // retrieve.ts leaves system and developer messages out of recall.
+    if (entry.role === 'system' || entry.role === 'developer') return;
+    const first = this.#nextId;
+    const tier = entry.role === 'assistant' ? 1 : 0;
+    for (const text of sentences(entry.text)) {
+      const id = this.#nextId++;
+      const terms = contentTerms(text);
+      const lower = text.toLowerCase();
+      this.#sentences.set(id, {
+        text,
+        lower,
+        seq: entry.seq,
+        tier,
+        question: text.endsWith('?'),
+        terms: terms.size,
+      });
+      for (const term of terms) this.#post(term, id);
+    }
+    if (this.#nextId > first) this.#itemSentences.set(entry.seq, [first, this.#nextId - first]);
+  }
+
+  /** Forgets an item (evicted or replaced); its postings are dropped in batches. */
+  forget(seq: number): void {
+    const span = this.#itemSentences.get(seq);
+    if (!span) return;
+    this.#itemSentences.delete(seq);
+    for (let id = span[0]; id < span[0] + span[1]; id++) {
+      const sentence = this.#sentences.get(id);
+      if (!sentence) continue;
+      this.#sentences.delete(id);
+      this.#livePostings -= sentence.terms;
+      this.#stalePostings += sentence.terms;
+    }
+    // Rebuilt once forgotten postings outnumber the live ones: O(1) amortised per forgotten posting.
+    if (this.#stalePostings > 1024 && this.#stalePostings > this.#livePostings) this.#compact();
+  }
+
+  /** Items indexed. */
+  get size(): number {
+    return this.#itemSentences.size;
+  }
+
+  /** Postings held, forgotten ones included (counted one by one: for inspection and tests). */
+  get postingsHeld(): number {
+    let held = 0;
+    for (const ids of this.#postings.values()) held += ids.length;
+    return held;
+  }
+
+  /**
+   * Up to `limit` remembered sentences for `query`, ranked as retrieve.ts ranks them, each content word
+   * scoring only its newest RECALL_SENTENCES_PER_TERM sentences. Items whose seq `skip` accepts are
+   * left out (an idempotent resend's own earlier attempt).
+   */
+  recall(query: string, limit: number, skip?: ReadonlySet<number>): string[] {
+    const wanted = contentTerms(query);
+    if (wanted.size === 0) return [];
+    const normalisedQuery = query.trim().toLowerCase();
+    const scores = new Map<number, number>();
+    let terms = 0;
+    for (const term of wanted) {
+      if (terms++ === RECALL_QUERY_TERMS) break;
+      const ids = this.#postings.get(term);
+      if (!ids) continue;
+      let seen = 0;
+      for (let i = ids.length - 1; i >= 0 && seen < RECALL_SENTENCES_PER_TERM; i--) {
+        const id = ids[i]!;
+        const sentence = this.#sentences.get(id);
+        if (!sentence || skip?.has(sentence.seq)) continue;
+        seen++;
+        scores.set(id, (scores.get(id) ?? 0) + 1);
+      }
+    }
+    const candidates: RecallCandidate[] = [];
+    for (const [id, score] of scores) {
+      const sentence = this.#sentences.get(id)!;
+      if (sentence.lower === normalisedQuery) continue;
+      const { text, tier, question, seq } = sentence;
+      candidates.push({ text, score, tier, question, seq, order: id });
+    }
+    return rankCandidates(candidates, limit);
+  }
+
+  #post(term: string, id: number): void {
+    const ids = this.#postings.get(term);
+    if (ids) ids.push(id);
+    else this.#postings.set(term, [id]);
+    this.#livePostings++;
+  }
+
+  #compact(): void {
+    const postings = new Map<string, number[]>();
+    for (const [term, ids] of this.#postings) {
+      const live = ids.filter((id) => this.#sentences.has(id));
+      if (live.length > 0) postings.set(term, live);
+    }
+    this.#postings = postings;
+    this.#stalePostings = 0;
+  }
+}
