@@ -21,6 +21,30 @@ describe.each(TARGETS)('memory (%s)', (_name, make) => {
     }
   });
 
+  it('asked the same question again and again, quotes at most 512 characters of memory', async () => {
+    const target = await make();
+    try {
+      const session = { 'x-session-id': 'again' };
+      // No sentence end: a whole earlier reply is then one sentence, which is what memory quotes.
+      const question = 'what did I say about the benchmark prompt';
+      const prefix = `You said: ${question} From memory: `;
+      const replies: string[] = [];
+      // Each reply quotes the one before (the model's own words are all that matches), so unclipped
+      // the quote would grow by a whole reply every turn.
+      for (let i = 0; i < 12; i++) {
+        replies.push(await say(await chat(target, { messages: userSays(question) }, session)));
+      }
+      expect(replies[1]).toBe(`${prefix}You said: ${question}`);
+      const last = replies.at(-1)!;
+      expect(last.startsWith(prefix)).toBe(true);
+      expect(last).toHaveLength(prefix.length + 512 + 1);
+      expect(last.endsWith('…')).toBe(true);
+      expect(replies.at(-2)).toBe(last);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('answers the documented demo exchange; without X-User-Id the user is default-user', async () => {
     const target = await make();
     try {

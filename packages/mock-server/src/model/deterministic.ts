@@ -9,7 +9,14 @@ export const INSTRUCTIONS_PROMPT = '/instructions';
 /** Echoed text longer than this is cut and marked with `…`, so a huge prompt does not make a huge reply. */
 export const ECHO_LIMIT = 4096;
 
-const clip = (text: string) => (text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}…` : text);
+const clip = (text: string, limit = ECHO_LIMIT) => (text.length > limit ? `${text.slice(0, limit)}…` : text);
+
+/**
+ * The memory passage a reply quotes is cut shorter: it is often an earlier reply of this model, quoting
+ * a passage in turn, and a session asking the same question again and again (a load test, say) would
+ * otherwise store longer and longer replies.
+ */
+export const PASSAGE_LIMIT = 512;
 
 function describeAttachment(a: Attachment): string {
   const name = a.kind === 'file' && a.filename ? `${a.filename} ` : '';
@@ -24,7 +31,8 @@ function describeAttachment(a: Attachment): string {
  * 3. Otherwise → `You said: <last user text>`, then ` Attached: …` listing images and files, then
  *    ` From memory: <best retrieved passage>` when memory supplied context.
  *    No user text and nothing attached → `Hello.`
- * Echoed user text and tool results are cut at ECHO_LIMIT characters (then `…`).
+ * Echoed user text and tool results are cut at ECHO_LIMIT characters, the memory passage at
+ * PASSAGE_LIMIT (then `…`).
  */
 export function replyText(turn: Turn): string {
   const results = trailingToolResults(turn.messages);
@@ -35,7 +43,7 @@ export function replyText(turn: Turn): string {
   const attachments = user?.attachments ?? [];
   let reply = text ? `You said: ${clip(text)}` : attachments.length > 0 ? 'You sent attachments.' : 'Hello.';
   if (attachments.length > 0) reply += ` Attached: ${attachments.map(describeAttachment).join('; ')}.`;
-  if (turn.retrieved.length > 0) reply += ` From memory: ${turn.retrieved[0]}`;
+  if (turn.retrieved.length > 0) reply += ` From memory: ${clip(turn.retrieved[0]!, PASSAGE_LIMIT)}`;
   return reply;
 }
 
