@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { THREAD_WINDOW } from '../src/memory/hooks';
 import { chat, TARGETS, userSays } from './support/target';
 
 const say = (body: Response) => body.json().then((b) => b.choices[0].message.content as string);
@@ -114,6 +115,31 @@ describe.each(TARGETS)('memory (%s)', (_name, make) => {
       target.server.fixtures.add({ match: { turn: 3 }, reply: { text: 'fourth user turn' } });
       expect(await say(await chat(target, { messages: userSays('again') }, thread))).toBe('fourth user turn');
       expect(await say(await chat(target, { messages: userSays('again') }))).not.toBe('fourth user turn');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('hands the model at most the newest THREAD_WINDOW messages of a thread', async () => {
+    const target = await make();
+    try {
+      const thread = { 'ic-thread-id': 'window' };
+      // "!!" has no content word: nothing is retrieved, so each turn's prompt is the history plus the
+      // same new turn, and each turn adds the same two messages.
+      const promptTokens: number[] = [];
+      for (let turn = 0; turn < THREAD_WINDOW / 2 + 3; turn++) {
+        const response = await chat(target, { messages: userSays('!!') }, thread);
+        expect(response.status).toBe(200);
+        promptTokens.push((await response.json()).usage.prompt_tokens);
+      }
+      const at = (turn: number) => promptTokens[turn]!;
+      // Turn k sees 2k stored messages until the window is full (turn THREAD_WINDOW / 2), then the same.
+      const full = THREAD_WINDOW / 2;
+      expect(at(1)).toBeGreaterThan(at(0));
+      expect(at(full)).toBeGreaterThan(at(full - 1));
+      expect(at(full) - at(full - 1)).toBe(at(1) - at(0));
+      expect(at(full + 1)).toBe(at(full));
+      expect(at(full + 2)).toBe(at(full));
     } finally {
       await target.close();
     }

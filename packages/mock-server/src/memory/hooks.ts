@@ -26,6 +26,8 @@ interface TurnMemory {
 const MEMORY = 'memory';
 /** Sentences a turn draws from memory. */
 const RECALLED = 3;
+/** The most stored messages of a thread a turn hands the model: the thread's context window. */
+export const THREAD_WINDOW = 1_000;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -106,33 +108,33 @@ export function installMemory(state: ServerState, ledger: Ledger, keys: Idempote
     if (keyed && earlier && earlier.fingerprint !== keyed.fingerprint) throw keyReused();
     const memory: TurnMemory = { scope, added: addedMessages(turn.messages), keyed };
     turn.extensions[MEMORY] = memory;
-    const skip = earlier ? new Set(earlier.seqs) : undefined;
-    // A session is only searched: the ledger's index answers without the whole scope being read.
-    if (scope.kind === 'session' && !turn.faults.storeWithoutSession && ledger.recall) {
-      const query = lastUserMessage(turn.messages)?.text ?? '';
-      turn.retrieved.push(...ledger.recall(scope.key, query, RECALLED, skip));
-      return;
-    }
-    let stored = ledger.list(scope.key);
     // A resend is answered from the memory its first attempt saw: without that attempt's own items.
-    if (skip) stored = stored.filter((entry) => !skip.has(entry.seq));
-    const unnamed = scopeKey(turn.identity.owner, 'session', '');
-    if (turn.faults.storeWithoutSession && scope.kind === 'session') stored.push(...ledger.list(unnamed));
+    const skip = earlier ? new Set(earlier.seqs) : undefined;
+    const visible = (entry: LedgerEntry) => !skip?.has(entry.seq);
     if (scope.kind === 'thread') {
-      // The server holds the thread: its history goes between the system messages and the new turn.
-      const history = stored.filter((e) => e.kind === 'message').map(toConversation);
+      // The server holds the thread: its newest messages go between the system messages and the new
+      // turn, read back from the newest so a long thread costs no more than the window.
+      const inThread = (entry: LedgerEntry) => entry.kind === 'message' && visible(entry);
+      const kept = ledger.recent
+        ? ledger.recent(scope.key, THREAD_WINDOW, inThread)
+        : ledger.list(scope.key).filter(inThread).slice(-THREAD_WINDOW);
+      const history = kept.map(toConversation);
       const system = turn.messages.filter((m) => m.role === 'system' || m.role === 'developer');
       const rest = turn.messages.filter((m) => m.role !== 'system' && m.role !== 'developer');
       turn.messages = [...system, ...history, ...rest];
     }
     const query = lastUserMessage(turn.messages)?.text ?? '';
-    // Threads retrieve too: the model sees the history, and the reply shows what it drew on.
+    // Threads retrieve too: the model sees the history, and the reply shows what it drew on. The
+    // ledger's index answers without the scope being read (unless a fault widens what is searched).
     const faulted = turn.faults.storeWithoutSession && scope.kind === 'session';
-    turn.retrieved.push(
-      ...(ledger.recall && !faulted
-        ? ledger.recall(scope.key, query, RECALLED, skip)
-        : retrieve(query, stored, RECALLED)),
-    );
+    if (ledger.recall && !faulted) {
+      turn.retrieved.push(...ledger.recall(scope.key, query, RECALLED, skip));
+      return;
+    }
+    const stored = ledger.list(scope.key).filter(visible);
+    const unnamed = scopeKey(turn.identity.owner, 'session', '');
+    if (faulted) stored.push(...ledger.list(unnamed));
+    turn.retrieved.push(...retrieve(query, stored, RECALLED));
   };
 
   state.hooks.prepare.push((turn) => {

@@ -50,6 +50,8 @@ export interface Ledger {
    * items whose seq is in `skip`, without listing the scope. Without it, the scope is listed and read.
    */
   recall?(scope: string, query: string, limit: number, skip?: ReadonlySet<number>): string[];
+  /** Optional: the newest `count` entries of the scope `keep` accepts, oldest first, without listing it. */
+  recent?(scope: string, count: number, keep: (entry: LedgerEntry) => boolean): LedgerEntry[];
   clear(): void;
 }
 
@@ -140,6 +142,10 @@ export class MemoryLedger implements Ledger, MeteredStore {
 
   scopes(): string[] {
     return [...this.#scopes.keys()];
+  }
+
+  recent(scope: string, count: number, keep: (entry: LedgerEntry) => boolean): LedgerEntry[] {
+    return this.#scopes.get(scope)?.newest(count, keep) ?? [];
   }
 
   recall(scope: string, query: string, limit: number, skip?: ReadonlySet<number>): string[] {

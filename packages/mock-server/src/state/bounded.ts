@@ -64,6 +64,16 @@ export class Fifo<T> {
     return this.#items.slice(this.#head) as T[];
   }
 
+  /** The newest `count` items `keep` accepts, oldest first (reads back from the newest only). */
+  newest(count: number, keep: (item: T) => boolean): T[] {
+    const out: T[] = [];
+    for (let i = this.#items.length - 1; i >= this.#head && out.length < count; i--) {
+      const item = this.#items[i] as T;
+      if (keep(item)) out.push(item);
+    }
+    return out.reverse();
+  }
+
   /** Keeps only the items `keep` accepts (O(n); for rare rewrites). */
   filter(keep: (item: T) => boolean): void {
     this.#items = (this.#items.slice(this.#head) as T[]).filter(keep);
