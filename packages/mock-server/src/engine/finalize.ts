@@ -1,8 +1,12 @@
 import type { FinishReason, StopReason, Usage } from '@threadline/protocol';
 import { newToolCallId } from '../internal/ids';
 import { replyLogprobs } from '../model/logprobs';
+import { countTokensRemembered } from '../model/token-memo';
 import { countTokens, cutTokens } from '../model/tokens';
 import type { Decision, Reply, ReplyToolCall, Turn } from './types';
+
+/** Conversations longer than this count their texts through the remembered counts. */
+const LONG_CONVERSATION = 8;
 
 /** Tokens an image, file or audio part costs, whatever its size. */
 export const ATTACHMENT_TOKENS = 85;
@@ -14,8 +18,10 @@ export const ATTACHMENT_TOKENS = 85;
  */
 export function promptTokens(turn: Turn): number {
   let total = 3;
+  // A long conversation (a thread's history, say) repeats the texts of earlier turns: counted once.
+  const count = turn.messages.length > LONG_CONVERSATION ? countTokensRemembered : countTokens;
   for (const message of turn.messages) {
-    total += 4 + countTokens(message.text) + ATTACHMENT_TOKENS * message.attachments.length;
+    total += 4 + count(message.text) + ATTACHMENT_TOKENS * message.attachments.length;
     for (const call of message.toolCalls) {
       total += countTokens(call.function.name) + countTokens(call.function.arguments);
     }
