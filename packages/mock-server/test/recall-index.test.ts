@@ -82,7 +82,9 @@ describe('RecallIndex', () => {
     const forgotten = new Set(order.slice(0, 2_900).map(({ entry }) => entry.seq));
     for (const { entry } of order.slice(0, 2_900)) index.forget(entry.seq);
     const left = entries.filter((entry) => !forgotten.has(entry.seq));
-    expect(index.size).toBe(left.filter((e) => e.role !== 'system').length);
+    const recallable = (e: LedgerEntry) =>
+      e.role !== 'system' && sentences(e.text).some((text) => contentTerms(text).size > 0);
+    expect(index.size).toBe(left.filter(recallable).length);
     // What was forgotten does not stay: past the live postings, at most as many again (plus the
     // rebuild's floor) are held.
     let live = 0;
@@ -97,6 +99,21 @@ describe('RecallIndex', () => {
       const query = sentence(next);
       expect(index.recall(query, 3)).toEqual(retrieve(query, left, 3));
     }
+  });
+
+  it('holds no more than a bounded multiple of what it keeps while the oldest items go', () => {
+    const index = new RecallIndex();
+    const text = (seq: number) => (seq % 2 ? '!!' : `Word ${seq} here.`);
+    for (let seq = 1; seq <= 20_000; seq++) {
+      index.add({ ...newEntry(prng(seq)), role: 'user', text: text(seq), seq });
+      // The ledger's order: the oldest go first, 100 items stay.
+      if (seq > 100) index.forget(seq - 100);
+    }
+    // 50 of the 100 items kept have a content word, two postings each ("word" and the number).
+    expect(index.size).toBe(50);
+    expect(index.sentencesHeld).toBeLessThanOrEqual(50 + 1024);
+    expect(index.postingsHeld).toBeLessThanOrEqual(2 * 100 + 1024);
+    expect(index.recall('word 19998', 1)).toEqual(['Word 19998 here.']);
   });
 
   it('scores, per word of the question, only the newest sentences holding it', () => {

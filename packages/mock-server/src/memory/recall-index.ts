@@ -29,7 +29,9 @@ interface IndexedSentence {
  * and postings hold them in that order, so the newest come last.
  */
 export class RecallIndex {
-  readonly #sentences = new Map<number, IndexedSentence>();
+  /** Sentences by id − `#base` (forgotten ones are holes, dropped from the front when rebuilt). */
+  #sentences: Array<IndexedSentence | undefined> = [];
+  #base = 0;
   /** Content word → ids of the sentences holding it, oldest first (forgotten ones among them). */
   #postings = new Map<string, number[]>();
   /** Ledger item → the ids of its sentences: [first, count]. */
@@ -44,10 +46,12 @@ export class RecallIndex {
     const first = this.#nextId;
     const tier = entry.role === 'assistant' ? 1 : 0;
     for (const text of sentences(entry.text)) {
-      const id = this.#nextId++;
       const terms = contentTerms(text);
+      // Only a sentence with a content word can be recalled (through that word): no other is kept.
+      if (terms.size === 0) continue;
+      const id = this.#nextId++;
       const lower = text.toLowerCase();
-      this.#sentences.set(id, {
+      this.#sentences.push({
         text,
         lower,
         seq: entry.seq,
@@ -66,9 +70,9 @@ export class RecallIndex {
     if (!span) return;
     this.#itemSentences.delete(seq);
     for (let id = span[0]; id < span[0] + span[1]; id++) {
-      const sentence = this.#sentences.get(id);
+      const sentence = this.#sentenceAt(id);
       if (!sentence) continue;
-      this.#sentences.delete(id);
+      this.#sentences[id - this.#base] = undefined;
       this.#livePostings -= sentence.terms;
       this.#stalePostings += sentence.terms;
     }
@@ -76,9 +80,14 @@ export class RecallIndex {
     if (this.#stalePostings > 1024 && this.#stalePostings > this.#livePostings) this.#compact();
   }
 
-  /** Items indexed. */
+  /** Items with a sentence indexed (one holding a content word). */
   get size(): number {
     return this.#itemSentences.size;
+  }
+
+  /** Sentence places held, forgotten ones included (for inspection and tests). */
+  get sentencesHeld(): number {
+    return this.#sentences.length;
   }
 
   /** Postings held, forgotten ones included (counted one by one: for inspection and tests). */
@@ -106,7 +115,7 @@ export class RecallIndex {
       let seen = 0;
       for (let i = ids.length - 1; i >= 0 && seen < RECALL_SENTENCES_PER_TERM; i--) {
         const id = ids[i]!;
-        const sentence = this.#sentences.get(id);
+        const sentence = this.#sentenceAt(id);
         if (!sentence || skip?.has(sentence.seq)) continue;
         seen++;
         scores.set(id, (scores.get(id) ?? 0) + 1);
@@ -114,7 +123,7 @@ export class RecallIndex {
     }
     const candidates: RecallCandidate[] = [];
     for (const [id, score] of scores) {
-      const sentence = this.#sentences.get(id)!;
+      const sentence = this.#sentenceAt(id)!;
       if (sentence.lower === normalisedQuery) continue;
       const { text, tier, question, seq } = sentence;
       candidates.push({ text, score, tier, question, seq, order: id });
@@ -132,10 +141,18 @@ export class RecallIndex {
   #compact(): void {
     const postings = new Map<string, number[]>();
     for (const [term, ids] of this.#postings) {
-      const live = ids.filter((id) => this.#sentences.has(id));
+      const live = ids.filter((id) => this.#sentenceAt(id) !== undefined);
       if (live.length > 0) postings.set(term, live);
     }
     this.#postings = postings;
     this.#stalePostings = 0;
+    let dead = 0;
+    while (dead < this.#sentences.length && this.#sentences[dead] === undefined) dead++;
+    this.#sentences = this.#sentences.slice(dead);
+    this.#base += dead;
+  }
+
+  #sentenceAt(id: number): IndexedSentence | undefined {
+    return id < this.#base ? undefined : this.#sentences[id - this.#base];
   }
 }
