@@ -10,10 +10,19 @@ export const RECALL_SENTENCES_PER_TERM = 256;
 /** Content words of a question beyond these (in order of first use) are not looked up. */
 export const RECALL_QUERY_TERMS = 64;
 
+/**
+ * Whether a sentence is the question itself (retrieve.ts leaves it out). Lower-casing never shortens a
+ * text and at most doubles it (`İ` becomes two code units), so most sentences are told apart by length
+ * without lower-casing them, and no lower-cased copy of every sentence is kept.
+ */
+function isTheQuestion(text: string, normalisedQuery: string): boolean {
+  if (text.length > normalisedQuery.length || text.length * 2 < normalisedQuery.length) return false;
+  return text.toLowerCase() === normalisedQuery;
+}
+
 /** One remembered sentence, analysed once when its item was remembered. */
 interface IndexedSentence {
   text: string;
-  lower: string;
   /** The ledger item it came from. */
   seq: number;
   tier: number;
@@ -50,10 +59,8 @@ export class RecallIndex {
       // Only a sentence with a content word can be recalled (through that word): no other is kept.
       if (terms.size === 0) continue;
       const id = this.#nextId++;
-      const lower = text.toLowerCase();
       this.#sentences.push({
         text,
-        lower,
         seq: entry.seq,
         tier,
         question: text.endsWith('?'),
@@ -124,7 +131,7 @@ export class RecallIndex {
     const candidates: RecallCandidate[] = [];
     for (const [id, score] of scores) {
       const sentence = this.#sentenceAt(id)!;
-      if (sentence.lower === normalisedQuery) continue;
+      if (isTheQuestion(sentence.text, normalisedQuery)) continue;
       const { text, tier, question, seq } = sentence;
       candidates.push({ text, score, tier, question, seq, order: id });
     }
