@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { DemoDrafts } from '../src/demo';
 import { ConfigError, createMockServer } from '../src/index';
+import { POSTING_BYTES } from '../src/memory/recall-index';
 import { DEFAULT_STORE_CAPS } from '../src/state/limits';
 import { chat, errorOf, inProcess, postJson, type Target, userSays } from './support/target';
 
@@ -84,6 +85,24 @@ describe('in-memory stores are bounded by bytes as well as count', () => {
     const remembered = target.server.memory.list(target.server.memory.scopes()[0]!);
     expect(remembered.some((entry) => entry.text.includes('HERON-1'))).toBe(false);
     expect(remembered.some((entry) => entry.text.startsWith('Note 7:'))).toBe(true);
+    await target.close();
+  });
+
+  it('counts the search index of a text of many distinct words against the memory cap', async () => {
+    const target = await inProcess({ storeLimits: { memory: { maxBytes: 4 * MiB } } });
+    const session = { 'x-session-id': 'words' };
+    // 20,000 distinct words in 190 KB: the index holds a posting per word, far more than the text.
+    const words = (i: number) => Array.from({ length: 20_000 }, (_, w) => `w${i}x${w}`).join(' ');
+    await (await chat(target, { messages: userSays(words(0)) }, session)).text();
+    const first = (await stores(target)).memory;
+    expect(first.bytes).toBeGreaterThan(20_000 * POSTING_BYTES);
+    for (let i = 1; i < 8; i++) await (await chat(target, { messages: userSays(words(i)) }, session)).text();
+    const { memory } = await stores(target);
+    expect(memory.bytes).toBeLessThanOrEqual(4 * MiB);
+    expect(memory.evicted).toBeGreaterThan(0);
+    // What is still remembered is still found; what went is not.
+    const asked = await chat(target, { messages: userSays('w7x19999') }, session);
+    expect((await asked.json()).choices[0].message.content).toContain('From memory: w7x0');
     await target.close();
   });
 

@@ -116,6 +116,22 @@ describe('RecallIndex', () => {
     expect(index.recall('word 19998', 1)).toEqual(['Word 19998 here.']);
   });
 
+  it('reads a bounded number of postings per word, however many recent ones were forgotten', () => {
+    const index = new RecallIndex();
+    for (let seq = 1; seq <= 20_000; seq++) {
+      const text = seq % 2 ? `Alpha note k${seq}.` : `Other words k${seq}.`;
+      expect(index.add({ ...newEntry(prng(seq)), role: 'user', text, seq })).toBe(3);
+    }
+    // The newest 5,000 "alpha" sentences are forgotten; too few to rebuild the postings yet.
+    for (let seq = 19_999; seq > 10_000; seq -= 2) expect(index.forget(seq)).toBe(3);
+    expect(index.forget(19_999)).toBe(0);
+    // Older "alpha" sentences are still kept, but lie past the walk's bound: a question about alpha
+    // finds nothing rather than reading thousands of forgotten postings.
+    expect(index.recall('alpha', 3)).toEqual([]);
+    // Its own rare word still reaches an old sentence.
+    expect(index.recall('note k9999', 1)).toEqual(['Alpha note k9999.']);
+  });
+
   it('scores, per word of the question, only the newest sentences holding it', () => {
     const index = new RecallIndex();
     let seq = 0;

@@ -8,7 +8,7 @@ import {
   textBytes,
 } from '../state/bounded';
 import { DEFAULT_STORE_CAPS } from '../state/limits';
-import { RecallIndex } from './recall-index';
+import { POSTING_BYTES, RecallIndex } from './recall-index';
 
 /** One remembered item: a conversation message or a chunk of an ingested document. */
 export interface LedgerEntry {
@@ -94,12 +94,12 @@ export class MemoryLedger implements Ledger, MeteredStore {
     }
     const seqs: number[] = [];
     for (const entry of entries) {
-      const bytes = entryBytes(entry);
       const seq = ++this.#seq;
       seqs.push(seq);
       const kept = { ...entry, seq };
       list.push(kept);
-      index.add(kept);
+      // The search index counts too: a text of many distinct words costs it far more than its bytes.
+      const bytes = entryBytes(entry) + POSTING_BYTES * index.add(kept);
       this.#order.push({ scope, seq, bytes });
       this.#meter.add(bytes);
     }
@@ -123,9 +123,8 @@ export class MemoryLedger implements Ledger, MeteredStore {
     const index = this.#indexes.get(scope)!;
     list.filter((entry) => {
       if (!gone.has(entry.seq)) return true;
-      this.#meter.remove(entryBytes(entry), false);
+      this.#meter.remove(entryBytes(entry) + POSTING_BYTES * index.forget(entry.seq), false);
       this.#removed.add(entry.seq);
-      index.forget(entry.seq);
       return false;
     });
     if (list.length === 0) this.#forgetScope(scope);

@@ -9,6 +9,13 @@ import { contentTerms, type RecallCandidate, rankCandidates, sentences } from '.
 export const RECALL_SENTENCES_PER_TERM = 256;
 /** Content words of a question beyond these (in order of first use) are not looked up. */
 export const RECALL_QUERY_TERMS = 64;
+/**
+ * Postings read per word at most, forgotten and skipped ones included: how long a walk can be even
+ * where many recent items were replaced (idempotent resends).
+ */
+const RECALL_WALK_LIMIT = 4 * RECALL_SENTENCES_PER_TERM;
+/** What one posting is counted as in the memory store's byte cap (its id, its share of the word's list). */
+export const POSTING_BYTES = 64;
 
 /**
  * Whether a sentence is the question itself (retrieve.ts leaves it out). Lower-casing never shortens a
@@ -49,10 +56,12 @@ export class RecallIndex {
   #livePostings = 0;
   #stalePostings = 0;
 
-  add(entry: LedgerEntry): void {
+  /** Indexes an item; returns how many postings it added (for the store's byte count). */
+  add(entry: LedgerEntry): number {
     // retrieve.ts leaves system and developer messages out of recall.
-    if (entry.role === 'system' || entry.role === 'developer') return;
+    if (entry.role === 'system' || entry.role === 'developer') return 0;
     const first = this.#nextId;
+    const before = this.#livePostings;
     const tier = entry.role === 'assistant' ? 1 : 0;
     for (const text of sentences(entry.text)) {
       const terms = contentTerms(text);
@@ -69,13 +78,18 @@ export class RecallIndex {
       for (const term of terms) this.#post(term, id);
     }
     if (this.#nextId > first) this.#itemSentences.set(entry.seq, [first, this.#nextId - first]);
+    return this.#livePostings - before;
   }
 
-  /** Forgets an item (evicted or replaced); its postings are dropped in batches. */
-  forget(seq: number): void {
+  /**
+   * Forgets an item (evicted or replaced); returns how many postings it had. They are dropped in
+   * batches.
+   */
+  forget(seq: number): number {
     const span = this.#itemSentences.get(seq);
-    if (!span) return;
+    if (!span) return 0;
     this.#itemSentences.delete(seq);
+    const before = this.#livePostings;
     for (let id = span[0]; id < span[0] + span[1]; id++) {
       const sentence = this.#sentenceAt(id);
       if (!sentence) continue;
@@ -85,6 +99,7 @@ export class RecallIndex {
     }
     // Rebuilt once forgotten postings outnumber the live ones: O(1) amortised per forgotten posting.
     if (this.#stalePostings > 1024 && this.#stalePostings > this.#livePostings) this.#compact();
+    return before - this.#livePostings;
   }
 
   /** Items with a sentence indexed (one holding a content word). */
@@ -120,7 +135,8 @@ export class RecallIndex {
       const ids = this.#postings.get(term);
       if (!ids) continue;
       let seen = 0;
-      for (let i = ids.length - 1; i >= 0 && seen < RECALL_SENTENCES_PER_TERM; i--) {
+      const stop = Math.max(0, ids.length - RECALL_WALK_LIMIT);
+      for (let i = ids.length - 1; i >= stop && seen < RECALL_SENTENCES_PER_TERM; i--) {
         const id = ids[i]!;
         const sentence = this.#sentenceAt(id);
         if (!sentence || skip?.has(sentence.seq)) continue;
