@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MAX_JSON_DEPTH } from '@threadline/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/config-file';
+import { jsonDepthOver } from '../src/internal/json';
 import { chat, errorOf, postJson, TARGETS, type Target, userSays } from './support/target';
 
 /** `[[[…1…]]]` nested `depth` levels. */
@@ -135,6 +136,34 @@ describe.each(TARGETS)('JSON nested too deep (%s)', (_name, make) => {
     // A shallow one still goes in.
     const fine = await target.fetch('/v1/ingest?file_path=fine.json', { method: 'POST', headers });
     expect(fine.status).toBe(200);
+  });
+});
+
+describe('the depth check', () => {
+  // Small bodies are scanned byte by byte, text and large bodies with a quote search: same answers.
+  const samples = [
+    '{"a":"[[[[","b":[1,[2]]}',
+    '{"a":"x\\\\"}',
+    '{"a":"x\\"[[[["}',
+    '{"a":"\\\\\\"[[["}',
+    '["unterminated [[[[',
+    '[[[[',
+    `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`,
+    `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`,
+    `{"k":"${'\\'.repeat(8)}"${'{'.repeat(MAX_JSON_DEPTH + 1)}`,
+    `{"k":"\\"${'['.repeat(MAX_JSON_DEPTH + 1)}`,
+    '{"caf\u00e9":"été [[[","x":[{}]}',
+  ];
+
+  it('gives the same answer for bytes and text, in strings, escapes and at the limit', () => {
+    const encoder = new TextEncoder();
+    const answers = samples.map((text) => jsonDepthOver(text));
+    expect(answers.filter(Boolean)).toHaveLength(2);
+    for (const [i, text] of samples.entries()) {
+      expect(jsonDepthOver(encoder.encode(text))).toBe(answers[i]);
+      // The same text past the small-body size, padded with spaces after it.
+      expect(jsonDepthOver(encoder.encode(text + ' '.repeat(5_000)))).toBe(answers[i]);
+    }
   });
 });
 

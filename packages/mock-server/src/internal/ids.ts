@@ -4,17 +4,18 @@ const POOL_SIZE = 4096;
 // Random bytes are drawn in batches: one getRandomValues call per few hundred ids keeps id generation off
 // the hot path's profile. Ids only need to be unguessable enough that tests never collide; ownership
 // checks, not secrecy, keep one user's resources from another.
-let pool = new Uint8Array(POOL_SIZE);
+const pool = new Uint8Array(POOL_SIZE);
 let offset = POOL_SIZE;
 
-function randomBytes(count: number): Uint8Array {
+/** Where `count` fresh random bytes start in `pool` (read them there, before the next call). */
+function randomBytesAt(count: number): number {
   if (offset + count > POOL_SIZE) {
-    pool = crypto.getRandomValues(new Uint8Array(POOL_SIZE));
+    crypto.getRandomValues(pool);
     offset = 0;
   }
-  const bytes = pool.subarray(offset, offset + count);
+  const at = offset;
   offset += count;
-  return bytes;
+  return at;
 }
 
 const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
@@ -26,10 +27,10 @@ const codes: number[] = [];
  * chain of string objects until something flattens it.
  */
 export function randomId(length = 16, prefix = ''): string {
-  const bytes = randomBytes(length);
+  const at = randomBytesAt(length);
   codes.length = prefix.length + length;
   for (let i = 0; i < prefix.length; i++) codes[i] = prefix.charCodeAt(i);
-  for (let i = 0; i < length; i++) codes[prefix.length + i] = ALPHABET_CODES[bytes[i]! % 62]!;
+  for (let i = 0; i < length; i++) codes[prefix.length + i] = ALPHABET_CODES[pool[at + i]! % 62]!;
   return String.fromCharCode.apply(null, codes);
 }
 

@@ -16,6 +16,7 @@ const CLOSE_BRACE = 0x7d;
  * character equals a quote, backslash or bracket. Malformed text is not judged here; JSON.parse does that.
  */
 export function jsonDepthOver(text: string | Uint8Array, limit: number = MAX_JSON_DEPTH): boolean {
+  if (typeof text !== 'string' && text.length <= SMALL_BYTES) return smallBytesDepthOver(text, limit);
   const length = text.length;
   const at: (i: number) => number =
     typeof text === 'string' ? (i) => text.charCodeAt(i) : (i) => (text as Uint8Array)[i]!;
@@ -38,6 +39,29 @@ export function jsonDepthOver(text: string | Uint8Array, limit: number = MAX_JSO
       }
       if (close === -1) return false;
       i = close;
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Bodies up to this many bytes are scanned byte by byte: a native quote search costs more per call. */
+const SMALL_BYTES = 4096;
+
+/** jsonDepthOver for a small body, one byte at a time (a backslash in a string skips the next byte). */
+function smallBytesDepthOver(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       if (++depth > limit) return true;
     } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
