@@ -102,7 +102,7 @@ function streamReply(
   const pump = new FramePump(frames, {
     delayMs,
     faults,
-    doneFrame: DONE_FRAME,
+    doneFrame: () => DONE_FRAME,
     errorFrame: () =>
       errorFrameText(
         formatErrorBody({

@@ -29,7 +29,7 @@ export function faultedDownload(data: Uint8Array, faults: FaultSet): FramePump |
     errorFrame: () => EMPTY,
     malformedFrame: () => EMPTY,
     failureFrame: () => EMPTY,
-    doneFrame: EMPTY,
+    doneFrame: () => EMPTY,
     onEnd: () => {},
   });
 }

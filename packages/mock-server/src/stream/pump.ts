@@ -40,7 +40,8 @@ export interface PumpOptions {
   malformedFrame(): FrameData;
   /** The terminal error frame when producing the stream itself failed (a bug in a hook, say). */
   failureFrame(error: unknown): FrameData;
-  doneFrame: FrameData;
+  /** The last frame of a stream a fault ended (built when it is sent). */
+  doneFrame(): FrameData;
   onEnd(end: StreamEnd): void;
 }
 
@@ -137,7 +138,7 @@ export class FramePump {
       if (this.#state === 'ended') return;
       try {
         this.#sink!.write(this.#options.failureFrame(error));
-        this.#sink!.write(this.#options.doneFrame);
+        this.#sink!.write(this.#options.doneFrame());
         this.#sink!.end();
       } catch {
         // The sink is gone too: nothing more can be told to the client.
@@ -221,7 +222,7 @@ export class FramePump {
         sink.write(options.malformedFrame());
         break;
     }
-    if (!options.faults.noDone) sink.write(options.doneFrame);
+    if (!options.faults.noDone) sink.write(options.doneFrame());
     sink.end();
     this.#end('failed');
   }

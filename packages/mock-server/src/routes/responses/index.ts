@@ -254,10 +254,11 @@ function streamResponse(
   const pump = new FramePump(frames, {
     delayMs,
     faults,
-    // The terminal event of a failed stream: built when it is sent, so its sequence number follows.
-    get doneFrame() {
-      return eventText(sequence, 'response.failed', { response: at('failed', failure) });
-    },
+    // The terminal event of a failed stream: built when it is sent, so its sequence number follows. A
+    // method, not a getter: an object literal with an accessor gets a hidden class of its own each
+    // time, and that class (never in the young generation) kept the whole stream alive through every
+    // minor garbage collection until the next full one.
+    doneFrame: () => eventText(sequence, 'response.failed', { response: at('failed', failure) }),
     errorFrame: () => {
       sequence.giveBack();
       failure = {
