@@ -20,6 +20,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
 const WORDS = Number(process.env.BENCH_WORDS ?? 32);
 const CONNECTIONS = 16;
+/** How long each traced server copy is loaded per workload for its garbage-collection figure. */
+const GC_SECONDS = 3;
 const TARGET_VS_BARE = 0.7;
 const TARGET_VS_AIMOCK = 2;
 
@@ -60,19 +62,39 @@ if (!existsSync(CLI)) {
 }
 
 const children = [];
-/** Starts a server process and resolves with its URL once it prints "listening on URL". */
-function startServer(name, args) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts a server process and resolves with its URL once it prints "listening on URL". With `traceGc`
+ * it runs with --trace-gc-nvp, and `gc.promoted` adds up the bytes its garbage collections moved to the
+ * old generation: a figure the machine's load does not move (a server that keeps finished requests alive
+ * past a young collection shows it at once). Tracing costs a server time, so the timed rounds run
+ * without it.
+ */
+function startServer(name, args, traceGc = false) {
+  const flags = traceGc ? ['--trace-gc-nvp'] : [];
+  const child = spawn(process.execPath, [...flags, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
+  const gc = { promoted: 0 };
   return new Promise((resolve, reject) => {
     let out = '';
+    let listening = false;
+    let line = '';
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening: ${out}`)));
     child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) {
-        child.removeAllListeners('exit');
-        resolve({ name, url, child });
+      if (!listening) {
+        out += chunk;
+        const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+        if (url) {
+          listening = true;
+          child.removeAllListeners('exit');
+          resolve({ name, url, child, gc });
+        }
+      }
+      // GC lines, whole ones only (a chunk may end mid-line).
+      const lines = (line + chunk).split('\n');
+      line = lines.pop() ?? '';
+      for (const text of lines) {
+        const promoted = /\bpromoted=(\d+)/.exec(text);
+        if (promoted) gc.promoted += Number(promoted[1]);
       }
     });
   });
@@ -190,15 +212,10 @@ try {
     JSON.stringify({ fixtures: [{ match: { userText: PROMPT }, reply: { text: TEXT } }] }),
   );
   const profile = process.env.BENCH_PROFILE;
+  const oursArgs = [CLI, '--port', '0', '--host', '127.0.0.1', '--config', config];
   const ours = await startServer('ours', [
     ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-    CLI,
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--config',
-    config,
+    ...oursArgs,
   ]);
 
   // Capture one real answer of ours per workload: the bare server replays exactly these bytes.
@@ -221,13 +238,10 @@ try {
   const chunkSize = Math.max(1, Math.round(TEXT.length / textFrames));
   const capturesFile = join(work, 'captures.json');
   writeFileSync(capturesFile, JSON.stringify(captures));
-  const bare = await startServer('bare', [join(here, 'server/bare.mjs'), capturesFile]);
-  const aimock = await startServer('aimock', [
-    join(here, 'server/aimock.mjs'),
-    PROMPT,
-    TEXT,
-    String(chunkSize),
-  ]);
+  const bareArgs = [join(here, 'server/bare.mjs'), capturesFile];
+  const aimockArgs = [join(here, 'server/aimock.mjs'), PROMPT, TEXT, String(chunkSize)];
+  const bare = await startServer('bare', bareArgs);
+  const aimock = await startServer('aimock', aimockArgs);
   const targets = [ours, bare, aimock];
 
   // Every target must give the bench's answer, or its figure means nothing.
@@ -271,6 +285,23 @@ try {
     }
   }
 
+  // Untimed: a traced copy of each server, one at a time, counts what its collections promote.
+  const promotedBy = { ours: {}, bare: {}, aimock: {} };
+  const traced = { ours: oursArgs, bare: bareArgs, aimock: aimockArgs };
+  for (const [name, args] of Object.entries(traced)) {
+    const copy = await startServer(name, args, true);
+    for (const workload of WORKLOADS) {
+      await load(copy.url, workload, 1);
+      const before = copy.gc.promoted;
+      const result = await load(copy.url, workload, GC_SECONDS);
+      promotedBy[name][workload.name] = (copy.gc.promoted - before) / result.total;
+    }
+    await new Promise((done) => {
+      copy.child.once('exit', done);
+      copy.child.kill('SIGTERM');
+    });
+  }
+
   const after = loadavg();
   const num = (n, width = 7) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a').padStart(width);
   const mark = (ratio, target) => `${ratio.toFixed(2)}x ${ratio >= target ? ' ' : '✗'}`;
@@ -303,6 +334,15 @@ try {
     const ratio = (name) => median(rounds.map((r) => r[`${name} cpu`] / r['ours cpu']));
     console.log(
       `  ${workload.name.padEnd(17)} ${num(cpu('ours'))} ${num(cpu('bare'))} ${num(cpu('aimock'))}   ${`${ratio('bare').toFixed(2)}x`.padStart(9)}    ${`${ratio('aimock').toFixed(2)}x`.padStart(9)}`,
+    );
+  }
+  console.log(
+    `\n  ${'promoted B/req'.padEnd(17)} ${'ours'.padStart(7)} ${'bare'.padStart(7)} ${'aimock'.padStart(7)}   (bytes per request moved to the old generation; untimed, traced copies)`,
+  );
+  for (const workload of WORKLOADS) {
+    const promoted = (name) => promotedBy[name][workload.name];
+    console.log(
+      `  ${workload.name.padEnd(17)} ${num(promoted('ours'))} ${num(promoted('bare'))} ${num(promoted('aimock'))}`,
     );
   }
   console.log(
