@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../src/engine/types';
 import { parseResponsesRequest } from '../src/routes/responses/request';
-import { type OutputItem, type ResourceState, responseResource } from '../src/routes/responses/resource';
+import {
+  type OutputItem,
+  outputItems,
+  type ResourceState,
+  responseResource,
+} from '../src/routes/responses/resource';
 import { resourceJson } from '../src/routes/responses/resource-json';
 
 // The resource's JSON text is written from cached pieces: it must be what serialising the resource
@@ -48,9 +53,64 @@ const message: OutputItem = {
   content: [{ type: 'output_text', text: 'Hi "there"\n', annotations: [], logprobs: [] }],
 } as OutputItem;
 
+// The message is written out by hand when its parts are plain text; every other item, and a message
+// with logprobs, is serialised as it is: each kind, and the items a real reply gives, must come out alike.
+const withLogprobs = {
+  ...message,
+  content: [
+    {
+      type: 'output_text',
+      text: 'a',
+      annotations: [],
+      logprobs: [{ token: 'a', logprob: -0.1, bytes: [97] }],
+    },
+  ],
+} as OutputItem;
+const twoParts = {
+  ...message,
+  status: 'incomplete',
+  content: [
+    { type: 'output_text', text: '', annotations: [], logprobs: [] },
+    { type: 'output_text', text: 'line\u2028 two \\ "q"', annotations: [], logprobs: [] },
+  ],
+} as OutputItem;
+const toolItems: OutputItem[] = [
+  { type: 'function_call', id: 'fc_1', call_id: '1', name: 'f', arguments: '{"a":1}', status: 'completed' },
+  {
+    type: 'mcp_call',
+    id: 'mcp_2',
+    server_label: 'threadline',
+    name: 'g',
+    arguments: '{}',
+    output: null,
+    error: { type: 'mcp_tool_execution_error', content: [{ type: 'text', text: 'no' }] },
+    status: 'failed',
+    approval_request_id: null,
+  },
+  {
+    type: 'mcp_approval_request',
+    id: 'run_1::call_3',
+    server_label: 'threadline',
+    name: 'h',
+    arguments: '{}',
+  },
+];
+const replied = outputItems('run_abc', {
+  text: 'Hello "you"\n',
+  toolCalls: [],
+  finishReason: 'stop',
+  stopReason: 'end_turn',
+  logprobs: null,
+  usage,
+} as unknown as Reply);
+
 const STATES: Array<[string, Omit<ResourceState, 'id' | 'createdAt' | 'model'>]> = [
   ['in progress', { status: 'in_progress', output: [], reply, error: null }],
   ['completed', { status: 'completed', output: [message], reply, error: null }],
+  ['completed, from a reply', { status: 'completed', output: replied, reply, error: null }],
+  ['completed, logprobs', { status: 'completed', output: [withLogprobs, message], reply, error: null }],
+  ['completed, two parts', { status: 'completed', output: [twoParts], reply, error: null }],
+  ['completed, tool items', { status: 'completed', output: [...toolItems, message], reply, error: null }],
   ['incomplete', { status: 'incomplete', output: [message], reply, error: null }],
   ['failed', { status: 'failed', output: [], reply: null, error: { code: 'server_error', message: 'x' } }],
 ];

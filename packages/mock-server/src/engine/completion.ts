@@ -1,4 +1,5 @@
 import type { Usage } from '@threadline/protocol';
+import { quotedText } from '../model/tokens';
 import type { Reply, Turn } from './types';
 
 export const SYSTEM_FINGERPRINT = 'fp_threadline';
@@ -27,7 +28,7 @@ export function logprobsJson(logprobs: Reply['logprobs']): string {
  * fixed, so only the text, ids and tool calls go through JSON.stringify.
  */
 export function completionJson(turn: Turn, reply: Reply): string {
-  let message = `{"role":"assistant","content":${reply.text === null ? 'null' : JSON.stringify(reply.text)},"refusal":null`;
+  let message = `{"role":"assistant","content":${reply.text === null ? 'null' : quotedText(reply.text)},"refusal":null`;
   if (reply.toolCalls.length > 0) {
     const calls = reply.toolCalls.map(
       (call) =>

@@ -58,6 +58,10 @@ export function splitTokens(text: string): string[] {
 const RECENT_CUTS = 8;
 const recentTexts: string[] = [];
 const recentPieces: ReadonlyArray<string>[] = [];
+/** Each remembered cut's pieces as JSON strings, made when a stream first asks for them. */
+const recentQuoted: Array<ReadonlyArray<string> | undefined> = [];
+/** Each remembered cut's whole text as a JSON string, made when an answer first asks for it. */
+const recentTextJson: Array<string | undefined> = [];
 let nextSlot = 0;
 
 /**
@@ -69,6 +73,37 @@ export function cutTokens(text: string): readonly string[] {
   const pieces = Object.freeze(splitTokens(text));
   recentTexts[nextSlot] = text;
   recentPieces[nextSlot] = pieces;
+  recentQuoted[nextSlot] = undefined;
+  recentTextJson[nextSlot] = undefined;
   nextSlot = (nextSlot + 1) % RECENT_CUTS;
   return pieces;
+}
+
+/**
+ * `pieces.map((piece) => JSON.stringify(piece))`: for pieces `cutTokens` gave, made once per remembered
+ * cut, as a stream of a text served again and again would quote each of its pieces again on every answer.
+ */
+export function quotedPieces(pieces: readonly string[]): readonly string[] {
+  for (let i = 0; i < recentPieces.length; i++) {
+    if (recentPieces[i] === pieces) {
+      recentQuoted[i] ??= Object.freeze(pieces.map((piece) => JSON.stringify(piece)));
+      return recentQuoted[i]!;
+    }
+  }
+  return pieces.map((piece) => JSON.stringify(piece));
+}
+
+/**
+ * `JSON.stringify(text)`, kept with the remembered cut of the same text: an answer writes its reply text
+ * in several places (the message, its part, the done events), and a fixture's reply is served again and
+ * again.
+ */
+export function quotedText(text: string): string {
+  for (let i = 0; i < recentTexts.length; i++) {
+    if (recentTexts[i] === text) {
+      recentTextJson[i] ??= JSON.stringify(text);
+      return recentTextJson[i]!;
+    }
+  }
+  return JSON.stringify(text);
 }

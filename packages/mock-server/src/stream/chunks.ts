@@ -2,6 +2,7 @@ import { DONE_FRAME, encodeSSE } from '@threadline/protocol';
 import { logprobsJson, SYSTEM_FINGERPRINT, usageJson } from '../engine/completion';
 import type { Reply } from '../engine/types';
 import { newRunId } from '../internal/ids';
+import { quotedPieces } from '../model/tokens';
 import type { Frame } from './pump';
 
 export interface ChunkStreamOptions {
@@ -111,10 +112,11 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     const limit = reply.error?.afterChunks ?? pieces.length;
     let joined = '';
     const join = options.joinDeltas?.() === true;
+    const quoted = quotedPieces(pieces);
     for (let i = 0; i < pieces.length; i++) {
       if (i === limit) break;
       if (wantsProgress()) yield progress();
-      const text = nextText(`{${role}"content":${JSON.stringify(pieces[i])}}`, pieceLogprobs(i));
+      const text = nextText(`{${role}"content":${quoted[i]}}`, pieceLogprobs(i));
       if (join) joined += text;
       else yield chunk(text);
       role = '';

@@ -1,6 +1,8 @@
 import type { Reply } from '../engine/types';
 import type { FaultSet } from '../faults/parse';
+import { quotedPieces, quotedText } from '../model/tokens';
 import type { OutputItem } from '../routes/responses/resource';
+import { itemJson, partJson } from '../routes/responses/resource-json';
 import { splitArguments } from './chunks';
 import type { Frame } from './pump';
 
@@ -40,11 +42,22 @@ export function eventText(sequence: EventSequence, type: string, fields: Record<
 }
 
 /**
+ * The bytes `eventText(sequence, type, fields)` gives, from the fields already serialised: `fieldsJson`
+ * is their JSON object text without its braces.
+ */
+function fieldsEventText(sequence: EventSequence, type: string, fieldsJson: string): string {
+  return `event: ${type}\ndata: {"type":${JSON.stringify(type)},"sequence_number":${sequence.take()},${fieldsJson}}\n\n`;
+}
+
+/** The text part a message opens with, as JSON: `partJson` of an empty text. */
+const EMPTY_PART_JSON = '{"type":"output_text","text":"","annotations":[],"logprobs":[]}';
+
+/**
  * The bytes `eventText(sequence, type, { response })` gives, around a resource already serialised
  * (JSON.stringify never writes a raw line break, so the data stays one line).
  */
 function resourceEventText(sequence: EventSequence, type: string, resourceJson: string): string {
-  return `event: ${type}\ndata: {"type":${JSON.stringify(type)},"sequence_number":${sequence.take()},"response":${resourceJson}}\n\n`;
+  return fieldsEventText(sequence, type, `"response":${resourceJson}`);
 }
 
 export interface ResponseStreamParts {
@@ -121,25 +134,27 @@ export function* responseEvents(
     const item = items[index]!;
     const position = { item_id: item.id, output_index: index };
     if (!(faults.itemDoneWithoutAdded && item.type === 'message')) {
-      yield event('response.output_item.added', { output_index: index, item: opened(item) });
+      const added = `"output_index":${index},"item":${itemJson(opened(item))}`;
+      yield { kind: 'event', data: fieldsEventText(sequence, 'response.output_item.added', added) };
     }
     if (item.type === 'message') {
       const text = item.content[0]!.text;
-      const content = { ...position, content_index: 0 };
-      yield event('response.content_part.added', {
-        ...content,
-        part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
-      });
+      const at = `"item_id":${JSON.stringify(item.id)},"output_index":${index},"content_index":0`;
+      yield {
+        kind: 'event',
+        data: fieldsEventText(sequence, 'response.content_part.added', `${at},"part":${EMPTY_PART_JSON}`),
+      };
       const limit = reply.error?.afterChunks ?? reply.pieces.length;
       // With log probabilities asked for, each delta carries the entry of its one token.
       const tokens = reply.logprobs?.content ?? [];
       const delta = deltaTemplate('response.output_text.delta', item.id, index, ',"content_index":0');
       let joined = '';
       const join = parts.joinDeltas?.() === true;
+      const quoted = quotedPieces(reply.pieces);
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
         if (i === 0 && faults.lostTextDelta) continue;
         const logprobs = tokens[i] ? JSON.stringify([tokens[i]]) : '[]';
-        const data = `${delta.head}${sequence.take()}${delta.at}${JSON.stringify(reply.pieces[i])},"logprobs":${logprobs}}\n\n`;
+        const data = `${delta.head}${sequence.take()}${delta.at}${quoted[i]},"logprobs":${logprobs}}\n\n`;
         if (join) joined += data;
         else yield { kind: 'chunk', data };
       }
@@ -151,8 +166,11 @@ export function* responseEvents(
         yield event('response.failed', { response: failure.response }, 'done');
         return;
       }
-      yield event('response.output_text.done', { ...content, text, logprobs: item.content[0]!.logprobs });
-      yield event('response.content_part.done', { ...content, part: item.content[0] });
+      const logprobs = item.content[0]!.logprobs;
+      const textDone = `${at},"text":${quotedText(text)},"logprobs":${logprobs.length === 0 ? '[]' : JSON.stringify(logprobs)}`;
+      yield { kind: 'event', data: fieldsEventText(sequence, 'response.output_text.done', textDone) };
+      const part = `${at},"part":${partJson(item.content[0]!)}`;
+      yield { kind: 'event', data: fieldsEventText(sequence, 'response.content_part.done', part) };
     } else if (item.type === 'function_call') {
       const delta = deltaTemplate('response.function_call_arguments.delta', item.id, index, '');
       for (const piece of splitArguments(item.arguments)) {
@@ -173,7 +191,8 @@ export function* responseEvents(
         position,
       );
     }
-    yield event('response.output_item.done', { output_index: index, item });
+    const done = `"output_index":${index},"item":${itemJson(item)}`;
+    yield { kind: 'event', data: fieldsEventText(sequence, 'response.output_item.done', done) };
   }
   const end = parts.terminal();
   yield { kind: 'done', data: resourceEventText(sequence, end.type, end.json) };

@@ -22,7 +22,10 @@ export const respond = (
 /** A JSON response body, checked against the specs (Open Responses, with OpenAI's `mcp_*` items). */
 export async function responseBody(response: Response): Promise<ParsedJson> {
   expect(response.headers.get('content-type')).toContain('application/json');
-  const body = await response.json();
+  const text = await response.text();
+  const body = JSON.parse(text);
+  // Hand-written where it is hot, the JSON must be as JSON.stringify writes it (escapes, numbers, no spaces).
+  expect(text).toBe(JSON.stringify(body));
   if (response.status === 200) assertSpecValid('responses', 'ResponseResource', body);
   else assertSpecValid('openai', 'ErrorResponse', body);
   return body;
@@ -37,6 +40,8 @@ export async function streamEvents(response: Response): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
   for await (const frame of decodeSSE(response.body!)) {
     const event = JSON.parse(frame.data) as StreamEvent;
+    // Hand-written where it is hot, each event must be JSON as JSON.stringify writes it.
+    expect(frame.data).toBe(JSON.stringify(event));
     expect(frame.event).toBe(event.type);
     assertStreamEventValid(event);
     events.push(event);

@@ -1,5 +1,6 @@
+import { quotedText } from '../../model/tokens';
 import type { ResponseEcho } from './request';
-import type { ResourceState } from './resource';
+import type { OutputItem, ResourceState } from './resource';
 
 /**
  * The parts of a resource's JSON that come from its request alone, as JSON text: `middle` runs from
@@ -62,5 +63,36 @@ export function resourceJson(echo: ResponseEcho, at: ResourceState): string {
       ? `{"input_tokens":${usage.prompt_tokens},"output_tokens":${usage.completion_tokens},"total_tokens":${usage.total_tokens},"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}`
       : 'null';
   const incomplete = at.status === 'incomplete' ? '{"reason":"max_output_tokens"}' : 'null';
-  return `{"id":${JSON.stringify(at.id)},"object":"response","created_at":${at.createdAt},"completed_at":${done ? nowSeconds() : 'null'},"status":"${at.status}","incomplete_details":${incomplete},"model":${JSON.stringify(at.model)},"previous_response_id":${JSON.stringify(echo.previousResponseId)},"instructions":${JSON.stringify(echo.instructions)},"output":${JSON.stringify(at.output)},"error":${JSON.stringify(at.error)},${middle},"usage":${usageJson},${tail}}`;
+  return `{"id":${JSON.stringify(at.id)},"object":"response","created_at":${at.createdAt},"completed_at":${done ? nowSeconds() : 'null'},"status":"${at.status}","incomplete_details":${incomplete},"model":${JSON.stringify(at.model)},"previous_response_id":${JSON.stringify(echo.previousResponseId)},"instructions":${JSON.stringify(echo.instructions)},"output":${outputJson(at.output)},"error":${JSON.stringify(at.error)},${middle},"usage":${usageJson},${tail}}`;
+}
+
+/**
+ * `JSON.stringify(items)`, byte for byte: a message whose text parts carry no annotations or logprobs
+ * (nearly every answer) is written out by hand, as walking it generically costs twice as much; any other
+ * item is serialised as it is.
+ */
+export function outputJson(items: readonly OutputItem[]): string {
+  let json = '[';
+  for (let i = 0; i < items.length; i++) json += (i === 0 ? '' : ',') + itemJson(items[i]!);
+  return `${json}]`;
+}
+
+/** `JSON.stringify(item)`, byte for byte (see outputJson). */
+export function itemJson(item: OutputItem): string {
+  if (item.type !== 'message') return JSON.stringify(item);
+  let parts = '';
+  for (let i = 0; i < item.content.length; i++) {
+    const part = item.content[i]!;
+    if (part.annotations.length > 0 || part.logprobs.length > 0) return JSON.stringify(item);
+    parts += (i === 0 ? '' : ',') + partJson(part);
+  }
+  return `{"type":"message","id":${JSON.stringify(item.id)},"status":"${item.status}","role":"assistant","content":[${parts}]}`;
+}
+
+type TextPart = Extract<OutputItem, { type: 'message' }>['content'][number];
+
+/** `JSON.stringify(part)`, byte for byte: by hand for plain text, as it is otherwise. */
+export function partJson(part: TextPart): string {
+  if (part.annotations.length > 0 || part.logprobs.length > 0) return JSON.stringify(part);
+  return `{"type":"output_text","text":${quotedText(part.text)},"annotations":[],"logprobs":[]}`;
 }
