@@ -3,6 +3,7 @@ import { logprobsJson, SYSTEM_FINGERPRINT, usageJson } from '../engine/completio
 import type { Reply } from '../engine/types';
 import { newRunId } from '../internal/ids';
 import { quotedPieces } from '../model/tokens';
+import { pieceEndings } from './piece-ends';
 import type { Frame } from './pump';
 
 export interface ChunkStreamOptions {
@@ -52,6 +53,11 @@ function envelope(id: string, created: number, model: string) {
 
 const chunk = (text: string): Frame => ({ kind: 'chunk', data: text });
 
+/** A text chunk's end after its envelope, for a piece after the first: no role, no logprobs. */
+const contentEnds = pieceEndings(
+  (quoted) => `{"content":${quoted}},"logprobs":null,"finish_reason":null}]}\n\n`,
+);
+
 function progressFrame(id: string, stage: string, fraction: number): Frame {
   const data = {
     object: 'chat.completion.progress',
@@ -88,6 +94,12 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     sent++;
     return `${env.deltaHead}${delta}${env.logprobsHead}${logprobs}${env.deltaTail}`;
   };
+  /** A chunk from its delta's remembered end (`contentEnds`): the same bytes as nextText gives. */
+  const nextFrom = (end: string): string => {
+    if (sent === switchAt) env = envelope(newRunId(), created, model);
+    sent++;
+    return `${env.deltaHead}${end}`;
+  };
   const next = (delta: string, logprobs?: string): Frame => chunk(nextText(delta, logprobs));
   // With `logprobs: true`, each text chunk carries the entry of its one token.
   const tokenLogprobs = reply.logprobs?.content ?? null;
@@ -113,10 +125,14 @@ export function* chatFrames(reply: Reply, options: ChunkStreamOptions): Generato
     let joined = '';
     const join = options.joinDeltas?.() === true;
     const quoted = quotedPieces(pieces);
+    const ends = tokenLogprobs === null ? contentEnds(pieces) : null;
     for (let i = 0; i < pieces.length; i++) {
       if (i === limit) break;
       if (wantsProgress()) yield progress();
-      const text = nextText(`{${role}"content":${quoted[i]}}`, pieceLogprobs(i));
+      const text =
+        role === '' && ends !== null
+          ? nextFrom(ends[i]!)
+          : nextText(`{${role}"content":${quoted[i]}}`, pieceLogprobs(i));
       if (join) joined += text;
       else yield chunk(text);
       role = '';

@@ -4,6 +4,7 @@ import { quotedPieces, quotedText } from '../model/tokens';
 import type { OutputItem } from '../routes/responses/resource';
 import { itemJson, partJson } from '../routes/responses/resource-json';
 import { splitArguments } from './chunks';
+import { pieceEndings } from './piece-ends';
 import type { Frame } from './pump';
 
 /**
@@ -96,6 +97,9 @@ function deltaTemplate(type: string, itemId: string, index: number, extra: strin
   };
 }
 
+/** A text delta event's end after its sequence number and item: the piece, no logprobs, the frame's end. */
+const deltaEnds = pieceEndings((quoted) => `${quoted},"logprobs":[]}\n\n`);
+
 /** An item as announced by `response.output_item.added`: in progress, nothing of it yet. */
 function opened(item: OutputItem): OutputItem {
   switch (item.type) {
@@ -151,10 +155,11 @@ export function* responseEvents(
       let joined = '';
       const join = parts.joinDeltas?.() === true;
       const quoted = quotedPieces(reply.pieces);
+      const ends = deltaEnds(reply.pieces);
       for (let i = 0; i < reply.pieces.length && i < limit; i++) {
         if (i === 0 && faults.lostTextDelta) continue;
-        const logprobs = tokens[i] ? JSON.stringify([tokens[i]]) : '[]';
-        const data = `${delta.head}${sequence.take()}${delta.at}${quoted[i]},"logprobs":${logprobs}}\n\n`;
+        const end = tokens[i] ? `${quoted[i]},"logprobs":${JSON.stringify([tokens[i]])}}\n\n` : ends[i];
+        const data = `${delta.head}${sequence.take()}${delta.at}${end}`;
         if (join) joined += data;
         else yield { kind: 'chunk', data };
       }

@@ -1,5 +1,6 @@
 import { decodeSSE, type SSEFrame } from '@threadline/protocol';
 import { type ChatCompletionChunk, chatCompletionChunkSchema } from '@threadline/protocol/schemas';
+import { expect } from 'vitest';
 import { createMockServer, type MockServer, type StartOptions, start } from '../../src/index';
 
 /** A reference server reached one way: through its in-process handler or over a real port. */
@@ -69,11 +70,18 @@ export async function frames(response: Response): Promise<SSEFrame[]> {
   return out;
 }
 
-/** The chunks of a stream (every data frame but [DONE] and named events), checked against the schema. */
+/**
+ * The chunks of a stream (every data frame but [DONE] and named events), checked against the schema.
+ * Written by hand on the server, each must also be JSON as JSON.stringify writes it.
+ */
 export async function chunks(response: Response): Promise<ChatCompletionChunk[]> {
   return (await frames(response))
     .filter((f) => f.data !== '[DONE]' && f.event === undefined)
-    .map((f) => chatCompletionChunkSchema.parse(JSON.parse(f.data)));
+    .map((f) => {
+      const value = JSON.parse(f.data);
+      expect(f.data).toBe(JSON.stringify(value));
+      return chatCompletionChunkSchema.parse(value);
+    });
 }
 
 /** The text a stream's deltas add up to. */
